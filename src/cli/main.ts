@@ -1,0 +1,56 @@
+/** The `tuikuan` command. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { generateRsaKeyPair } from '../core/key-pairs.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { openStore } from '../store/store.js';
+import { join } from 'node:path';
+import { serve } from './serve.js';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new InvalidArgumentError('a port number');
+  return parsed;
+}
+
+const program = new Command('tuikuan').description('An Alipay-compatible refund gateway').showHelpAfterError();
+
+program
+  .command('serve')
+  .description('start the gateway, the admin API and the worker')
+  .addOption(new Option('--port <port>', 'port to listen on').argParser(port).env('TUIKUAN_PORT').default(9080))
+  .addOption(new Option('--host <host>', 'address to listen on').env('TUIKUAN_HOST').default('127.0.0.1'))
+  .addOption(new Option('--db <location>', 'SQLite file or postgres:// URL (default: <data-dir>/tuikuan.db)').env('TUIKUAN_DB'))
+  .addOption(new Option('--data-dir <dir>', 'data directory').env('TUIKUAN_DATA_DIR').default('.tuikuan'))
+  .addOption(new Option('--clock <kind>', 'real, or virtual (advanced through the admin API)').choices(['real', 'virtual']).default('real'))
+  .option('--demo', 'create a demo merchant, app and trades, and write <data-dir>/demo.json')
+  .action(async (options: { port: number; host: string; db?: string; dataDir: string; clock: 'real' | 'virtual'; demo?: boolean }) => {
+    await serve(options);
+  });
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date and exit')
+  .addOption(new Option('--db <location>', 'SQLite file or postgres:// URL').env('TUIKUAN_DB'))
+  .addOption(new Option('--data-dir <dir>', 'data directory').env('TUIKUAN_DATA_DIR').default('.tuikuan'))
+  .action(async (options: { db?: string; dataDir: string }) => {
+    const store = openStore({ location: options.db ?? join(options.dataDir, 'tuikuan.db') });
+    try {
+      const applied = await migrateToLatest(store);
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date');
+    } finally {
+      await store.close();
+    }
+  });
+
+program
+  .command('keys')
+  .description('print a new RSA-2048 key pair for an app (PKCS#1 private key, SPKI public key)')
+  .action(async () => {
+    const pair = await generateRsaKeyPair();
+    console.log(pair.privateKeyPem + pair.publicKeyPem);
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

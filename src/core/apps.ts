@@ -1,0 +1,87 @@
+/** Apps (with the merchant's public keys) and app auth tokens. */
+import { createPublicKey } from 'node:crypto';
+import { findApp, findAppAuthToken, insertApp, insertAppAuthToken, revokeAppAuthToken } from '../store/sql/apps.js';
+import { findMerchant } from '../store/sql/merchants.js';
+import type { CoreDeps } from './deps.js';
+import { DomainError } from './domain-error.js';
+import { newAppAuthToken, newAppId } from './identifiers.js';
+import type { App } from './interfaces.js';
+import { generateRsaKeyPair } from './key-pairs.js';
+
+export interface NewApp {
+  pid: string;
+  /** The merchant's RSA2 public key. */
+  appPublicKey?: string;
+  /** The merchant's RSA (SHA1) public key. */
+  rsaPublicKey?: string;
+}
+
+export interface CreatedApp {
+  app: App;
+  /** Only when tuikuan generated the key pair: returned once, never stored. */
+  appPrivateKey?: string;
+}
+
+/** Normalises a pasted public key (PEM or bare base64) to SPKI PEM; throws invalid_request if it is not one. */
+export function normalisePublicKey(text: string, field: string): string {
+  const compact = text.trim();
+  const attempts: Array<() => ReturnType<typeof createPublicKey>> = [
+    () => createPublicKey(compact),
+    () => createPublicKey({ key: Buffer.from(compact.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'spki' }),
+    () => createPublicKey({ key: Buffer.from(compact.replace(/\s+/g, ''), 'base64'), format: 'der', type: 'pkcs1' }),
+  ];
+  for (const attempt of attempts) {
+    try {
+      const key = attempt();
+      if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'dsa') break;
+      return key.export({ type: 'spki', format: 'pem' }).toString();
+    } catch {
+      // try the next form
+    }
+  }
+  throw new DomainError('invalid_request', `${field} is not a public key`);
+}
+
+export async function createApp(deps: CoreDeps, input: NewApp): Promise<CreatedApp> {
+  if (!(await findMerchant(deps.store.db, input.pid))) throw new DomainError('merchant_not_found', `no merchant ${input.pid}`);
+  let appPublicKey = input.appPublicKey ? normalisePublicKey(input.appPublicKey, 'app_public_key') : null;
+  const rsaPublicKey = input.rsaPublicKey ? normalisePublicKey(input.rsaPublicKey, 'rsa_public_key') : null;
+  let appPrivateKey: string | undefined;
+  if (!appPublicKey && !rsaPublicKey) {
+    const pair = await generateRsaKeyPair();
+    appPublicKey = pair.publicKeyPem;
+    appPrivateKey = pair.privateKeyPem;
+  }
+  const app: App = { appId: newAppId(), pid: input.pid, appPublicKey, rsaPublicKey, createdAt: deps.clock.now() };
+  await insertApp(deps.store.db, app);
+  return appPrivateKey ? { app, appPrivateKey } : { app };
+}
+
+export async function requireApp(deps: CoreDeps, appId: string): Promise<App> {
+  const app = await findApp(deps.store.db, appId);
+  if (!app) throw new DomainError('app_not_found', `no app ${appId}`);
+  return app;
+}
+
+/** A merchant (`pid`) authorises an app — typically another merchant's — to call on its behalf. */
+export async function issueAppAuthToken(deps: CoreDeps, appId: string, pid: string): Promise<string> {
+  await requireApp(deps, appId);
+  if (!(await findMerchant(deps.store.db, pid))) throw new DomainError('merchant_not_found', `no merchant ${pid}`);
+  const now = deps.clock.now();
+  const token = newAppAuthToken(now);
+  await insertAppAuthToken(deps.store.db, { token, appId, pid, createdAt: now, revokedAt: null });
+  return token;
+}
+
+export async function revokeToken(deps: CoreDeps, token: string): Promise<void> {
+  if (!(await revokeAppAuthToken(deps.store.db, token, deps.clock.now()))) {
+    throw new DomainError('token_not_found', 'no such app_auth_token');
+  }
+}
+
+/** The merchant an app acts for under a token, or null when the token is unknown, revoked or another app's. */
+export async function merchantForToken(deps: CoreDeps, app: App, token: string): Promise<string | null> {
+  const found = await findAppAuthToken(deps.store.db, token);
+  if (!found || found.revokedAt !== null || found.appId !== app.appId) return null;
+  return found.pid;
+}

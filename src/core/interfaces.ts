@@ -1,0 +1,189 @@
+/**
+ * The refund domain's types.
+ *
+ * Glossary
+ * - **pid**: a merchant's 16-digit Alipay user id starting `2088`. It is the MAPI `partner` and the
+ *   `seller_user_id`/`seller_id` of the merchant's trades.
+ * - **app**: an OpenAPI application (`app_id`) owned by a merchant, with the merchant's public keys
+ *   (RSA2 and/or RSA) that verify its requests.
+ * - **app_auth_token**: a merchant's authorisation for another merchant's app to call on its behalf.
+ * - **trade**: a paid order, `trade_no` (Alipay's number) and `out_trade_no` (the merchant's, unique per
+ *   seller). Its money arrived through a **fund bill**: one line per channel (`ALIPAYACCOUNT`, `BANKCARD`,
+ *   `COUPON`, …) whose amounts sum to `total_amount`.
+ * - **voucher**: a coupon used in the payment (`voucher_detail_list`), paid for by the merchant
+ *   (`merchant_contribute`) and/or others (`other_contribute`). Its money is a discount channel of the fund bill.
+ * - **refund**: money going back to the buyer, identified by (trade, `out_request_no`); `out_request_no`
+ *   defaults to the `out_trade_no`. A refund moves through **refund states** (see refund-state.ts).
+ * - **fund allocation**: how one refund is split across the trade's fund bill channels.
+ * - **send_back_fee**: what the merchant actually returns for a refund: the refund minus the merchant-funded
+ *   vouchers it reverses (the merchant never received that money).
+ * - **charge**: the merchant's fee on a trade (`switch_fee_rate` × receipt); refunds give it back pro rata.
+ * - **ledger entry**: one signed change to a merchant's available balance; the balance is their sum.
+ * - **deposit-back (dback)**: a refund's return to a bank card, `P` until the bank answers `S` or `F`.
+ * - **batch**: a MAPI `refund_fastpay_by_platform_pwd` request, `batch_no`, of up to 1000 **lines**.
+ * - **notify / attempt**: an asynchronous notification owed to a merchant's `notify_url`, and each try to
+ *   deliver it; `notify_id` stays the same across attempts.
+ * - **job**: background work due at `run_at`, claimed by a worker under a lease.
+ * - **fen**: 1/100 yuan; every amount inside is integer fen. **China time**: UTC+8, how Alipay writes times.
+ */
+import type { Fen, RatePpm } from './money.js';
+
+export type SignType = 'RSA2' | 'RSA';
+
+export type TradeStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED' | 'TRADE_FINISHED';
+export const TRADE_STATUSES: readonly TradeStatus[] = ['WAIT_BUYER_PAY', 'TRADE_SUCCESS', 'TRADE_CLOSED', 'TRADE_FINISHED'];
+
+export type DbackStatus = 'P' | 'S' | 'F';
+
+/** One share of a merchant's default fund mix for simulated payments. */
+export interface FundMixShare {
+  fundChannel: string;
+  /** Whole percent of the buyer's payment; the shares of a mix add up to 100. */
+  percent: number;
+  fundType?: string;
+  bankCode?: string;
+}
+
+export interface Merchant {
+  pid: string;
+  name: string;
+  email: string;
+  md5Key: string;
+  balance: Fen;
+  /** The fee rate on new trades. (Default: 0) */
+  feeRatePpm: RatePpm;
+  /** Days after payment during which a trade can be refunded. (Default: 365) */
+  refundWindowDays: number;
+  /** Whether the batch refund with password (refund_fastpay_by_platform_pwd) is signed. (Default: true) */
+  pwdRefundEnabled: boolean;
+  /** How simulated payments are funded. (Default: 100% ALIPAYACCOUNT) */
+  defaultFundMix: FundMixShare[];
+  /** Seconds until the simulated bank answers a bank-card refund. (Default: 3600) */
+  dbackDelaySeconds: number;
+  /** What the simulated bank answers. (Default: S) */
+  dbackOutcome: 'S' | 'F';
+  mapiRsaPublicKey: string | null;
+  mapiDsaPublicKey: string | null;
+  createdAt: number;
+}
+
+export interface App {
+  appId: string;
+  pid: string;
+  /** Verifies RSA2 (SHA256withRSA) requests. */
+  appPublicKey: string | null;
+  /** Verifies RSA (SHA1withRSA) requests. */
+  rsaPublicKey: string | null;
+  createdAt: number;
+}
+
+export interface FundBill {
+  fundChannel: string;
+  amount: Fen;
+  realAmount: Fen;
+  fundType: string | null;
+  bankCode: string | null;
+}
+
+export interface TradeFundBill extends FundBill {
+  position: number;
+  refundedAmount: Fen;
+}
+
+export interface Voucher {
+  id: string;
+  name: string;
+  type: string;
+  amount: Fen;
+  merchantContribute: Fen;
+  otherContribute: Fen;
+  memo?: string;
+  templateId?: string;
+}
+
+export interface Trade {
+  tradeNo: string;
+  outTradeNo: string;
+  sellerPid: string;
+  appId: string;
+  subject: string;
+  body: string | null;
+  productCode: string;
+  totalAmount: Fen;
+  /** What the merchant received: total less merchant-funded discounts. */
+  receiptAmount: Fen;
+  buyerPayAmount: Fen;
+  pointAmount: Fen;
+  invoiceAmount: Fen;
+  /** Discounts funded by Alipay or others. */
+  discountAmount: Fen;
+  /** Discounts funded by the merchant. */
+  mdiscountAmount: Fen;
+  vouchers: Voucher[];
+  fundBills: TradeFundBill[];
+  buyerUserId: string;
+  buyerLogonId: string;
+  /** The stored status; see trade-status.ts for the status as of a given time. */
+  status: TradeStatus;
+  frozen: boolean;
+  /** False when the trade's product does not allow refunds. */
+  refundAllowed: boolean;
+  feeRatePpm: RatePpm;
+  chargeAmount: Fen;
+  refundedAmount: Fen;
+  refundedChargeFee: Fen;
+  refundedSendBackFee: Fen;
+  /** Accepted asynchronous refunds not yet carried out: reserved, so no other refund can take it. */
+  pendingRefundAmount: Fen;
+  refundCount: number;
+  notifyUrl: string | null;
+  charset: string;
+  storeId: string | null;
+  terminalId: string | null;
+  operatorId: string | null;
+  /** Overrides the merchant's simulated bank outcome for this trade's bank-card refunds. */
+  dbackOutcome: 'S' | 'F' | null;
+  gmtCreate: number;
+  gmtPayment: number | null;
+  gmtClose: number | null;
+}
+
+export type RefundStatus = 'accepted' | 'waiting_for_funds' | 'succeeded' | 'failed';
+
+/** Where a refund request came from. */
+export type RefundSource = 'refund' | 'refund.apply' | 'batch';
+
+export interface FundAllocation {
+  position: number;
+  fundChannel: string;
+  fundType: string | null;
+  bankCode: string | null;
+  amount: Fen;
+  realAmount: Fen;
+  dbackStatus: DbackStatus | null;
+  bankAckTime: number | null;
+  estBankReceiptTime: number | null;
+}
+
+export interface Refund {
+  id: number;
+  tradeNo: string;
+  outRequestNo: string;
+  refundAmount: Fen;
+  status: RefundStatus;
+  refundReason: string | null;
+  source: RefundSource;
+  batchNo: string | null;
+  operatorId: string | null;
+  storeId: string | null;
+  terminalId: string | null;
+  sendBackFee: Fen;
+  refundChargeFee: Fen;
+  gmtRefundPay: number | null;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  allocations: FundAllocation[];
+}

@@ -1,0 +1,173 @@
+/**
+ * Trades come into being two ways: a simulated instant payment (`alipay.trade.pay`) and the admin API
+ * (tests and demos that need a particular fund mix, vouchers or status). Both record the trade, its fund
+ * bill and — when the buyer has paid — the merchant's receipt and fee in the ledger, in one transaction.
+ */
+import { applyLedgerEntry } from '../store/sql/apply-ledger-entry.js';
+import { findMerchant } from '../store/sql/merchants.js';
+import { findTrade, findTradeByNo, insertTrade, lockTrade, updateTrade } from '../store/sql/trades.js';
+import type { Trx } from '../store/store.js';
+import { isUniqueViolation } from '../store/unique-violation.js';
+import type { CoreDeps } from './deps.js';
+import { DomainError } from './domain-error.js';
+import { billWithVouchers, fundBillProblem, splitByMix, tradeAmounts } from './fund-bill.js';
+import { newBuyerLogonId, newBuyerUserId, newTradeNo } from './identifiers.js';
+import type { App, FundBill, Merchant, Trade, TradeStatus, Voucher } from './interfaces.js';
+import type { Fen } from './money.js';
+import { isPaid } from './trade-status.js';
+
+export interface TradeDraft {
+  app: App;
+  sellerPid: string;
+  outTradeNo: string;
+  totalAmount: Fen;
+  subject: string;
+  body?: string | null;
+  productCode?: string;
+  /** The payment's channels; by default the merchant's fund mix (and the vouchers' contributions). */
+  fundBills?: FundBill[];
+  vouchers?: Voucher[];
+  notifyUrl?: string | null;
+  charset?: string;
+  status?: TradeStatus;
+  storeId?: string | null;
+  terminalId?: string | null;
+  operatorId?: string | null;
+}
+
+/** Records a new trade in `trx`. The caller has checked that its out_trade_no is free. */
+async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now: number): Promise<Trade> {
+  const vouchers = draft.vouchers ?? [];
+  const bills =
+    draft.fundBills ??
+    (vouchers.length > 0 ? billWithVouchers(draft.totalAmount, vouchers, merchant.defaultFundMix) : splitByMix(draft.totalAmount, merchant.defaultFundMix));
+  const problem = fundBillProblem(draft.totalAmount, bills, vouchers);
+  if (problem) throw new DomainError('invalid_request', problem);
+  const status = draft.status ?? 'TRADE_SUCCESS';
+  const paid = isPaid(status);
+  const amounts = tradeAmounts(draft.totalAmount, bills, merchant.feeRatePpm);
+  const trade: Trade = {
+    tradeNo: newTradeNo(now),
+    outTradeNo: draft.outTradeNo,
+    sellerPid: merchant.pid,
+    appId: draft.app.appId,
+    subject: draft.subject,
+    body: draft.body ?? null,
+    productCode: draft.productCode ?? 'FACE_TO_FACE_PAYMENT',
+    totalAmount: draft.totalAmount,
+    ...amounts,
+    chargeAmount: paid ? amounts.chargeAmount : 0,
+    vouchers,
+    fundBills: bills.map((bill, position) => ({ ...bill, position, refundedAmount: 0 })),
+    buyerUserId: newBuyerUserId(),
+    buyerLogonId: newBuyerLogonId(),
+    status,
+    frozen: false,
+    refundAllowed: true,
+    feeRatePpm: merchant.feeRatePpm,
+    refundedAmount: 0,
+    refundedChargeFee: 0,
+    refundedSendBackFee: 0,
+    pendingRefundAmount: 0,
+    refundCount: 0,
+    notifyUrl: draft.notifyUrl ?? null,
+    charset: draft.charset ?? 'utf-8',
+    storeId: draft.storeId ?? null,
+    terminalId: draft.terminalId ?? null,
+    operatorId: draft.operatorId ?? null,
+    dbackOutcome: null,
+    gmtCreate: now,
+    gmtPayment: paid ? now : null,
+    gmtClose: status === 'TRADE_CLOSED' ? now : null,
+  };
+  await insertTrade(trx, trade);
+  if (paid) await creditPayment(trx, trade, now);
+  return trade;
+}
+
+/** The merchant receives what it was paid (less its own discounts) and pays its fee. */
+async function creditPayment(trx: Trx, trade: Trade, now: number): Promise<void> {
+  const entry = { pid: trade.sellerPid, tradeNo: trade.tradeNo, createdAt: now };
+  await applyLedgerEntry(trx, { ...entry, amount: trade.receiptAmount, kind: 'payment' });
+  await applyLedgerEntry(trx, { ...entry, amount: -trade.chargeAmount, kind: 'fee' });
+}
+
+async function requireSeller(trx: Trx, pid: string): Promise<Merchant> {
+  const merchant = await findMerchant(trx, pid);
+  if (!merchant) throw new DomainError('merchant_not_found', `no merchant ${pid}`);
+  return merchant;
+}
+
+/** Creates a trade through the admin API; a taken out_trade_no is a conflict. */
+export async function createTrade(deps: CoreDeps, draft: TradeDraft): Promise<Trade> {
+  try {
+    return await deps.store.transaction(async (trx) => {
+      const merchant = await requireSeller(trx, draft.sellerPid);
+      if (await findTrade(trx, { sellerPid: draft.sellerPid, outTradeNo: draft.outTradeNo })) {
+        throw new DomainError('duplicate', `out_trade_no ${draft.outTradeNo} is taken`);
+      }
+      return recordTrade(trx, merchant, draft, deps.clock.now());
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError('duplicate', `out_trade_no ${draft.outTradeNo} is taken`);
+    throw error;
+  }
+}
+
+export type PaymentOutcome =
+  | { kind: 'paid'; trade: Trade }
+  /** The out_trade_no names a trade that is already paid (ACQ.TRADE_HAS_SUCCESS). */
+  | { kind: 'already_paid'; trade: Trade }
+  /** The out_trade_no names a closed trade (ACQ.TRADE_HAS_CLOSE). */
+  | { kind: 'closed'; trade: Trade }
+  /** The out_trade_no names a trade with another amount (ACQ.CONTEXT_INCONSISTENT). */
+  | { kind: 'inconsistent'; trade: Trade };
+
+/**
+ * The buyer pays at once. A repeated out_trade_no does not pay twice: it answers as Alipay does, and a
+ * trade waiting for payment (created through the admin API) is paid by it.
+ */
+export async function payTrade(deps: CoreDeps, draft: TradeDraft): Promise<PaymentOutcome> {
+  const attempt = () =>
+    deps.store.transaction(async (trx): Promise<PaymentOutcome> => {
+      const merchant = await requireSeller(trx, draft.sellerPid);
+      const now = deps.clock.now();
+      const existing = await lockTrade(trx, { sellerPid: draft.sellerPid, outTradeNo: draft.outTradeNo });
+      if (!existing) return { kind: 'paid', trade: await recordTrade(trx, merchant, draft, now) };
+      if (existing.totalAmount !== draft.totalAmount) return { kind: 'inconsistent', trade: existing };
+      if (existing.status === 'TRADE_CLOSED') return { kind: 'closed', trade: existing };
+      if (existing.status !== 'WAIT_BUYER_PAY') return { kind: 'already_paid', trade: existing };
+      const paid: Trade = { ...existing, status: 'TRADE_SUCCESS', gmtPayment: now, notifyUrl: draft.notifyUrl ?? existing.notifyUrl };
+      paid.chargeAmount = tradeAmounts(paid.totalAmount, paid.fundBills, paid.feeRatePpm).chargeAmount;
+      await updateTrade(trx, paid.tradeNo, { status: paid.status, gmtPayment: now, notifyUrl: paid.notifyUrl, chargeAmount: paid.chargeAmount });
+      await creditPayment(trx, paid, now);
+      return { kind: 'paid', trade: paid };
+    });
+  try {
+    return await attempt();
+  } catch (error) {
+    // Two first payments of one out_trade_no raced (PostgreSQL): the loser answers as a repeat.
+    if (isUniqueViolation(error)) return attempt();
+    throw error;
+  }
+}
+
+export interface TradeSettings {
+  frozen?: boolean;
+  refundAllowed?: boolean;
+  dbackOutcome?: 'S' | 'F' | null;
+}
+
+/** Freezes or unfreezes a trade, allows or forbids its refunds, sets its simulated bank outcome. */
+export async function changeTradeSettings(deps: CoreDeps, tradeNo: string, settings: TradeSettings): Promise<Trade> {
+  return deps.store.transaction(async (trx) => {
+    const trade = await findTradeByNo(trx, tradeNo, true);
+    if (!trade) throw new DomainError('trade_not_found', `no trade ${tradeNo}`);
+    const update: Parameters<typeof updateTrade>[2] = {};
+    if (settings.frozen !== undefined) update.frozen = settings.frozen ? 1 : 0;
+    if (settings.refundAllowed !== undefined) update.refundAllowed = settings.refundAllowed ? 1 : 0;
+    if (settings.dbackOutcome !== undefined) update.dbackOutcome = settings.dbackOutcome;
+    if (Object.keys(update).length > 0) await updateTrade(trx, tradeNo, update);
+    return { ...trade, ...settings, dbackOutcome: settings.dbackOutcome !== undefined ? settings.dbackOutcome : trade.dbackOutcome };
+  });
+}

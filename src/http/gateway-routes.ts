@@ -1,0 +1,72 @@
+/**
+ * `/gateway.do`, GET or POST: parameters in the query string, in a form body, or split between the two
+ * as alipay-sdk sends them. Bodies are read as raw bytes, because their percent-encoding is in the charset
+ * the request names. Whatever arrives — a JSON body, a 10 MB form, broken percent-encoding — the answer
+ * is Alipay's, in an HTTP 200.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GatewayReply, OpenApiGateway } from '../methods/openapi-gateway.js';
+import { decodeForm, findAsciiField, parseCharset, splitForm, type RawPair } from '../protocol/charset.js';
+import { gatewayError } from '../protocol/openapi/gateway-errors.js';
+import { encodeResponse, ERROR_NODE_NAME, responseNodeName } from '../protocol/openapi/response-envelope.js';
+import type { Metrics } from './metrics.js';
+
+export interface GatewayRoutesOptions {
+  openApi: OpenApiGateway;
+  metrics: Metrics;
+  /** The largest request body accepted, in bytes. (Default: 4 MiB) */
+  bodyLimit?: number;
+}
+
+const FORM_TYPE = /^application\/x-www-form-urlencoded\b/i;
+
+function rawQuery(request: FastifyRequest): string {
+  const url = request.raw.url ?? '';
+  const mark = url.indexOf('?');
+  return mark === -1 ? '' : url.slice(mark + 1);
+}
+
+/** The request's parameters as byte pairs: the query's first, then a form body's. */
+function requestPairs(request: FastifyRequest): RawPair[] {
+  const pairs = splitForm(rawQuery(request));
+  const contentType = request.headers['content-type'];
+  if (Buffer.isBuffer(request.body) && request.body.length > 0 && (!contentType || FORM_TYPE.test(contentType))) {
+    pairs.push(...splitForm(request.body));
+  }
+  return pairs;
+}
+
+export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutesOptions): Promise<void> {
+  const bodyLimit = options.bodyLimit ?? 4 * 1024 * 1024;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+
+  function send(reply: FastifyReply, result: GatewayReply, started: bigint): FastifyReply {
+    options.metrics.gatewayRequests.inc({ method: result.method, code: result.code, sub_code: result.subCode ?? '' });
+    options.metrics.gatewayLatency.observe({ method: result.method }, Number(process.hrtime.bigint() - started) / 1e9);
+    return reply.code(200).header('content-type', result.contentType).send(result.body);
+  }
+
+  // Unreadable requests (too large, aborted) still get an Alipay reply, named after the query's method.
+  app.setErrorHandler((error, request, reply) => {
+    request.log.warn({ err: error }, 'unreadable gateway request');
+    const method = decodeForm(splitForm(rawQuery(request)), 'utf-8').get('method');
+    const failure = gatewayError('isv.invalid-parameter');
+    const body = encodeResponse(method ? responseNodeName(method) : ERROR_NODE_NAME, failure.toFields(), 'utf-8', null);
+    const result = { contentType: 'application/json;charset=utf-8', body, method: '(unreadable)', code: failure.code, subCode: failure.subCode };
+    return send(reply, result, process.hrtime.bigint());
+  });
+
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/gateway.do',
+    handler: async (request, reply) => {
+      const started = process.hrtime.bigint();
+      const pairs = requestPairs(request);
+      const named = findAsciiField(pairs, 'charset');
+      const charset = named === undefined ? 'utf-8' : parseCharset(named);
+      const params = decodeForm(pairs, charset ?? 'utf-8');
+      return send(reply, await options.openApi.handle({ params, charset }), started);
+    },
+  });
+}

@@ -1,0 +1,62 @@
+/**
+ * The fastify app: the gateway, the admin API, health and metrics. Routing and wiring only — every
+ * decision is made below, in methods/ and core/.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { OpenApiGateway } from '../methods/openapi-gateway.js';
+import type { Services } from '../methods/services.js';
+import { adminRoutes } from './admin-routes.js';
+import { gatewayRoutes } from './gateway-routes.js';
+import type { Metrics } from './metrics.js';
+
+export interface ServerOptions {
+  services: Services;
+  openApi: OpenApiGateway;
+  metrics: Metrics;
+  logger: Logger;
+  adminToken: string;
+  platformPublicKey: string;
+  /** The largest gateway request body, in bytes. (Default: 4 MiB) */
+  gatewayBodyLimit?: number;
+}
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // One log line per request would cost more than the request on the hot path; metrics count them.
+    logController: new LogController({ disableRequestLogging: true }),
+    // Gateway bodies are limited in their own context; admin JSON is small.
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+
+  await app.register(gatewayRoutes, {
+    openApi: options.openApi,
+    metrics: options.metrics,
+    ...(options.gatewayBodyLimit !== undefined && { bodyLimit: options.gatewayBodyLimit }),
+  });
+  await app.register(adminRoutes, {
+    prefix: '/admin/v1',
+    services: options.services,
+    adminToken: options.adminToken,
+    platformPublicKey: options.platformPublicKey,
+    metrics: options.metrics,
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await options.services.store.db.selectFrom('platform').select('id').limit(1).execute();
+      return { status: 'ok', clock: options.services.clock.kind };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable' });
+    }
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', options.metrics.registry.contentType);
+    return options.metrics.registry.metrics();
+  });
+
+  return app;
+}

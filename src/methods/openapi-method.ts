@@ -1,0 +1,73 @@
+/**
+ * What an OpenAPI method is: a name, a schema for its biz_content, and a function from valid biz params to
+ * a reply. The gateway (openapi-gateway.ts) has already checked the public params and the signature.
+ */
+import { z } from 'zod';
+import type { Charset } from '../protocol/charset.js';
+import type { OpenApiError } from '../protocol/openapi/openapi-error.js';
+import type { App } from '../core/interfaces.js';
+import type { Services } from './services.js';
+
+export interface MethodContext {
+  services: Services;
+  app: App;
+  /** The merchant the call acts for: the app's own, or the one that issued the app_auth_token. */
+  sellerPid: string;
+  /** The public `notify_url` parameter, when given. */
+  notifyUrl: string | null;
+  charset: Charset;
+}
+
+export type MethodReply =
+  | { ok: true; fields: Record<string, unknown> }
+  | { ok: false; error: OpenApiError; fields?: Record<string, unknown> };
+
+export interface OpenApiMethod {
+  readonly name: string;
+  run(biz: unknown, context: MethodContext): Promise<MethodReply>;
+}
+
+export function success(fields: Record<string, unknown>): MethodReply {
+  return { ok: true, fields };
+}
+
+export function failure(error: OpenApiError, fields?: Record<string, unknown>): MethodReply {
+  return fields ? { ok: false, error, fields } : { ok: false, error };
+}
+
+export interface MethodDefinition<Schema extends z.ZodType> {
+  name: string;
+  bizSchema: Schema;
+  /** The reply to biz params that do not fit the schema (each family has its own INVALID_PARAMETER). */
+  invalid(biz: unknown): MethodReply;
+  run(biz: z.infer<Schema>, context: MethodContext): Promise<MethodReply>;
+}
+
+export function defineMethod<Schema extends z.ZodType>(definition: MethodDefinition<Schema>): OpenApiMethod {
+  return {
+    name: definition.name,
+    async run(biz, context) {
+      const parsed = definition.bizSchema.safeParse(biz);
+      if (!parsed.success) return definition.invalid(biz);
+      return definition.run(parsed.data, context);
+    },
+  };
+}
+
+/** An optional string of at most `max` characters. */
+export const optionalText = (max: number) => z.string().max(max).optional();
+
+/** A required, non-empty string of at most `max` characters. */
+export const requiredText = (max: number) => z.string().min(1).max(max);
+
+/** An amount in yuan as biz_content carries it: a string ("200.12") or a JSON number (200.12). */
+export const amountField = z.union([z.string().max(20), z.number()]);
+
+export const queryOptionsField = z.array(z.string().max(64)).max(20).optional();
+
+/** Reads one string field of an unvalidated biz_content, for echoing it in an error reply. */
+export function echoField(biz: unknown, field: string): string | undefined {
+  if (typeof biz !== 'object' || biz === null) return undefined;
+  const value = (biz as Record<string, unknown>)[field];
+  return typeof value === 'string' && value.length <= 64 ? value : undefined;
+}

@@ -1,0 +1,40 @@
+/** How trades, fund bills and vouchers are written in OpenAPI replies: snake_case, amounts as "0.00". */
+import type { FundBill, Voucher } from '../core/interfaces.js';
+import { formatYuan } from '../core/money.js';
+
+export function fundBillFields(bills: FundBill[]): Record<string, string>[] {
+  return bills.map((bill) => {
+    const fields: Record<string, string> = {
+      fund_channel: bill.fundChannel,
+      amount: formatYuan(bill.amount),
+      real_amount: formatYuan(bill.realAmount),
+    };
+    if (bill.fundType) fields.fund_type = bill.fundType;
+    if (bill.bankCode) fields.bank_code = bill.bankCode;
+    return fields;
+  });
+}
+
+export function voucherFields(vouchers: Voucher[]): Record<string, string>[] {
+  return vouchers.map((voucher) => {
+    const fields: Record<string, string> = {
+      id: voucher.id,
+      name: voucher.name,
+      type: voucher.type,
+      amount: formatYuan(voucher.amount),
+      merchant_contribute: formatYuan(voucher.merchantContribute),
+      other_contribute: formatYuan(voucher.otherContribute),
+    };
+    if (voucher.memo) fields.memo = voucher.memo;
+    if (voucher.templateId) fields.template_id = voucher.templateId;
+    return fields;
+  });
+}
+
+/** The zero amounts Alipay still writes into a failed payment or trade query. */
+export const ZERO_TRADE_AMOUNTS = {
+  buyer_pay_amount: '0.00',
+  invoice_amount: '0.00',
+  point_amount: '0.00',
+  receipt_amount: '0.00',
+} as const;

@@ -1,0 +1,56 @@
+/**
+ * Business errors (code 40004 "Business Failed"), one table per family of methods, with the sub_msg of
+ * the seed or of Alipay's published list. A sub_code can read differently in two families — seed 001
+ * says 系统错误 where seed 000 says 系统繁忙 — which is why each family has its own table.
+ */
+import { errorFamily, type ResultCode } from './openapi-error.js';
+
+const B = '40004' satisfies ResultCode;
+
+/** alipay.trade.refund and alipay.trade.refund.apply: seed 000's table, and the synchronous refund's codes (notes §1.4). */
+const REFUND_ERRORS = {
+  'ACQ.SYSTEM_ERROR': [B, '系统繁忙'],
+  'ACQ.INVALID_PARAMETER': [B, '参数无效'],
+  'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL': [B, '退款金额超限'],
+  'ACQ.TRADE_NOT_EXIST': [B, '交易不存在'],
+  'ACQ.TRADE_HAS_FINISHED': [B, '交易已完结'],
+  'ACQ.TRADE_STATUS_ERROR': [B, '交易状态非法'],
+  'ACQ.DISCORDANT_REPEAT_REQUEST': [B, '不一致的请求'],
+  'ACQ.REASON_TRADE_REFUND_FEE_ERR': [B, '退款金额无效'],
+  'ACQ.TRADE_NOT_ALLOW_REFUND': [B, '当前交易不允许退款'],
+  'ACQ.SELLER_BALANCE_NOT_ENOUGH': [B, '卖家余额不足'],
+  'ACQ.REASON_TRADE_BEEN_FREEZEN': [B, '请求退款的交易被冻结'],
+} as const satisfies Record<string, readonly [ResultCode, string]>;
+
+export type RefundErrorName = keyof typeof REFUND_ERRORS;
+export const refundError = errorFamily<RefundErrorName>(REFUND_ERRORS);
+export const REFUND_ERROR_NAMES = Object.keys(REFUND_ERRORS) as RefundErrorName[];
+
+/** alipay.trade.fastpay.refund.query: seed 001's table, its codes restored to capitals. */
+const REFUND_QUERY_ERRORS = {
+  'ACQ.ENTERPRISE_PAY_BIZ_ERROR': [B, '因公付业务异常'],
+  'ACQ.INVALID_PARAMETER': [B, '参数无效'],
+  'ACQ.SYSTEM_ERROR': [B, '系统错误'],
+  'ACQ.TRADE_NOT_EXIST': [B, '交易不存在'],
+  TRADE_NOT_EXIST: [B, '查询退款的交易不存在'],
+} as const satisfies Record<string, readonly [ResultCode, string]>;
+
+export type RefundQueryErrorName = keyof typeof REFUND_QUERY_ERRORS;
+export const refundQueryError = errorFamily<RefundQueryErrorName>(REFUND_QUERY_ERRORS);
+export const REFUND_QUERY_ERROR_NAMES = Object.keys(REFUND_QUERY_ERRORS) as RefundQueryErrorName[];
+
+/** alipay.trade.pay and alipay.trade.query (notes §5). */
+const TRADE_ERRORS = {
+  'ACQ.SYSTEM_ERROR': [B, '系统错误'],
+  'ACQ.INVALID_PARAMETER': [B, '参数无效'],
+  'ACQ.TRADE_NOT_EXIST': [B, '交易不存在'],
+  'ACQ.TRADE_HAS_SUCCESS': [B, '交易已被支付'],
+  'ACQ.TRADE_HAS_CLOSE': [B, '交易已经关闭'],
+  'ACQ.CONTEXT_INCONSISTENT': [B, '交易信息被篡改'],
+  'ACQ.PAYMENT_AUTH_CODE_INVALID': [B, '支付授权码无效'],
+  'ACQ.TOTAL_FEE_EXCEED': [B, '订单总金额超过限额'],
+} as const satisfies Record<string, readonly [ResultCode, string]>;
+
+export type TradeErrorName = keyof typeof TRADE_ERRORS;
+export const tradeError = errorFamily<TradeErrorName>(TRADE_ERRORS);
+export const TRADE_ERROR_NAMES = Object.keys(TRADE_ERRORS) as TradeErrorName[];

@@ -1,0 +1,14 @@
+/**
+ * The numbered migrations, in order. Append-only: a released migration is never edited.
+ */
+import type { Kysely } from 'kysely';
+import type { MigrationContext } from './migration-context.js';
+import * as m0001 from './0001-initial.js';
+
+export interface NumberedMigration {
+  up(db: Kysely<unknown>, context: MigrationContext): Promise<void>;
+}
+
+export const migrations: Record<string, NumberedMigration> = {
+  '0001-initial': m0001,
+};

@@ -1,0 +1,222 @@
+/**
+ * The tables as Kysely sees them. Columns are snake_case in the database and camelCase here
+ * (Kysely's CamelCasePlugin translates). Money is integer fen, time is epoch milliseconds, flags
+ * are 0/1 integers and lists are JSON text, so that one set of queries serves SQLite and PostgreSQL.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** An auto-increment id: the database assigns it, reads return a number. */
+type Id = Generated<number>;
+
+export interface PlatformTable {
+  id: number;
+  privateKeyPem: string;
+  publicKeyPem: string;
+  /** The virtual clock's reading, shared by every process; null while the clock is real. */
+  virtualNow: number | null;
+  createdAt: number;
+}
+
+export interface MerchantTable {
+  pid: string;
+  name: string;
+  email: string;
+  md5Key: string;
+  loginPasswordHash: string;
+  paymentPasswordHash: string;
+  balance: number;
+  feeRatePpm: number;
+  refundWindowDays: number;
+  pwdRefundEnabled: number;
+  defaultFundMix: string;
+  dbackDelaySeconds: number;
+  dbackOutcome: string;
+  mapiRsaPublicKey: string | null;
+  mapiDsaPublicKey: string | null;
+  createdAt: number;
+}
+
+export interface AppTable {
+  appId: string;
+  pid: string;
+  appPublicKey: string | null;
+  rsaPublicKey: string | null;
+  createdAt: number;
+}
+
+export interface AppAuthTokenTable {
+  token: string;
+  appId: string;
+  pid: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface TradeTable {
+  tradeNo: string;
+  outTradeNo: string;
+  sellerPid: string;
+  appId: string;
+  subject: string;
+  body: string | null;
+  productCode: string;
+  totalAmount: number;
+  receiptAmount: number;
+  buyerPayAmount: number;
+  pointAmount: number;
+  invoiceAmount: number;
+  discountAmount: number;
+  mdiscountAmount: number;
+  voucherDetailList: string;
+  buyerUserId: string;
+  buyerLogonId: string;
+  status: string;
+  frozen: number;
+  refundAllowed: number;
+  feeRatePpm: number;
+  chargeAmount: number;
+  refundedAmount: number;
+  refundedChargeFee: number;
+  refundedSendBackFee: number;
+  pendingRefundAmount: number;
+  refundCount: number;
+  notifyUrl: string | null;
+  charset: string;
+  storeId: string | null;
+  terminalId: string | null;
+  operatorId: string | null;
+  dbackOutcome: string | null;
+  gmtCreate: number;
+  gmtPayment: number | null;
+  gmtClose: number | null;
+}
+
+export interface TradeFundBillTable {
+  tradeNo: string;
+  position: number;
+  fundChannel: string;
+  fundType: string | null;
+  bankCode: string | null;
+  amount: number;
+  realAmount: number;
+  refundedAmount: number;
+}
+
+export interface RefundTable {
+  id: Id;
+  tradeNo: string;
+  outRequestNo: string;
+  refundAmount: number;
+  status: string;
+  refundReason: string | null;
+  source: string;
+  batchNo: string | null;
+  operatorId: string | null;
+  storeId: string | null;
+  terminalId: string | null;
+  sendBackFee: number;
+  refundChargeFee: number;
+  gmtRefundPay: number | null;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface FundAllocationTable {
+  refundId: number;
+  position: number;
+  fundChannel: string;
+  fundType: string | null;
+  bankCode: string | null;
+  amount: number;
+  realAmount: number;
+  dbackStatus: string | null;
+  bankAckTime: number | null;
+  estBankReceiptTime: number | null;
+}
+
+export interface LedgerEntryTable {
+  id: Id;
+  pid: string;
+  amount: number;
+  kind: string;
+  tradeNo: string | null;
+  refundId: number | null;
+  memo: string | null;
+  createdAt: number;
+}
+
+export interface JobTable {
+  id: Id;
+  kind: string;
+  subject: string;
+  runAt: number;
+  attempts: ColumnType<number, number | undefined, number>;
+  lastError: string | null;
+  lockedBy: string | null;
+  lockedUntil: number | null;
+  createdAt: number;
+}
+
+export interface NotificationTable {
+  id: Id;
+  notifyId: string;
+  kind: string;
+  pid: string;
+  appId: string | null;
+  url: string;
+  charset: string;
+  signType: string;
+  params: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: number | null;
+  acknowledgedAt: number | null;
+  tradeNo: string | null;
+  refundId: number | null;
+  batchNo: string | null;
+  createdAt: number;
+}
+
+export interface NotificationAttemptTable {
+  id: Id;
+  notificationId: number;
+  attempt: number;
+  startedAt: number;
+  url: string;
+  requestBody: string;
+  httpStatus: number | null;
+  responseBody: string | null;
+  error: string | null;
+  delivered: number;
+  nextAttemptAt: number | null;
+}
+
+export interface Database {
+  platform: PlatformTable;
+  merchants: MerchantTable;
+  apps: AppTable;
+  appAuthTokens: AppAuthTokenTable;
+  trades: TradeTable;
+  tradeFundBills: TradeFundBillTable;
+  refunds: RefundTable;
+  fundAllocations: FundAllocationTable;
+  ledgerEntries: LedgerEntryTable;
+  jobs: JobTable;
+  notifications: NotificationTable;
+  notificationAttempts: NotificationAttemptTable;
+}
+
+export type MerchantRow = Selectable<MerchantTable>;
+export type AppRow = Selectable<AppTable>;
+export type TradeRow = Selectable<TradeTable>;
+export type NewTrade = Insertable<TradeTable>;
+export type TradeUpdate = Updateable<TradeTable>;
+export type TradeFundBillRow = Selectable<TradeFundBillTable>;
+export type RefundRow = Selectable<RefundTable>;
+export type FundAllocationRow = Selectable<FundAllocationTable>;
+export type JobRow = Selectable<JobTable>;
+export type NotificationRow = Selectable<NotificationTable>;
+export type NotificationAttemptRow = Selectable<NotificationAttemptTable>;

@@ -1,0 +1,58 @@
+/**
+ * The only way a merchant's balance changes: one ledger entry and the balance it moves, in the caller's
+ * transaction. The balance never goes below zero — the conditional update is what refuses, so two
+ * refunds racing on different trades of one merchant cannot overdraw it.
+ */
+import { sql } from 'kysely';
+import type { Fen } from '../../core/money.js';
+import type { Db } from '../store.js';
+
+export type LedgerEntryKind = 'opening' | 'adjustment' | 'payment' | 'fee' | 'refund' | 'fee_refund';
+
+export interface LedgerEntry {
+  pid: string;
+  amount: Fen;
+  kind: LedgerEntryKind;
+  tradeNo?: string | null;
+  refundId?: number | null;
+  memo?: string | null;
+  createdAt: number;
+}
+
+/** Returns the new balance, or null (and writes nothing) when the entry would make it negative. */
+export async function applyLedgerEntry(db: Db, entry: LedgerEntry): Promise<Fen | null> {
+  if (entry.amount === 0) {
+    const row = await db.selectFrom('merchants').select('balance').where('pid', '=', entry.pid).executeTakeFirst();
+    return row ? row.balance : null;
+  }
+  const updated = await db
+    .updateTable('merchants')
+    .set({ balance: sql<number>`balance + ${entry.amount}` })
+    .where('pid', '=', entry.pid)
+    .where(sql<boolean>`balance + ${entry.amount} >= 0`)
+    .returning('balance')
+    .executeTakeFirst();
+  if (!updated) return null;
+  await db
+    .insertInto('ledgerEntries')
+    .values({
+      pid: entry.pid,
+      amount: entry.amount,
+      kind: entry.kind,
+      tradeNo: entry.tradeNo ?? null,
+      refundId: entry.refundId ?? null,
+      memo: entry.memo ?? null,
+      createdAt: entry.createdAt,
+    })
+    .execute();
+  return updated.balance;
+}
+
+export async function sumLedgerEntries(db: Db, pid: string): Promise<Fen> {
+  const row = await db
+    .selectFrom('ledgerEntries')
+    .select(sql<number>`coalesce(sum(amount), 0)`.as('total'))
+    .where('pid', '=', pid)
+    .executeTakeFirstOrThrow();
+  return Number(row.total);
+}

@@ -1,0 +1,35 @@
+/** OpenAPI apps and the app auth tokens through which merchants authorise other merchants' apps. */
+import type { App } from '../../core/interfaces.js';
+import type { Db } from '../store.js';
+
+export async function insertApp(db: Db, app: App): Promise<void> {
+  await db.insertInto('apps').values(app).execute();
+}
+
+export async function findApp(db: Db, appId: string): Promise<App | undefined> {
+  return db.selectFrom('apps').selectAll().where('appId', '=', appId).executeTakeFirst();
+}
+
+export interface AppAuthToken {
+  token: string;
+  appId: string;
+  pid: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export async function insertAppAuthToken(db: Db, token: AppAuthToken): Promise<void> {
+  await db.insertInto('appAuthTokens').values(token).execute();
+}
+
+export async function findAppAuthToken(db: Db, token: string): Promise<AppAuthToken | undefined> {
+  return db.selectFrom('appAuthTokens').selectAll().where('token', '=', token).executeTakeFirst();
+}
+
+/** Returns false when there is no such token. */
+export async function revokeAppAuthToken(db: Db, token: string, now: number): Promise<boolean> {
+  const found = await findAppAuthToken(db, token);
+  if (!found) return false;
+  await db.updateTable('appAuthTokens').set({ revokedAt: now }).where('token', '=', token).where('revokedAt', 'is', null).execute();
+  return true;
+}

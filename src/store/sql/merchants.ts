@@ -1,0 +1,91 @@
+/** Merchants: insert, find by pid or login email, change settings. Balances change only through the ledger. */
+import type { Updateable } from 'kysely';
+import type { FundMixShare, Merchant } from '../../core/interfaces.js';
+import type { MerchantRow, MerchantTable } from '../schema.js';
+import type { Db } from '../store.js';
+
+export interface MerchantCredentials {
+  loginPasswordHash: string;
+  paymentPasswordHash: string;
+}
+
+export async function insertMerchant(db: Db, merchant: Omit<Merchant, 'balance'> & MerchantCredentials): Promise<void> {
+  await db
+    .insertInto('merchants')
+    .values({
+      ...merchant,
+      balance: 0,
+      pwdRefundEnabled: merchant.pwdRefundEnabled ? 1 : 0,
+      defaultFundMix: JSON.stringify(merchant.defaultFundMix),
+    })
+    .execute();
+}
+
+export async function findMerchant(db: Db, pid: string): Promise<Merchant | undefined> {
+  const row = await db.selectFrom('merchants').selectAll().where('pid', '=', pid).executeTakeFirst();
+  return row && toMerchant(row);
+}
+
+/** Like findMerchant, holding the merchant's row lock until the transaction ends (admin balance changes). */
+export async function lockMerchant(db: Db, pid: string): Promise<Merchant | undefined> {
+  const row = await db.selectFrom('merchants').selectAll().where('pid', '=', pid).forUpdate().executeTakeFirst();
+  return row && toMerchant(row);
+}
+
+export async function findMerchantByEmail(db: Db, email: string): Promise<Merchant | undefined> {
+  const row = await db.selectFrom('merchants').selectAll().where('email', '=', email).executeTakeFirst();
+  return row && toMerchant(row);
+}
+
+export async function findMerchantCredentials(db: Db, pid: string): Promise<MerchantCredentials | undefined> {
+  return db
+    .selectFrom('merchants')
+    .select(['loginPasswordHash', 'paymentPasswordHash'])
+    .where('pid', '=', pid)
+    .executeTakeFirst();
+}
+
+export type MerchantSettings = Partial<
+  Pick<
+    Merchant,
+    | 'name'
+    | 'feeRatePpm'
+    | 'refundWindowDays'
+    | 'pwdRefundEnabled'
+    | 'defaultFundMix'
+    | 'dbackDelaySeconds'
+    | 'dbackOutcome'
+    | 'mapiRsaPublicKey'
+    | 'mapiDsaPublicKey'
+    | 'md5Key'
+  >
+> &
+  Partial<MerchantCredentials>;
+
+export async function updateMerchantSettings(db: Db, pid: string, settings: MerchantSettings): Promise<void> {
+  const { pwdRefundEnabled, defaultFundMix, ...plain } = settings;
+  const update: Updateable<MerchantTable> = { ...plain };
+  if (pwdRefundEnabled !== undefined) update.pwdRefundEnabled = pwdRefundEnabled ? 1 : 0;
+  if (defaultFundMix !== undefined) update.defaultFundMix = JSON.stringify(defaultFundMix);
+  if (Object.keys(update).length === 0) return;
+  await db.updateTable('merchants').set(update).where('pid', '=', pid).execute();
+}
+
+function toMerchant(row: MerchantRow): Merchant {
+  return {
+    pid: row.pid,
+    name: row.name,
+    email: row.email,
+    md5Key: row.md5Key,
+    balance: row.balance,
+    feeRatePpm: row.feeRatePpm,
+    refundWindowDays: row.refundWindowDays,
+    pwdRefundEnabled: row.pwdRefundEnabled === 1,
+    defaultFundMix: JSON.parse(row.defaultFundMix) as FundMixShare[],
+    dbackDelaySeconds: row.dbackDelaySeconds,
+    dbackOutcome: row.dbackOutcome === 'F' ? 'F' : 'S',
+    mapiRsaPublicKey: row.mapiRsaPublicKey,
+    mapiDsaPublicKey: row.mapiDsaPublicKey,
+    createdAt: row.createdAt,
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Trades and their fund bills. `lockTrade` is the lock every refund takes: `select … for update` on
+ * PostgreSQL; on SQLite the transaction's `begin immediate` already holds the database.
+ */
+import type { Trade, TradeFundBill, TradeStatus, Voucher } from '../../core/interfaces.js';
+import type { TradeFundBillRow, TradeRow, TradeUpdate } from '../schema.js';
+import type { Db } from '../store.js';
+
+/** How a caller names a trade: Alipay's trade_no wins over the merchant's out_trade_no when both are given. */
+export interface TradeKey {
+  tradeNo?: string | undefined;
+  outTradeNo?: string | undefined;
+  /** The seller the call acts for; out_trade_no is unique only per seller. */
+  sellerPid: string;
+}
+
+export async function insertTrade(db: Db, trade: Trade): Promise<void> {
+  const { fundBills, vouchers, frozen, refundAllowed, ...columns } = trade;
+  await db
+    .insertInto('trades')
+    .values({
+      ...columns,
+      voucherDetailList: JSON.stringify(vouchers),
+      frozen: frozen ? 1 : 0,
+      refundAllowed: refundAllowed ? 1 : 0,
+    })
+    .execute();
+  if (fundBills.length > 0) {
+    await db
+      .insertInto('tradeFundBills')
+      .values(fundBills.map((bill) => ({ tradeNo: trade.tradeNo, ...bill })))
+      .execute();
+  }
+}
+
+async function findTradeRow(db: Db, key: TradeKey, forUpdate: boolean): Promise<TradeRow | undefined> {
+  let query = db.selectFrom('trades').selectAll().where('sellerPid', '=', key.sellerPid);
+  if (key.tradeNo) query = query.where('tradeNo', '=', key.tradeNo);
+  else if (key.outTradeNo) query = query.where('outTradeNo', '=', key.outTradeNo);
+  else return undefined;
+  if (forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+/** Finds a seller's trade by trade_no, or by out_trade_no when no trade_no is given. */
+export async function findTrade(db: Db, key: TradeKey): Promise<Trade | undefined> {
+  const row = await findTradeRow(db, key, false);
+  return row && toTrade(row, await findFundBills(db, row.tradeNo));
+}
+
+/** Finds a trade by trade_no alone, whoever the seller (admin and batch lines, which check the seller themselves). */
+export async function findTradeByNo(db: Db, tradeNo: string, forUpdate = false): Promise<Trade | undefined> {
+  let query = db.selectFrom('trades').selectAll().where('tradeNo', '=', tradeNo);
+  if (forUpdate) query = query.forUpdate();
+  const row = await query.executeTakeFirst();
+  return row && toTrade(row, await findFundBills(db, row.tradeNo));
+}
+
+/** Like findTrade, and holds the trade's row lock until the transaction ends. */
+export async function lockTrade(db: Db, key: TradeKey): Promise<Trade | undefined> {
+  const row = await findTradeRow(db, key, true);
+  return row && toTrade(row, await findFundBills(db, row.tradeNo));
+}
+
+export async function updateTrade(db: Db, tradeNo: string, update: TradeUpdate): Promise<void> {
+  await db.updateTable('trades').set(update).where('tradeNo', '=', tradeNo).execute();
+}
+
+export async function setFundBillRefunded(db: Db, tradeNo: string, position: number, refundedAmount: number): Promise<void> {
+  await db
+    .updateTable('tradeFundBills')
+    .set({ refundedAmount })
+    .where('tradeNo', '=', tradeNo)
+    .where('position', '=', position)
+    .execute();
+}
+
+async function findFundBills(db: Db, tradeNo: string): Promise<TradeFundBillRow[]> {
+  return db.selectFrom('tradeFundBills').selectAll().where('tradeNo', '=', tradeNo).orderBy('position').execute();
+}
+
+function toTrade(row: TradeRow, bills: TradeFundBillRow[]): Trade {
+  return {
+    ...row,
+    status: row.status as TradeStatus,
+    frozen: row.frozen === 1,
+    refundAllowed: row.refundAllowed === 1,
+    dbackOutcome: row.dbackOutcome === 'S' || row.dbackOutcome === 'F' ? row.dbackOutcome : null,
+    vouchers: JSON.parse(row.voucherDetailList) as Voucher[],
+    fundBills: bills.map(toFundBill),
+  };
+}
+
+function toFundBill(row: TradeFundBillRow): TradeFundBill {
+  return {
+    position: row.position,
+    fundChannel: row.fundChannel,
+    fundType: row.fundType,
+    bankCode: row.bankCode,
+    amount: row.amount,
+    realAmount: row.realAmount,
+    refundedAmount: row.refundedAmount,
+  };
+}
