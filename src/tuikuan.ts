@@ -80,7 +80,7 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
     const metrics = createMetrics();
     const adminToken = resolveAdminToken(dataDir, options.adminToken);
     const openApi = createOpenApiGateway({ services, platformKey: platform.privateKey, methods: openApiMethods, logger });
-    const server = await buildServer({ services, openApi, metrics, logger, adminToken, platformPublicKey: platform.publicKeyPem });
+    const server = await buildServer({ services, methods: openApiMethods, openApi, metrics, logger, adminToken, platformPublicKey: platform.publicKeyPem });
     const host = options.host ?? '127.0.0.1';
     await server.listen({ port: options.port ?? 9080, host });
     const address = server.server.address();

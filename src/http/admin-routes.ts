@@ -17,11 +17,15 @@ import { tradeStatusAt } from '../core/trade-status.js';
 import { findMerchant } from '../store/sql/merchants.js';
 import { findTradeByNo } from '../store/sql/trades.js';
 import type { Services } from '../methods/services.js';
+import type { OpenApiMethod } from '../methods/openapi-method.js';
+import { armFault, armedFaults, clearFaults, type Fault } from '../core/faults.js';
 import { appView, merchantView, tradeView } from './admin-views.js';
 import type { Metrics } from './metrics.js';
 
 export interface AdminRoutesOptions {
   services: Services;
+  /** The OpenAPI methods, whose error tables provoked failures are checked against. */
+  methods: readonly OpenApiMethod[];
   adminToken: string;
   platformPublicKey: string;
   metrics: Metrics;
@@ -130,6 +134,17 @@ const tradeBody = z.object({
     .max(20)
     .optional(),
 });
+
+const faultBody = z.object({
+  method: z.string().min(1).max(128),
+  sub_code: z.string().min(1).max(64),
+  times: z.number().int().min(1).max(1_000_000).optional(),
+  phase: z.enum(['before', 'after']).optional(),
+});
+
+function faultView(fault: Fault): Record<string, unknown> {
+  return { id: fault.id, method: fault.method, sub_code: fault.subCode, phase: fault.phase, remaining: fault.remaining };
+}
 
 const tradeSettingsBody = z.object({
   frozen: z.boolean().optional(),
@@ -318,5 +333,28 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     });
     const merchant = await findMerchant(services.store.db, trade.sellerPid);
     return tradeView(trade, tradeStatusAt(trade, merchant?.refundWindowDays ?? 365, services.clock.now()));
+  });
+
+  app.post('/faults', async (request, reply) => {
+    const body = parse(faultBody, request.body);
+    const method = options.methods.find((m) => m.name === body.method);
+    if (!method) throw new DomainError('invalid_request', `method: ${body.method} is not served here`);
+    if (body.sub_code !== 'isp.unknow-error' && !method.errors.find(body.sub_code)) {
+      throw new DomainError('invalid_request', `sub_code: one of isp.unknow-error, ${method.errors.names.join(', ')}`);
+    }
+    const fault = await armFault(services, {
+      method: body.method,
+      subCode: body.sub_code,
+      ...(body.times !== undefined && { times: body.times }),
+      ...(body.phase !== undefined && { phase: body.phase }),
+    });
+    return reply.code(201).send(faultView(fault));
+  });
+
+  app.get('/faults', async () => ({ faults: (await armedFaults(services)).map(faultView) }));
+
+  app.delete('/faults', async (_request, reply) => {
+    await clearFaults(services);
+    return reply.code(204).send();
   });
 }

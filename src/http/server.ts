@@ -6,12 +6,14 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { OpenApiGateway } from '../methods/openapi-gateway.js';
 import type { Services } from '../methods/services.js';
+import type { OpenApiMethod } from '../methods/openapi-method.js';
 import { adminRoutes } from './admin-routes.js';
 import { gatewayRoutes } from './gateway-routes.js';
 import type { Metrics } from './metrics.js';
 
 export interface ServerOptions {
   services: Services;
+  methods: readonly OpenApiMethod[];
   openApi: OpenApiGateway;
   metrics: Metrics;
   logger: Logger;
@@ -39,6 +41,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(adminRoutes, {
     prefix: '/admin/v1',
     services: options.services,
+    methods: options.methods,
     adminToken: options.adminToken,
     platformPublicKey: options.platformPublicKey,
     metrics: options.metrics,

@@ -8,6 +8,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { merchantForToken } from '../core/apps.js';
+import { nextFault } from '../core/faults.js';
 import { parseChinaTime } from '../core/china-time.js';
 import type { App } from '../core/interfaces.js';
 import { findApp } from '../store/sql/apps.js';
@@ -120,6 +121,10 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
       if (typeof biz !== 'object' || biz === null || Array.isArray(biz)) return fail(gatewayError('isv.invalid-parameter'));
     }
 
+    const fault = await nextFault(options.services, method);
+    const provoked = fault && (fault.subCode === 'isp.unknow-error' ? gatewayError('isp.unknow-error') : target.errors.find(fault.subCode));
+    if (fault?.phase === 'before' && provoked) return fail(provoked);
+
     let result: MethodReply;
     try {
       result = await target.run(biz, {
@@ -133,6 +138,8 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
       options.logger.error({ err: error, method }, 'method failed');
       return fail(gatewayError('isp.unknow-error'));
     }
+    // An `after` fault: the method has done its work, but the caller is told it failed.
+    if (provoked) return fail(provoked);
     if (result.ok) {
       return reply(nodeName, { code: '10000', msg: 'Success', ...result.fields }, charset, signType, method);
     }

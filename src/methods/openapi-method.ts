@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Charset } from '../protocol/charset.js';
-import type { OpenApiError } from '../protocol/openapi/openapi-error.js';
+import type { ErrorTable, OpenApiError } from '../protocol/openapi/openapi-error.js';
 import type { App } from '../core/interfaces.js';
 import type { Services } from './services.js';
 
@@ -24,6 +24,8 @@ export type MethodReply =
 
 export interface OpenApiMethod {
   readonly name: string;
+  /** The method's business errors: what a provoked failure may answer. */
+  readonly errors: ErrorTable;
   run(biz: unknown, context: MethodContext): Promise<MethodReply>;
 }
 
@@ -38,6 +40,7 @@ export function failure(error: OpenApiError, fields?: Record<string, unknown>): 
 export interface MethodDefinition<Schema extends z.ZodType> {
   name: string;
   bizSchema: Schema;
+  errors: ErrorTable;
   /** The reply to biz params that do not fit the schema (each family has its own INVALID_PARAMETER). */
   invalid(biz: unknown): MethodReply;
   run(biz: z.infer<Schema>, context: MethodContext): Promise<MethodReply>;
@@ -46,6 +49,7 @@ export interface MethodDefinition<Schema extends z.ZodType> {
 export function defineMethod<Schema extends z.ZodType>(definition: MethodDefinition<Schema>): OpenApiMethod {
   return {
     name: definition.name,
+    errors: definition.errors,
     async run(biz, context) {
       const parsed = definition.bizSchema.safeParse(biz);
       if (!parsed.success) return definition.invalid(biz);

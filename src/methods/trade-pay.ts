@@ -58,6 +58,7 @@ export function paymentFields(trade: Trade, queryOptions: string[] = []): Record
 export const tradePay = defineMethod({
   name: 'alipay.trade.pay',
   bizSchema,
+  errors: tradeError,
   invalid: (biz) => failed('ACQ.INVALID_PARAMETER', echoField(biz, 'out_trade_no')),
   async run(biz, context) {
     if (!authCodeValid(biz.scene, biz.auth_code)) return failed('ACQ.PAYMENT_AUTH_CODE_INVALID', biz.out_trade_no);

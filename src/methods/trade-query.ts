@@ -28,6 +28,7 @@ function failed(name: Parameters<typeof tradeError>[0], biz: unknown) {
 export const tradeQuery = defineMethod({
   name: 'alipay.trade.query',
   bizSchema,
+  errors: tradeError,
   invalid: (biz) => failed('ACQ.INVALID_PARAMETER', biz),
   async run(biz, context) {
     const found = await findTradeWithStatus(context.services, {

@@ -194,6 +194,15 @@ export interface NotificationAttemptTable {
   nextAttemptAt: number | null;
 }
 
+export interface FaultTable {
+  id: Id;
+  method: string;
+  subCode: string;
+  phase: string;
+  remaining: number;
+  createdAt: number;
+}
+
 export interface Database {
   platform: PlatformTable;
   merchants: MerchantTable;
@@ -207,6 +216,7 @@ export interface Database {
   jobs: JobTable;
   notifications: NotificationTable;
   notificationAttempts: NotificationAttemptTable;
+  faults: FaultTable;
 }
 
 export type MerchantRow = Selectable<MerchantTable>;

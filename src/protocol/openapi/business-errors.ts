@@ -24,7 +24,6 @@ const REFUND_ERRORS = {
 
 export type RefundErrorName = keyof typeof REFUND_ERRORS;
 export const refundError = errorFamily<RefundErrorName>(REFUND_ERRORS);
-export const REFUND_ERROR_NAMES = Object.keys(REFUND_ERRORS) as RefundErrorName[];
 
 /** alipay.trade.fastpay.refund.query: seed 001's table, its codes restored to capitals. */
 const REFUND_QUERY_ERRORS = {
@@ -37,7 +36,6 @@ const REFUND_QUERY_ERRORS = {
 
 export type RefundQueryErrorName = keyof typeof REFUND_QUERY_ERRORS;
 export const refundQueryError = errorFamily<RefundQueryErrorName>(REFUND_QUERY_ERRORS);
-export const REFUND_QUERY_ERROR_NAMES = Object.keys(REFUND_QUERY_ERRORS) as RefundQueryErrorName[];
 
 /** alipay.trade.pay and alipay.trade.query (notes §5). */
 const TRADE_ERRORS = {
@@ -53,4 +51,3 @@ const TRADE_ERRORS = {
 
 export type TradeErrorName = keyof typeof TRADE_ERRORS;
 export const tradeError = errorFamily<TradeErrorName>(TRADE_ERRORS);
-export const TRADE_ERROR_NAMES = Object.keys(TRADE_ERRORS) as TradeErrorName[];

@@ -37,12 +37,27 @@ export class OpenApiError {
   }
 }
 
-/** Builds the lookup function for one table of errors. */
-export function errorFamily<Name extends string>(
-  table: Record<Name, readonly [ResultCode, string]>,
-): (name: Name, detail?: string) => OpenApiError {
-  return (name, detail) => {
+/** A table of errors looked up by sub_code as text (provoked failures name them so). */
+export interface ErrorTable {
+  readonly names: readonly string[];
+  /** The error for a sub_code, or null when the table lacks it. */
+  find(subCode: string): OpenApiError | null;
+}
+
+/** One table of errors: call it with a sub_code to raise that error. */
+export interface ErrorFamily<Name extends string> extends ErrorTable {
+  (name: Name, detail?: string): OpenApiError;
+  readonly names: readonly Name[];
+}
+
+export function errorFamily<Name extends string>(table: Record<Name, readonly [ResultCode, string]>): ErrorFamily<Name> {
+  const names = Object.keys(table) as Name[];
+  const raise = (name: Name, detail?: string) => {
     const [code, subMsg] = table[name];
     return new OpenApiError(code, name, detail ? `${subMsg}${detail}` : subMsg);
   };
+  return Object.assign(raise, {
+    names,
+    find: (subCode: string) => ((names as readonly string[]).includes(subCode) ? raise(subCode as Name) : null),
+  });
 }

@@ -211,4 +211,12 @@ export async function up(db: Kysely<unknown>, { idColumn }: MigrationContext): P
     .on('notification_attempts')
     .column('notification_id')
     .execute();
+
+  await idColumn(db.schema.createTable('faults'))
+    .addColumn('method', 'text', (c) => c.notNull())
+    .addColumn('sub_code', 'text', (c) => c.notNull())
+    .addColumn('phase', 'text', (c) => c.notNull())
+    .addColumn('remaining', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
 }
