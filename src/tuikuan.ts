@@ -16,6 +16,8 @@ import { createOpenApiGateway } from './methods/openapi-gateway.js';
 import type { Services } from './methods/services.js';
 import { migrateToLatest } from './store/migrate.js';
 import { startVirtualClock } from './store/sql/platform.js';
+import { jobHandlers } from './worker/job-handlers.js';
+import { Worker } from './worker/worker.js';
 import { openStore, type Store } from './store/store.js';
 
 export interface TuikuanOptions {
@@ -45,6 +47,7 @@ export interface Tuikuan {
   dataDir: string;
   services: Services;
   server: FastifyInstance;
+  worker: Worker;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -76,13 +79,31 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
     const bootClock = new SystemClock();
     const platform = await loadPlatformKey({ store, clock: bootClock });
     const clock = await chooseClock(store, options.clock ?? 'real');
-    const services: Services = { store, clock };
+    const worker = new Worker({
+      store,
+      clock,
+      realClock: new SystemClock(),
+      logger,
+      handlers: jobHandlers({ store, clock, platformKey: platform.privateKey }),
+    });
+    const services: Services = { store, clock, jobsAdded: () => worker.wake() };
     const metrics = createMetrics();
     const adminToken = resolveAdminToken(dataDir, options.adminToken);
     const openApi = createOpenApiGateway({ services, platformKey: platform.privateKey, methods: openApiMethods, logger });
-    const server = await buildServer({ services, methods: openApiMethods, openApi, metrics, logger, adminToken, platformPublicKey: platform.publicKeyPem });
+    const server = await buildServer({
+      services,
+      methods: openApiMethods,
+      openApi,
+      metrics,
+      logger,
+      adminToken,
+      platformPublicKey: platform.publicKeyPem,
+      worker,
+      platformKey: platform.privateKey,
+    });
     const host = options.host ?? '127.0.0.1';
     await server.listen({ port: options.port ?? 9080, host });
+    worker.start();
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : (options.port ?? 9080);
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -96,8 +117,10 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       services,
       server,
       logger,
+      worker,
       async close() {
         await server.close();
+        await worker.stop();
         await store.close();
       },
     };

@@ -182,6 +182,8 @@ export interface Refund {
   gmtRefundPay: number | null;
   attempts: number;
   lastError: string | null;
+  /** When an asynchronous refund was (last) accepted: its retries are given up 3 days later. */
+  acceptedAt: number | null;
   nextAttemptAt: number | null;
   createdAt: number;
   updatedAt: number;

@@ -15,6 +15,7 @@ import { newBuyerLogonId, newBuyerUserId, newTradeNo } from './identifiers.js';
 import type { App, FundBill, Merchant, Trade, TradeStatus, Voucher } from './interfaces.js';
 import type { Fen } from './money.js';
 import { isPaid } from './trade-status.js';
+import { oweTradeStatusSync } from './notifications.js';
 
 export interface TradeDraft {
   app: App;
@@ -133,7 +134,11 @@ export async function payTrade(deps: CoreDeps, draft: TradeDraft): Promise<Payme
       const merchant = await requireSeller(trx, draft.sellerPid);
       const now = deps.clock.now();
       const existing = await lockTrade(trx, { sellerPid: draft.sellerPid, outTradeNo: draft.outTradeNo });
-      if (!existing) return { kind: 'paid', trade: await recordTrade(trx, merchant, draft, now) };
+      if (!existing) {
+        const trade = await recordTrade(trx, merchant, draft, now);
+        await oweTradeStatusSync(trx, trade, merchant, null, now);
+        return { kind: 'paid', trade };
+      }
       if (existing.totalAmount !== draft.totalAmount) return { kind: 'inconsistent', trade: existing };
       if (existing.status === 'TRADE_CLOSED') return { kind: 'closed', trade: existing };
       if (existing.status !== 'WAIT_BUYER_PAY') return { kind: 'already_paid', trade: existing };
@@ -141,6 +146,7 @@ export async function payTrade(deps: CoreDeps, draft: TradeDraft): Promise<Payme
       paid.chargeAmount = tradeAmounts(paid.totalAmount, paid.fundBills, paid.feeRatePpm).chargeAmount;
       await updateTrade(trx, paid.tradeNo, { status: paid.status, gmtPayment: now, notifyUrl: paid.notifyUrl, chargeAmount: paid.chargeAmount });
       await creditPayment(trx, paid, now);
+      await oweTradeStatusSync(trx, paid, merchant, null, now);
       return { kind: 'paid', trade: paid };
     });
   try {

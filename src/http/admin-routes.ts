@@ -17,6 +17,11 @@ import { tradeStatusAt } from '../core/trade-status.js';
 import { findMerchant } from '../store/sql/merchants.js';
 import { findTradeByNo } from '../store/sql/trades.js';
 import type { Services } from '../methods/services.js';
+import type { DeliveryOptions } from '../worker/deliver-notification.js';
+import type { Worker } from '../worker/worker.js';
+import { adminClockRoutes } from './admin-clock-routes.js';
+import { adminNotificationRoutes } from './admin-notification-routes.js';
+import { adminRefundRoutes } from './admin-refund-routes.js';
 import type { OpenApiMethod } from '../methods/openapi-method.js';
 import { armFault, armedFaults, clearFaults, type Fault } from '../core/faults.js';
 import { appView, merchantView, tradeView } from './admin-views.js';
@@ -24,6 +29,8 @@ import type { Metrics } from './metrics.js';
 
 export interface AdminRoutesOptions {
   services: Services;
+  worker: Worker;
+  delivery: DeliveryOptions;
   /** The OpenAPI methods, whose error tables provoked failures are checked against. */
   methods: readonly OpenApiMethod[];
   adminToken: string;
@@ -183,6 +190,10 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     request.log.error({ err: error }, 'admin request failed');
     return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error' } });
   });
+
+  await app.register(adminRefundRoutes, { services });
+  await app.register(adminNotificationRoutes, { services, delivery: options.delivery });
+  await app.register(adminClockRoutes, { services, worker: options.worker });
 
   app.get('/platform', async () => ({ public_key: options.platformPublicKey }));
 

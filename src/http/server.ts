@@ -3,7 +3,9 @@
  * decision is made below, in methods/ and core/.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Worker } from '../worker/worker.js';
 import type { OpenApiGateway } from '../methods/openapi-gateway.js';
 import type { Services } from '../methods/services.js';
 import type { OpenApiMethod } from '../methods/openapi-method.js';
@@ -19,6 +21,8 @@ export interface ServerOptions {
   logger: Logger;
   adminToken: string;
   platformPublicKey: string;
+  worker: Worker;
+  platformKey: KeyObject;
   /** The largest gateway request body, in bytes. (Default: 4 MiB) */
   gatewayBodyLimit?: number;
 }
@@ -42,6 +46,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     prefix: '/admin/v1',
     services: options.services,
     methods: options.methods,
+    worker: options.worker,
+    delivery: { store: options.services.store, clock: options.services.clock, platformKey: options.platformKey },
     adminToken: options.adminToken,
     platformPublicKey: options.platformPublicKey,
     metrics: options.metrics,

@@ -16,7 +16,7 @@ import { charsetLabel, encodeText, type Charset } from '../protocol/charset.js';
 import { gatewayError } from '../protocol/openapi/gateway-errors.js';
 import type { OpenApiError } from '../protocol/openapi/openapi-error.js';
 import { encodeResponse, ERROR_NODE_NAME, responseNodeName } from '../protocol/openapi/response-envelope.js';
-import { hasEmptyValues, requestSignContent } from '../protocol/openapi/sign-content.js';
+import { hasEmptyValues, requestSignContent } from '../protocol/sign-content.js';
 import { parsePublicKey, rsaSign, rsaVerify, type RsaSignType } from '../protocol/signing.js';
 import type { MethodReply, OpenApiMethod } from './openapi-method.js';
 import type { Services } from './services.js';

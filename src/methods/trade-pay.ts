@@ -81,6 +81,7 @@ export const tradePay = defineMethod({
     });
     switch (outcome.kind) {
       case 'paid':
+        if (outcome.trade.notifyUrl) context.services.jobsAdded();
         return success(paymentFields(outcome.trade, biz.query_options));
       case 'already_paid':
         return failed('ACQ.TRADE_HAS_SUCCESS', biz.out_trade_no);

@@ -119,6 +119,8 @@ export interface RefundTable {
   gmtRefundPay: number | null;
   attempts: number;
   lastError: string | null;
+  /** When an asynchronous refund was (last) accepted: its retries are given up 3 days later. */
+  acceptedAt: number | null;
   nextAttemptAt: number | null;
   createdAt: number;
   updatedAt: number;
@@ -191,6 +193,8 @@ export interface NotificationAttemptTable {
   responseBody: string | null;
   error: string | null;
   delivered: number;
+  /** 1 for an attempt made by hand through the admin API, outside the schedule. */
+  manual: number;
   nextAttemptAt: number | null;
 }
 

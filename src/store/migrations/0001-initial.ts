@@ -129,6 +129,7 @@ export async function up(db: Kysely<unknown>, { idColumn }: MigrationContext): P
     .addColumn('gmt_refund_pay', 'bigint')
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('last_error', 'text')
+    .addColumn('accepted_at', 'bigint')
     .addColumn('next_attempt_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
@@ -204,6 +205,7 @@ export async function up(db: Kysely<unknown>, { idColumn }: MigrationContext): P
     .addColumn('response_body', 'text')
     .addColumn('error', 'text')
     .addColumn('delivered', 'integer', (c) => c.notNull())
+    .addColumn('manual', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'bigint')
     .execute();
   await db.schema

@@ -56,3 +56,12 @@ export async function sumLedgerEntries(db: Db, pid: string): Promise<Fen> {
     .executeTakeFirstOrThrow();
   return Number(row.total);
 }
+
+export interface LedgerEntryRow extends LedgerEntry {
+  id: number;
+}
+
+export async function listLedgerEntries(db: Db, pid: string, limit = 1000): Promise<LedgerEntryRow[]> {
+  const rows = await db.selectFrom('ledgerEntries').selectAll().where('pid', '=', pid).orderBy('id').limit(limit).execute();
+  return rows.map((row) => ({ ...row, kind: row.kind as LedgerEntryKind }));
+}

@@ -1,0 +1,72 @@
+/** Admin API: every notification owed, every attempt to deliver it, and a re-send by hand. */
+import type { FastifyInstance } from 'fastify';
+import { formatChinaTime } from '../core/china-time.js';
+import { DomainError } from '../core/domain-error.js';
+import type { Services } from '../methods/services.js';
+import { listAttempts, listNotifications, findNotificationByNotifyId, type Notification, type NotificationKind } from '../store/sql/notifications.js';
+import type { DeliveryOptions } from '../worker/deliver-notification.js';
+import { deliverNotification } from '../worker/deliver-notification.js';
+
+const time = (ms: number | null) => (ms === null ? null : formatChinaTime(ms));
+
+async function notificationView(services: Services, notification: Notification): Promise<Record<string, unknown>> {
+  const attempts = await listAttempts(services.store.db, notification.id);
+  return {
+    notify_id: notification.notifyId,
+    kind: notification.kind,
+    pid: notification.pid,
+    app_id: notification.appId,
+    url: notification.url,
+    charset: notification.charset,
+    sign_type: notification.signType,
+    status: notification.status,
+    attempts: notification.attempts,
+    next_attempt_at: time(notification.nextAttemptAt),
+    acknowledged_at: time(notification.acknowledgedAt),
+    trade_no: notification.tradeNo,
+    batch_no: notification.batchNo,
+    params: notification.params,
+    created_at: time(notification.createdAt),
+    attempt_log: attempts.map((a) => ({
+      attempt: a.attempt,
+      manual: a.manual,
+      at: time(a.startedAt),
+      url: a.url,
+      request_body: a.requestBody,
+      http_status: a.httpStatus,
+      response_body: a.responseBody,
+      error: a.error,
+      delivered: a.delivered,
+      next_attempt_at: time(a.nextAttemptAt),
+    })),
+  };
+}
+
+const KINDS: readonly NotificationKind[] = ['trade_status_sync', 'batch_refund_notify'];
+
+export async function adminNotificationRoutes(app: FastifyInstance, options: { services: Services; delivery: DeliveryOptions }): Promise<void> {
+  const { services } = options;
+
+  app.get<{ Querystring: Record<string, string | undefined> }>('/notifications', async (request) => {
+    const { trade_no, notify_id, batch_no, kind, pid } = request.query;
+    if (kind !== undefined && !KINDS.includes(kind as NotificationKind)) {
+      throw new DomainError('invalid_request', `kind: one of ${KINDS.join(', ')}`);
+    }
+    const found = await listNotifications(services.store.db, {
+      tradeNo: trade_no,
+      notifyId: notify_id,
+      batchNo: batch_no,
+      kind: kind as NotificationKind | undefined,
+      pid,
+    });
+    return { notifications: await Promise.all(found.map((n) => notificationView(services, n))) };
+  });
+
+  app.post<{ Params: { notifyId: string } }>('/notifications/:notifyId/resend', async (request) => {
+    const notification = await findNotificationByNotifyId(services.store.db, request.params.notifyId);
+    if (!notification) throw new DomainError('notification_not_found', `no notification ${request.params.notifyId}`);
+    await deliverNotification(options.delivery, notification.id, true);
+    const after = await findNotificationByNotifyId(services.store.db, request.params.notifyId);
+    return notificationView(services, after ?? notification);
+  });
+}

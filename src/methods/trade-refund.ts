@@ -1,0 +1,50 @@
+/**
+ * alipay.trade.refund — the synchronous refund: it succeeds or fails now. `fund_change` is Y when this
+ * call moved the money and N when an identical earlier request did; `refund_fee` is the trade's cumulative
+ * refunded amount. Business errors still carry `refund_fee` and `send_back_fee`, as Alipay's do.
+ */
+import { formatChinaTime } from '../core/china-time.js';
+import { formatYuan } from '../core/money.js';
+import { refundNow } from '../core/refunds.js';
+import type { Trade } from '../core/interfaces.js';
+import { refundError, type RefundErrorName } from '../protocol/openapi/business-errors.js';
+import { defineMethod, echoField, failure, success } from './openapi-method.js';
+import { REFUND_REJECTION_CODES, refundOptionFields } from './refund-fields.js';
+import { refundBizSchema, toRefundRequest } from './refund-request.js';
+
+function failed(name: RefundErrorName, biz: unknown, trade: Trade | null) {
+  const fields: Record<string, string> = {};
+  const tradeNo = trade?.tradeNo ?? echoField(biz, 'trade_no');
+  const outTradeNo = trade?.outTradeNo ?? echoField(biz, 'out_trade_no');
+  if (tradeNo) fields.trade_no = tradeNo;
+  if (outTradeNo) fields.out_trade_no = outTradeNo;
+  fields.refund_fee = formatYuan(trade?.refundedAmount ?? 0);
+  fields.send_back_fee = '0.00';
+  return failure(refundError(name), fields);
+}
+
+export const tradeRefund = defineMethod({
+  name: 'alipay.trade.refund',
+  bizSchema: refundBizSchema,
+  errors: refundError,
+  invalid: (biz) => failed('ACQ.INVALID_PARAMETER', biz, null),
+  async run(biz, context) {
+    const request = toRefundRequest(biz, context.sellerPid, 'refund');
+    if (!request) return failed('ACQ.REASON_TRADE_REFUND_FEE_ERR', biz, null);
+    const result = await refundNow(context.services, request);
+    if (result.kind === 'rejected') return failed(REFUND_REJECTION_CODES[result.reason], biz, result.trade);
+    if (result.kind === 'accepted') throw new Error('a synchronous refund cannot be merely accepted');
+    const { trade, refund } = result;
+    if (result.fundChange) context.services.jobsAdded();
+    return success({
+      trade_no: trade.tradeNo,
+      out_trade_no: trade.outTradeNo,
+      buyer_logon_id: trade.buyerLogonId,
+      fund_change: result.fundChange ? 'Y' : 'N',
+      refund_fee: formatYuan(trade.refundedAmount),
+      gmt_refund_pay: formatChinaTime(refund.gmtRefundPay ?? refund.updatedAt),
+      buyer_user_id: trade.buyerUserId,
+      ...refundOptionFields(trade, refund, biz.query_options ?? [], false),
+    });
+  },
+});

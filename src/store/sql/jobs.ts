@@ -1,0 +1,109 @@
+/**
+ * The jobs table: background work due at `run_at` (business time, the Clock's), claimed under a lease
+ * (`locked_until`, real time: a lease is about a process being alive, not about the business day).
+ * Claiming uses `for update skip locked` on PostgreSQL so any number of workers share the table.
+ */
+import { sql } from 'kysely';
+import type { JobRow } from '../schema.js';
+import type { Db } from '../store.js';
+
+export type JobKind = 'refund' | 'notify' | 'deposit_back' | 'batch';
+
+export interface Job {
+  id: number;
+  kind: JobKind;
+  subject: string;
+  runAt: number;
+  attempts: number;
+  lastError: string | null;
+}
+
+/**
+ * Schedules `kind` for `subject` at `runAt`. One job per (kind, subject): scheduling it again moves the
+ * existing job to the earlier of the two times.
+ */
+export async function addJob(db: Db, job: { kind: JobKind; subject: string; runAt: number; now: number }): Promise<void> {
+  await db
+    .insertInto('jobs')
+    .values({ kind: job.kind, subject: job.subject, runAt: job.runAt, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, createdAt: job.now })
+    .onConflict((oc) =>
+      oc.columns(['kind', 'subject']).doUpdateSet({ runAt: sql<number>`case when jobs.run_at < excluded.run_at then jobs.run_at else excluded.run_at end` }),
+    )
+    .execute();
+}
+
+export interface ClaimOptions {
+  workerId: string;
+  /** Business time: jobs with run_at at or before it are due. */
+  now: number;
+  /** Real time, for leases. */
+  realNow: number;
+  leaseMs: number;
+  limit: number;
+}
+
+/** Claims up to `limit` due jobs that no live worker holds, oldest first. */
+export async function claimJobs(db: Db, options: ClaimOptions): Promise<Job[]> {
+  const due = db
+    .selectFrom('jobs')
+    .select('id')
+    .where('runAt', '<=', options.now)
+    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', options.realNow)]))
+    .orderBy('runAt')
+    .orderBy('id')
+    .limit(options.limit)
+    .forUpdate()
+    .skipLocked();
+  const rows = await db
+    .updateTable('jobs')
+    .set({ lockedBy: options.workerId, lockedUntil: options.realNow + options.leaseMs })
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => a.runAt - b.runAt || a.id - b.id).map(toJob);
+}
+
+/** The job is done: it leaves the table. Only its holder can complete it. */
+export async function completeJob(db: Db, id: number, workerId: string): Promise<void> {
+  await db.deleteFrom('jobs').where('id', '=', id).where('lockedBy', '=', workerId).execute();
+}
+
+/** The job runs again at `runAt`; a failure is kept as data (attempts, last_error). */
+export async function rescheduleJob(db: Db, id: number, workerId: string, runAt: number, error: string | null): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({
+      runAt,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: error,
+      attempts: error === null ? sql<number>`attempts` : sql<number>`attempts + 1`,
+    })
+    .where('id', '=', id)
+    .where('lockedBy', '=', workerId)
+    .execute();
+}
+
+/** When the next job falls due (business time), locked or not; null when there is none. */
+export async function nextJobTime(db: Db): Promise<number | null> {
+  const row = await db.selectFrom('jobs').select(sql<number | null>`min(run_at)`.as('next')).executeTakeFirst();
+  return row?.next === null || row?.next === undefined ? null : Number(row.next);
+}
+
+export async function countDueJobs(db: Db, now: number): Promise<number> {
+  const row = await db
+    .selectFrom('jobs')
+    .select(sql<number>`count(*)`.as('count'))
+    .where('runAt', '<=', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function listJobs(db: Db): Promise<Job[]> {
+  const rows = await db.selectFrom('jobs').selectAll().orderBy('runAt').orderBy('id').execute();
+  return rows.map(toJob);
+}
+
+function toJob(row: JobRow): Job {
+  return { id: row.id, kind: row.kind as JobKind, subject: row.subject, runAt: row.runAt, attempts: row.attempts, lastError: row.lastError };
+}

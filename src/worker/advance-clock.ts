@@ -1,0 +1,38 @@
+/**
+ * Moving the virtual clock: every job that falls due on the way runs, in order, at its own time, before
+ * the call returns — so a test can advance 25 hours and find all eight notification attempts made.
+ */
+import { VirtualClock } from '../core/clock.js';
+import { countDueJobs, nextJobTime } from '../store/sql/jobs.js';
+import { writeVirtualNow } from '../store/sql/platform.js';
+import type { Store } from '../store/store.js';
+import type { Worker } from './worker.js';
+
+const WAIT_FOR_OTHERS_MS = 20;
+
+export async function advanceClock(store: Store, clock: VirtualClock, worker: Worker, seconds: number): Promise<number> {
+  const target = clock.now() + Math.round(seconds * 1000);
+  const moveTo = async (ms: number) => {
+    clock.set(ms);
+    await writeVirtualNow(store.db, ms);
+  };
+  await runDue(store, clock, worker);
+  for (;;) {
+    const next = await nextJobTime(store.db);
+    if (next === null || next > target) break;
+    if (next > clock.now()) await moveTo(next);
+    await runDue(store, clock, worker);
+  }
+  await moveTo(target);
+  await runDue(store, clock, worker);
+  return clock.now();
+}
+
+/** Runs every job due now; jobs held by another process are waited for (their lease bounds the wait). */
+async function runDue(store: Store, clock: VirtualClock, worker: Worker): Promise<void> {
+  await worker.drain();
+  while ((await countDueJobs(store.db, clock.now())) > 0) {
+    await new Promise((resolve) => setTimeout(resolve, WAIT_FOR_OTHERS_MS));
+    await worker.drain();
+  }
+}

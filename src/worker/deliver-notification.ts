@@ -1,0 +1,83 @@
+/**
+ * One attempt to deliver a notification: POST the form (in the notification's charset, with this
+ * attempt's notify_time and signature) to notify_url; the merchant has it when it answers exactly
+ * `success`. Every attempt is recorded — url, body, status, response, the next attempt's time — and the
+ * next one is scheduled on Alipay's intervals until none is left.
+ */
+import type { KeyObject } from 'node:crypto';
+import { formatChinaTime } from '../core/china-time.js';
+import type { Clock } from '../core/clock.js';
+import { nextNotifyAttempt } from '../core/retry-schedules.js';
+import { encodeForm, encodeText, parseCharset, type Charset } from '../protocol/charset.js';
+import { signContentWithoutSignType } from '../protocol/sign-content.js';
+import { md5Sign, rsaSign } from '../protocol/signing.js';
+import { findMerchant } from '../store/sql/merchants.js';
+import { findNotification, recordAttempt, type Notification } from '../store/sql/notifications.js';
+import type { Store } from '../store/store.js';
+import type { JobOutcome } from './worker.js';
+
+export interface DeliveryOptions {
+  store: Store;
+  clock: Clock;
+  platformKey: KeyObject;
+  /** How long to wait for the merchant's answer. (Default: 10 s) */
+  timeoutMs?: number;
+}
+
+const RESPONSE_KEPT = 2000;
+
+/** The signed form of one attempt. */
+async function signedForm(options: DeliveryOptions, notification: Notification, charset: Charset, now: number): Promise<Array<[string, string]>> {
+  const params: Record<string, string> = { ...notification.params, notify_time: formatChinaTime(now), sign_type: notification.signType };
+  const content = encodeText(signContentWithoutSignType(params), charset);
+  let sign: string;
+  if (notification.signType === 'MD5') {
+    const merchant = await findMerchant(options.store.db, notification.pid);
+    sign = md5Sign(content, encodeText(merchant?.md5Key ?? '', charset));
+  } else {
+    sign = rsaSign(content, options.platformKey, notification.signType === 'RSA' ? 'RSA' : 'RSA2');
+  }
+  return [...Object.entries(params), ['sign', sign]];
+}
+
+async function post(url: string, body: string, charset: Charset, timeoutMs: number) {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset === 'utf-8' ? 'utf-8' : charset.toUpperCase()}` },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'manual',
+    });
+    const text = await response.text();
+    return { httpStatus: response.status, responseBody: text.slice(0, RESPONSE_KEPT), error: null, delivered: response.status === 200 && text === 'success' };
+  } catch (error) {
+    const message = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
+    return { httpStatus: null, responseBody: null, error: message, delivered: false };
+  }
+}
+
+/**
+ * Makes one attempt. A scheduled attempt (`manual` false) counts towards the schedule; an attempt by
+ * hand (the admin API's resend) does not change it, but a `success` to it settles the notification.
+ */
+export async function deliverNotification(options: DeliveryOptions, notificationId: number, manual = false): Promise<JobOutcome> {
+  const notification = await findNotification(options.store.db, notificationId);
+  if (!notification || (!manual && notification.status !== 'pending')) return { kind: 'done' };
+  const charset = parseCharset(notification.charset) ?? 'utf-8';
+  const now = options.clock.now();
+  const body = encodeForm(await signedForm(options, notification, charset, now), charset);
+  const result = await post(notification.url, body, charset, options.timeoutMs ?? 10_000);
+
+  const attempts = manual ? notification.attempts : notification.attempts + 1;
+  const scheduled = manual ? notification.nextAttemptAt : nextNotifyAttempt(attempts, now);
+  const nextAttemptAt = result.delivered ? null : scheduled;
+  const status = result.delivered ? 'delivered' : manual ? notification.status : nextAttemptAt === null ? 'given_up' : 'pending';
+  await recordAttempt(
+    options.store.db,
+    notification.id,
+    { attempt: manual ? notification.attempts : attempts, startedAt: now, url: notification.url, requestBody: body, ...result, manual, nextAttemptAt },
+    { status, attempts, nextAttemptAt, acknowledgedAt: result.delivered ? now : notification.acknowledgedAt },
+  );
+  return !manual && nextAttemptAt !== null ? { kind: 'retry', at: nextAttemptAt } : { kind: 'done' };
+}
