@@ -11,7 +11,8 @@ import { newSecret } from './core/identifiers.js';
 import { loadPlatformKey } from './core/platform.js';
 import { buildServer } from './http/server.js';
 import { createMetrics } from './http/metrics.js';
-import { openApiMethods } from './methods/registry.js';
+import { mapiServices, openApiMethods } from './methods/registry.js';
+import { createMapiGateway } from './methods/mapi-gateway.js';
 import { createOpenApiGateway } from './methods/openapi-gateway.js';
 import type { Services } from './methods/services.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -90,10 +91,12 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
     const metrics = createMetrics();
     const adminToken = resolveAdminToken(dataDir, options.adminToken);
     const openApi = createOpenApiGateway({ services, platformKey: platform.privateKey, methods: openApiMethods, logger });
+    const mapi = createMapiGateway({ services, mapiServices, logger });
     const server = await buildServer({
       services,
       methods: openApiMethods,
       openApi,
+      mapi,
       metrics,
       logger,
       adminToken,

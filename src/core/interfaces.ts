@@ -189,3 +189,46 @@ export interface Refund {
   updatedAt: number;
   allocations: FundAllocation[];
 }
+
+/**
+ * A batch's life: created `awaiting_confirmation` (the seller is on the cashier pages); `processing` once
+ * the seller confirms with the payment password; `completed` when every line has its outcome and the
+ * notification is owed. Or `cancelled` by the seller, or `locked` after five wrong payment passwords.
+ */
+export type BatchStatus = 'awaiting_confirmation' | 'processing' | 'completed' | 'cancelled' | 'locked';
+
+export interface BatchLine {
+  position: number;
+  tradeNo: string;
+  amount: Fen;
+  /** The amount as the request wrote it; result_details echoes it. */
+  amountText: string;
+  reason: string;
+  /** `SUCCESS` or the line's error code; null until processed. */
+  result: string | null;
+  refundId: number | null;
+  /** The merchant fee the line's refund gave back. */
+  chargeFee: Fen | null;
+  processedAt: number | null;
+}
+
+export interface Batch {
+  id: number;
+  batchNo: string;
+  partnerPid: string;
+  sellerPid: string;
+  token: string;
+  status: BatchStatus;
+  charset: string;
+  signType: string;
+  notifyUrl: string | null;
+  returnUrl: string | null;
+  refundDate: string;
+  batchNum: number;
+  pwdFailures: number;
+  successNum: number | null;
+  resultDetails: string | null;
+  createdAt: number;
+  confirmedAt: number | null;
+  completedAt: number | null;
+}

@@ -84,35 +84,44 @@ async function inTransaction(deps: CoreDeps, work: (trx: Trx) => Promise<RefundR
   }
 }
 
+/** Work to do in the refund's own transaction once it has succeeded (a batch line records its outcome). */
+export type WithinRefund = (trx: Trx, result: RefundResult & { kind: 'succeeded' }) => Promise<void>;
+
 /** A synchronous refund: it succeeds now, or is rejected and changes nothing. */
-export function refundNow(deps: CoreDeps, request: RefundRequest): Promise<RefundResult> {
+export function refundNow(deps: CoreDeps, request: RefundRequest, within?: WithinRefund): Promise<RefundResult> {
   return inTransaction(deps, async (trx) => {
-    const locked = await lockRequestedTrade(trx, deps, request);
-    if (!locked) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
-    const { trade, seller, now } = locked;
-    const outRequestNo = request.outRequestNo ?? trade.outTradeNo;
-    const plan = planRefund({
-      trade,
-      status: tradeStatusAt(trade, seller.refundWindowDays, now),
-      existing: await findRefund(trx, trade.tradeNo, outRequestNo),
-      amount: request.amount,
-      requestNoGiven: request.outRequestNo !== undefined,
-    });
-    switch (plan.kind) {
-      case 'rejected':
-        return { kind: 'rejected', reason: plan.reason, trade };
-      case 'repeat':
-        return { kind: 'succeeded', trade, refund: plan.refund, fundChange: false };
-      case 'pending':
-        // An accepted refund.apply with the same out_request_no: one refund, carried out now.
-        return carryOut(trx, locked, plan.refund);
-      case 'new': {
-        checkRedPacket(trade, request.amount);
-        const refund = await saveRefund(trx, trade, plan.previous, request, outRequestNo, now, 'succeeded');
-        return execute(trx, locked, refund, false);
-      }
-    }
+    const result = await refundNowIn(trx, deps, request);
+    if (within && result.kind === 'succeeded') await within(trx, result);
+    return result;
   });
+}
+
+async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Promise<RefundResult> {
+  const locked = await lockRequestedTrade(trx, deps, request);
+  if (!locked) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
+  const { trade, seller, now } = locked;
+  const outRequestNo = request.outRequestNo ?? trade.outTradeNo;
+  const plan = planRefund({
+    trade,
+    status: tradeStatusAt(trade, seller.refundWindowDays, now),
+    existing: await findRefund(trx, trade.tradeNo, outRequestNo),
+    amount: request.amount,
+    requestNoGiven: request.outRequestNo !== undefined,
+  });
+  switch (plan.kind) {
+    case 'rejected':
+      return { kind: 'rejected', reason: plan.reason, trade };
+    case 'repeat':
+      return { kind: 'succeeded', trade, refund: plan.refund, fundChange: false };
+    case 'pending':
+      // An accepted refund.apply with the same out_request_no: one refund, carried out now.
+      return carryOut(trx, locked, plan.refund);
+    case 'new': {
+      checkRedPacket(trade, request.amount);
+      const refund = await saveRefund(trx, trade, plan.previous, request, outRequestNo, now, 'succeeded');
+      return execute(trx, locked, refund, false);
+    }
+  }
 }
 
 /** An asynchronous refund (refund.apply): checked and reserved now, carried out by the worker. */

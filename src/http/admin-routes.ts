@@ -19,6 +19,7 @@ import { findTradeByNo } from '../store/sql/trades.js';
 import type { Services } from '../methods/services.js';
 import type { DeliveryOptions } from '../worker/deliver-notification.js';
 import type { Worker } from '../worker/worker.js';
+import { adminBatchRoutes } from './admin-batch-routes.js';
 import { adminClockRoutes } from './admin-clock-routes.js';
 import { adminNotificationRoutes } from './admin-notification-routes.js';
 import { adminRefundRoutes } from './admin-refund-routes.js';
@@ -192,6 +193,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   });
 
   await app.register(adminRefundRoutes, { services });
+  await app.register(adminBatchRoutes, { services });
   await app.register(adminNotificationRoutes, { services, delivery: options.delivery });
   await app.register(adminClockRoutes, { services, worker: options.worker });
 

@@ -5,7 +5,10 @@
  * is Alipay's, in an HTTP 200.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MapiGateway } from '../methods/mapi-gateway.js';
+import type { MapiReply } from '../methods/mapi-service.js';
 import type { GatewayReply, OpenApiGateway } from '../methods/openapi-gateway.js';
+import { mapiErrorPage } from './cashier-pages.js';
 import { decodeForm, findAsciiField, parseCharset, splitForm, type RawPair } from '../protocol/charset.js';
 import { gatewayError } from '../protocol/openapi/gateway-errors.js';
 import { encodeResponse, ERROR_NODE_NAME, responseNodeName } from '../protocol/openapi/response-envelope.js';
@@ -13,6 +16,7 @@ import type { Metrics } from './metrics.js';
 
 export interface GatewayRoutesOptions {
   openApi: OpenApiGateway;
+  mapi: MapiGateway;
   metrics: Metrics;
   /** The largest request body accepted, in bytes. (Default: 4 MiB) */
   bodyLimit?: number;
@@ -47,6 +51,20 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
     return reply.code(200).header('content-type', result.contentType).send(result.body);
   }
 
+  function sendMapi(reply: FastifyReply, service: string, result: MapiReply, referer: string | null, started: bigint): FastifyReply {
+    const code = result.kind === 'error_page' ? result.error.code : result.kind === 'redirect' ? 'REDIRECT' : result.body;
+    options.metrics.gatewayRequests.inc({ method: service.slice(0, 64) || '(none)', code, sub_code: '' });
+    options.metrics.gatewayLatency.observe({ method: service.slice(0, 64) || '(none)' }, Number(process.hrtime.bigint() - started) / 1e9);
+    switch (result.kind) {
+      case 'redirect':
+        return reply.redirect(result.location, 302);
+      case 'text':
+        return reply.code(200).header('content-type', 'text/plain; charset=utf-8').send(result.body);
+      case 'error_page':
+        return reply.code(200).header('content-type', 'text/html; charset=utf-8').send(mapiErrorPage(result.error, referer));
+    }
+  }
+
   // Unreadable requests (too large, aborted) still get an Alipay reply, named after the query's method.
   app.setErrorHandler((error, request, reply) => {
     request.log.warn({ err: error }, 'unreadable gateway request');
@@ -63,6 +81,15 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
     handler: async (request, reply) => {
       const started = process.hrtime.bigint();
       const pairs = requestPairs(request);
+      // `service=` without `method=` is the legacy MAPI gateway, whose charset is `_input_charset` (GBK by default).
+      if (findAsciiField(pairs, 'service') !== undefined && findAsciiField(pairs, 'method') === undefined) {
+        const named = findAsciiField(pairs, '_input_charset');
+        const charset = named === undefined ? 'gbk' : parseCharset(named);
+        const params = decodeForm(pairs, charset ?? 'gbk');
+        const referer = typeof request.headers.referer === 'string' ? request.headers.referer : null;
+        const result = await options.mapi.handle({ params, charset, referer });
+        return sendMapi(reply, params.get('service') ?? '', result, referer, started);
+      }
       const named = findAsciiField(pairs, 'charset');
       const charset = named === undefined ? 'utf-8' : parseCharset(named);
       const params = decodeForm(pairs, charset ?? 'utf-8');

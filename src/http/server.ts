@@ -7,6 +7,8 @@ import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Worker } from '../worker/worker.js';
 import type { OpenApiGateway } from '../methods/openapi-gateway.js';
+import type { MapiGateway } from '../methods/mapi-gateway.js';
+import { cashierRoutes } from './cashier-routes.js';
 import type { Services } from '../methods/services.js';
 import type { OpenApiMethod } from '../methods/openapi-method.js';
 import { adminRoutes } from './admin-routes.js';
@@ -15,6 +17,7 @@ import type { Metrics } from './metrics.js';
 
 export interface ServerOptions {
   services: Services;
+  mapi: MapiGateway;
   methods: readonly OpenApiMethod[];
   openApi: OpenApiGateway;
   metrics: Metrics;
@@ -39,6 +42,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(gatewayRoutes, {
     openApi: options.openApi,
+    mapi: options.mapi,
     metrics: options.metrics,
     ...(options.gatewayBodyLimit !== undefined && { bodyLimit: options.gatewayBodyLimit }),
   });
@@ -52,6 +56,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     platformPublicKey: options.platformPublicKey,
     metrics: options.metrics,
   });
+
+  await app.register(cashierRoutes, { prefix: '/cashier', services: options.services });
 
   app.get('/healthz', async (_request, reply) => {
     try {

@@ -1,5 +1,8 @@
-/** Every OpenAPI method the gateway serves. */
+/** Every OpenAPI method and MAPI service the gateway serves. */
+import type { MapiService } from './mapi-service.js';
+import { notifyVerify } from './notify-verify.js';
 import type { OpenApiMethod } from './openapi-method.js';
+import { refundFastpayByPlatformPwd } from './refund-fastpay-by-platform-pwd.js';
 import { tradeFastpayRefundQuery } from './trade-fastpay-refund-query.js';
 import { tradePay } from './trade-pay.js';
 import { tradeQuery } from './trade-query.js';
@@ -7,3 +10,5 @@ import { tradeRefund } from './trade-refund.js';
 import { tradeRefundApply } from './trade-refund-apply.js';
 
 export const openApiMethods: readonly OpenApiMethod[] = [tradePay, tradeQuery, tradeRefund, tradeRefundApply, tradeFastpayRefundQuery];
+
+export const mapiServices: readonly MapiService[] = [refundFastpayByPlatformPwd, notifyVerify];

@@ -207,6 +207,52 @@ export interface FaultTable {
   createdAt: number;
 }
 
+export interface BatchTable {
+  id: Id;
+  batchNo: string;
+  partnerPid: string;
+  sellerPid: string;
+  /** Names the batch in the seller's cashier URLs, so that they cannot be guessed from the batch_no. */
+  token: string;
+  status: string;
+  charset: string;
+  signType: string;
+  notifyUrl: string | null;
+  returnUrl: string | null;
+  refundDate: string;
+  batchNum: number;
+  pwdFailures: number;
+  successNum: number | null;
+  resultDetails: string | null;
+  createdAt: number;
+  confirmedAt: number | null;
+  completedAt: number | null;
+}
+
+export interface BatchLineTable {
+  batchId: number;
+  position: number;
+  tradeNo: string;
+  amount: number;
+  amountText: string;
+  reason: string;
+  /** `SUCCESS` or the line's error code; null until processed. */
+  result: string | null;
+  refundId: number | null;
+  chargeFee: number | null;
+  processedAt: number | null;
+}
+
+export interface CashierSessionTable {
+  id: string;
+  batchId: number;
+  csrfToken: string;
+  loggedIn: number;
+  loginFailures: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
 export interface Database {
   platform: PlatformTable;
   merchants: MerchantTable;
@@ -221,6 +267,9 @@ export interface Database {
   notifications: NotificationTable;
   notificationAttempts: NotificationAttemptTable;
   faults: FaultTable;
+  batches: BatchTable;
+  batchLines: BatchLineTable;
+  cashierSessions: CashierSessionTable;
 }
 
 export type MerchantRow = Selectable<MerchantTable>;
@@ -231,6 +280,7 @@ export type TradeUpdate = Updateable<TradeTable>;
 export type TradeFundBillRow = Selectable<TradeFundBillTable>;
 export type RefundRow = Selectable<RefundTable>;
 export type FundAllocationRow = Selectable<FundAllocationTable>;
+export type BatchRow = Selectable<BatchTable>;
 export type JobRow = Selectable<JobTable>;
 export type NotificationRow = Selectable<NotificationTable>;
 export type NotificationAttemptRow = Selectable<NotificationAttemptTable>;

@@ -1,6 +1,7 @@
 /** What each kind of job does. */
 import type { KeyObject } from 'node:crypto';
 import { settleBankReturn } from '../core/bank-return.js';
+import { processBatch } from '../core/batches.js';
 import type { CoreDeps } from '../core/deps.js';
 import { carryOutAcceptedRefund } from '../core/refunds.js';
 import { deliverNotification } from './deliver-notification.js';
@@ -20,6 +21,9 @@ export function jobHandlers(options: JobHandlerOptions): JobHandlers {
       await settleBankReturn(options, Number(subject));
       return { kind: 'done' };
     },
-    batch: async () => ({ kind: 'done' }),
+    batch: async (subject) => {
+      await processBatch(options, Number(subject));
+      return { kind: 'done' };
+    },
   };
 }

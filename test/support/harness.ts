@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { AlipaySdk } from 'alipay-sdk';
 import { pino } from 'pino';
 import { startTuikuan, type Tuikuan } from '../../src/tuikuan.js';
+import { createPgDatabase, type TestEngine } from './engines.js';
 
 export interface AdminResponse<T = Record<string, unknown>> {
   status: number;
@@ -24,12 +25,16 @@ export interface Harness {
 
 export interface HarnessOptions {
   clock?: 'real' | 'virtual';
+  /** (Default: sqlite) */
+  engine?: TestEngine;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tuikuan-test-'));
+  const database = options.engine === 'postgres' ? await createPgDatabase() : null;
   const tuikuan = await startTuikuan({
     dataDir,
+    ...(database && { db: database.location }),
     port: 0,
     clock: options.clock ?? 'real',
     adminToken: 'test-admin-token',
@@ -54,6 +59,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await tuikuan.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { MigrationContext } from './migration-context.js';
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-batches.js';
 
 export interface NumberedMigration {
   up(db: Kysely<unknown>, context: MigrationContext): Promise<void>;
@@ -11,4 +12,5 @@ export interface NumberedMigration {
 
 export const migrations: Record<string, NumberedMigration> = {
   '0001-initial': m0001,
+  '0002-batches': m0002,
 };

@@ -33,3 +33,14 @@ export async function revokeAppAuthToken(db: Db, token: string, now: number): Pr
   await db.updateTable('appAuthTokens').set({ revokedAt: now }).where('token', '=', token).where('revokedAt', 'is', null).execute();
   return true;
 }
+
+/** The app auth tokens merchant `pid` issued to apps of merchant `appOwnerPid`. */
+export async function findAppAuthTokensBetween(db: Db, appOwnerPid: string, pid: string): Promise<AppAuthToken[]> {
+  return db
+    .selectFrom('appAuthTokens')
+    .innerJoin('apps', 'apps.appId', 'appAuthTokens.appId')
+    .selectAll('appAuthTokens')
+    .where('apps.pid', '=', appOwnerPid)
+    .where('appAuthTokens.pid', '=', pid)
+    .execute();
+}

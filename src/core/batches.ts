@@ -1,0 +1,241 @@
+/**
+ * The batch refund with password (refund_fastpay_by_platform_pwd, seed 002): a validated request becomes
+ * a batch awaiting the seller's confirmation; the seller confirms with the payment password; the worker
+ * refunds line by line through the refund core — one line's failure does not stop the others — and, when
+ * every line has its outcome, owes `batch_refund_notify` to the notify_url.
+ *
+ * Each line refunds with out_request_no = batch_no, and records its outcome in the refund's own
+ * transaction. A worker that dies mid-batch therefore resumes without refunding any line twice: a line
+ * whose refund committed is either recorded or, when run again, answered as the idempotent repeat it is.
+ */
+import { findApp } from '../store/sql/apps.js';
+import {
+  findBatchById,
+  findBatchByToken,
+  insertBatch,
+  listBatchLines,
+  recordLineResult,
+  updateBatch,
+  type NewBatch,
+} from '../store/sql/batches.js';
+import { addJob } from '../store/sql/jobs.js';
+import { findMerchant, findMerchantCredentials } from '../store/sql/merchants.js';
+import { findTradeByNo } from '../store/sql/trades.js';
+import { isUniqueViolation } from '../store/unique-violation.js';
+import type { CoreDeps } from './deps.js';
+import { newNotifyId, newSecret } from './identifiers.js';
+import type { Batch, BatchLine } from './interfaces.js';
+import { encodeResultDetails } from './batch-result-details.js';
+import { oweNotification } from './notifications.js';
+import { verifyPassword } from './password.js';
+import type { RefundRejection } from './refund-rules.js';
+import { refundNow } from './refunds.js';
+
+/** Wrong payment passwords after which a batch is locked. */
+export const MAX_PAYMENT_PASSWORD_FAILURES = 5;
+
+/** What a refused batch line is called in result_details (seed 002's codes). */
+const LINE_CODES: Record<RefundRejection, string> = {
+  trade_not_found: 'NOT_THIS_SELLER_TRADE',
+  trade_not_paid: 'TRADE_STATUS_ERROR',
+  trade_finished: 'TRADE_STATUS_ERROR',
+  trade_frozen: 'TRADE_STATUS_ERROR',
+  too_many_refunds: 'TRADE_STATUS_ERROR',
+  refund_not_allowed: 'TRADE_PRODUCT_TYPE_NOT_ALLOW_REFUND',
+  partial_without_request_no: 'REFUND_AMOUNT_NOT_VALID',
+  amount_exceeds_total: 'REFUND_AMOUNT_NOT_VALID',
+  amount_exceeds_refundable: 'REASON_TRADE_REFUND_FEE_ERR',
+  red_packet_partial: 'REASON_REFUND_AMOUNT_LESS_THAN_COUPON_FEE',
+  discordant_repeat: 'REASON_HAS_REFUND_FEE_NOT_MATCH',
+  balance_not_enough: 'TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH',
+};
+
+export interface BatchDraft {
+  batchNo: string;
+  partnerPid: string;
+  sellerPid: string;
+  charset: string;
+  signType: string;
+  notifyUrl: string | null;
+  returnUrl: string | null;
+  refundDate: string;
+  lines: Array<Pick<BatchLine, 'tradeNo' | 'amount' | 'amountText' | 'reason'>>;
+}
+
+/** Records a valid request as a batch awaiting the seller; null when the partner used the batch_no before. */
+export async function createBatch(deps: CoreDeps, draft: BatchDraft): Promise<Batch | null> {
+  const batch: NewBatch = {
+    batchNo: draft.batchNo,
+    partnerPid: draft.partnerPid,
+    sellerPid: draft.sellerPid,
+    token: newSecret(16),
+    status: 'awaiting_confirmation',
+    charset: draft.charset,
+    signType: draft.signType,
+    notifyUrl: draft.notifyUrl,
+    returnUrl: draft.returnUrl,
+    refundDate: draft.refundDate,
+    batchNum: draft.lines.length,
+    pwdFailures: 0,
+    successNum: null,
+    resultDetails: null,
+    createdAt: deps.clock.now(),
+    confirmedAt: null,
+    completedAt: null,
+  };
+  const lines: BatchLine[] = draft.lines.map((line, position) => ({
+    ...line,
+    position,
+    result: null,
+    refundId: null,
+    chargeFee: null,
+    processedAt: null,
+  }));
+  try {
+    const id = await deps.store.transaction((trx) => insertBatch(trx, batch, lines));
+    return { ...batch, id };
+  } catch (error) {
+    if (isUniqueViolation(error)) return null;
+    throw error;
+  }
+}
+
+export function findBatchForCashier(deps: CoreDeps, token: string): Promise<Batch | undefined> {
+  return findBatchByToken(deps.store.db, token);
+}
+
+export function batchLines(deps: CoreDeps, batch: Batch): Promise<BatchLine[]> {
+  return listBatchLines(deps.store.db, batch.id);
+}
+
+/** Checks the seller's login password. */
+export async function sellerLoginValid(deps: CoreDeps, batch: Batch, password: string): Promise<boolean> {
+  const credentials = await findMerchantCredentials(deps.store.db, batch.sellerPid);
+  return credentials !== undefined && (await verifyPassword(password, credentials.loginPasswordHash));
+}
+
+export type ConfirmOutcome =
+  | { kind: 'confirmed'; batch: Batch }
+  | { kind: 'wrong_password'; remaining: number }
+  | { kind: 'locked' }
+  | { kind: 'not_awaiting'; batch: Batch };
+
+/** The seller confirms with the payment password; five wrong ones lock the batch. */
+export async function confirmBatch(deps: CoreDeps, batch: Batch, paymentPassword: string): Promise<ConfirmOutcome> {
+  const credentials = await findMerchantCredentials(deps.store.db, batch.sellerPid);
+  const valid = credentials !== undefined && (await verifyPassword(paymentPassword, credentials.paymentPasswordHash));
+  return deps.store.transaction(async (trx): Promise<ConfirmOutcome> => {
+    const current = await findBatchById(trx, batch.id, true);
+    if (!current) throw new Error(`batch ${batch.id} vanished`);
+    if (current.status !== 'awaiting_confirmation') return { kind: 'not_awaiting', batch: current };
+    const now = deps.clock.now();
+    if (!valid) {
+      const failures = current.pwdFailures + 1;
+      const locked = failures >= MAX_PAYMENT_PASSWORD_FAILURES;
+      await updateBatch(trx, current.id, { pwdFailures: failures, ...(locked && { status: 'locked' }) });
+      return locked ? { kind: 'locked' } : { kind: 'wrong_password', remaining: MAX_PAYMENT_PASSWORD_FAILURES - failures };
+    }
+    await updateBatch(trx, current.id, { status: 'processing', confirmedAt: now });
+    await addJob(trx, { kind: 'batch', subject: String(current.id), runAt: now, now });
+    return { kind: 'confirmed', batch: { ...current, status: 'processing', confirmedAt: now } };
+  });
+}
+
+/** The seller cancels: nothing is refunded, nothing is notified. */
+export async function cancelBatch(deps: CoreDeps, batch: Batch): Promise<Batch> {
+  return deps.store.transaction(async (trx) => {
+    const current = await findBatchById(trx, batch.id, true);
+    if (!current) throw new Error(`batch ${batch.id} vanished`);
+    if (current.status !== 'awaiting_confirmation') return current;
+    await updateBatch(trx, current.id, { status: 'cancelled' });
+    return { ...current, status: 'cancelled' };
+  });
+}
+
+/** Why a line cannot be this partner's refund of this seller's trade, before the refund core sees it. */
+async function lineRefusal(deps: CoreDeps, batch: Batch, line: BatchLine): Promise<string | null> {
+  const trade = await findTradeByNo(deps.store.db, line.tradeNo);
+  if (!trade || trade.sellerPid !== batch.sellerPid) return 'NOT_THIS_SELLER_TRADE';
+  if (batch.partnerPid !== batch.sellerPid) {
+    // A partner refunding for another seller may refund only the trades it made through its own apps.
+    const app = await findApp(deps.store.db, trade.appId);
+    if (app?.pid !== batch.partnerPid) return 'NOT_THIS_PARTNERS_TRADE';
+  }
+  if (line.amount === 0) return 'REFUND_AMOUNT_NOT_VALID';
+  return null;
+}
+
+async function refundLine(deps: CoreDeps, batch: Batch, line: BatchLine): Promise<void> {
+  const refusal = await lineRefusal(deps, batch, line);
+  const record = (trx: Parameters<typeof recordLineResult>[0], result: string, refundId: number | null, chargeFee: number | null) =>
+    recordLineResult(trx, batch.id, line.position, { result, refundId, chargeFee, processedAt: deps.clock.now() });
+  if (refusal) return record(deps.store.db, refusal, null, null);
+  const outcome = await refundNow(
+    deps,
+    {
+      sellerPid: batch.sellerPid,
+      tradeNo: line.tradeNo,
+      outRequestNo: batch.batchNo,
+      amount: line.amount,
+      reason: line.reason || null,
+      source: 'batch',
+      batchNo: batch.batchNo,
+    },
+    (trx, result) => record(trx, 'SUCCESS', result.refund.id, result.refund.refundChargeFee),
+  );
+  if (outcome.kind === 'rejected') await record(deps.store.db, LINE_CODES[outcome.reason], null, null);
+}
+
+export interface ProcessOptions {
+  /** Called after each line (tests use it to stop a worker mid-batch). */
+  afterLine?: (position: number) => Promise<void> | void;
+}
+
+/** The worker's part: refunds every line not yet done, then completes the batch and owes its notification. */
+export async function processBatch(deps: CoreDeps, batchId: number, options: ProcessOptions = {}): Promise<void> {
+  const batch = await findBatchById(deps.store.db, batchId);
+  if (!batch || batch.status !== 'processing') return;
+  for (const line of await listBatchLines(deps.store.db, batch.id)) {
+    if (line.result !== null) continue;
+    await refundLine(deps, batch, line);
+    await options.afterLine?.(line.position);
+  }
+  await completeBatch(deps, batch.id);
+}
+
+async function completeBatch(deps: CoreDeps, batchId: number): Promise<void> {
+  await deps.store.transaction(async (trx) => {
+    const batch = await findBatchById(trx, batchId, true);
+    if (!batch || batch.status !== 'processing') return;
+    const seller = await findMerchant(trx, batch.sellerPid);
+    const lines = await listBatchLines(trx, batch.id);
+    const successNum = lines.filter((line) => line.result === 'SUCCESS').length;
+    const resultDetails = encodeResultDetails(lines, seller ?? { email: '', pid: batch.sellerPid });
+    const now = deps.clock.now();
+    await updateBatch(trx, batch.id, { status: 'completed', successNum, resultDetails, completedAt: now });
+    if (batch.notifyUrl) {
+      const notifyId = newNotifyId();
+      await oweNotification(trx, {
+        notifyId,
+        kind: 'batch_refund_notify',
+        pid: batch.partnerPid,
+        appId: null,
+        url: batch.notifyUrl,
+        charset: batch.charset,
+        // MD5 with the partner's key when the request was MD5-signed; otherwise RSA by the platform key.
+        signType: batch.signType === 'MD5' ? 'MD5' : 'RSA',
+        params: {
+          notify_type: 'batch_refund_notify',
+          notify_id: notifyId,
+          batch_no: batch.batchNo,
+          success_num: String(successNum),
+          result_details: resultDetails,
+        },
+        tradeNo: null,
+        refundId: null,
+        batchNo: batch.batchNo,
+        createdAt: now,
+      });
+    }
+  });
+}

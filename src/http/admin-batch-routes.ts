@@ -1,0 +1,55 @@
+/** Admin API: batches of the batch refund with password, with every line's outcome. */
+import type { FastifyInstance } from 'fastify';
+import { formatChinaTime } from '../core/china-time.js';
+import { DomainError } from '../core/domain-error.js';
+import type { Batch } from '../core/interfaces.js';
+import { formatYuan } from '../core/money.js';
+import type { Services } from '../methods/services.js';
+import { findBatchesByNo, listBatchLines } from '../store/sql/batches.js';
+
+const time = (ms: number | null) => (ms === null ? null : formatChinaTime(ms));
+
+async function batchView(services: Services, batch: Batch): Promise<Record<string, unknown>> {
+  const lines = await listBatchLines(services.store.db, batch.id);
+  return {
+    batch_no: batch.batchNo,
+    partner: batch.partnerPid,
+    seller_user_id: batch.sellerPid,
+    status: batch.status,
+    charset: batch.charset,
+    sign_type: batch.signType,
+    notify_url: batch.notifyUrl,
+    return_url: batch.returnUrl,
+    refund_date: batch.refundDate,
+    batch_num: batch.batchNum,
+    pwd_failures: batch.pwdFailures,
+    success_num: batch.successNum,
+    result_details: batch.resultDetails,
+    created_at: time(batch.createdAt),
+    confirmed_at: time(batch.confirmedAt),
+    completed_at: time(batch.completedAt),
+    cashier_url: `/cashier/batches/${batch.token}`,
+    lines: lines.map((line) => ({
+      trade_no: line.tradeNo,
+      amount: formatYuan(line.amount),
+      reason: line.reason,
+      result: line.result,
+      refund_id: line.refundId,
+      charge_fee: line.chargeFee === null ? null : formatYuan(line.chargeFee),
+      processed_at: time(line.processedAt),
+    })),
+  };
+}
+
+export async function adminBatchRoutes(app: FastifyInstance, options: { services: Services }): Promise<void> {
+  const { services } = options;
+  app.get<{ Params: { batchNo: string }; Querystring: { partner?: string } }>('/batches/:batchNo', async (request) => {
+    const batches = (await findBatchesByNo(services.store.db, request.params.batchNo)).filter(
+      (batch) => !request.query.partner || batch.partnerPid === request.query.partner,
+    );
+    const [batch] = batches;
+    if (!batch) throw new DomainError('batch_not_found', `no batch ${request.params.batchNo}`);
+    if (batches.length > 1) throw new DomainError('invalid_request', 'several partners used this batch_no: add ?partner=<pid>');
+    return batchView(services, batch);
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * The seller's pages (`/cashier/batches/:token`): log in with the login password, review every line and the
+ * totals, confirm with the payment password (five wrong ones lock the batch) or cancel; then a page says
+ * the batch was submitted, with a link back to the merchant. The session cookie is HttpOnly and
+ * SameSite=Strict; every form carries the session's CSRF token.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { batchLines, cancelBatch, confirmBatch, findBatchForCashier, sellerLoginValid } from '../core/batches.js';
+import { csrfValid, findCashierSessionFor, markLoggedIn, openCashierSession, recordLoginFailure, type CashierSession } from '../core/cashier-sessions.js';
+import type { Batch } from '../core/interfaces.js';
+import { formatYuan } from '../core/money.js';
+import type { Services } from '../methods/services.js';
+import { decodeForm, splitForm } from '../protocol/charset.js';
+import { findMerchant } from '../store/sql/merchants.js';
+import { findTradeByNo } from '../store/sql/trades.js';
+import { loginPage, notFoundPage, outcomePage, reviewPage, type BatchSummary, type ReviewLine } from './cashier-pages.js';
+
+const COOKIE = 'tk_cashier';
+
+function cookieValue(request: FastifyRequest, name: string): string | undefined {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=');
+  }
+  return undefined;
+}
+
+function html(reply: FastifyReply, body: string, status = 200): FastifyReply {
+  return reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('x-frame-options', 'DENY')
+    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'")
+    .send(body);
+}
+
+type FormBody = Map<string, string>;
+
+export async function cashierRoutes(app: FastifyInstance, options: { services: Services }): Promise<void> {
+  const { services } = options;
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) => {
+    done(null, decodeForm(splitForm(body as Buffer), 'utf-8'));
+  });
+
+  async function summaryOf(batch: Batch): Promise<BatchSummary> {
+    const seller = await findMerchant(services.store.db, batch.sellerPid);
+    const lines = await batchLines(services, batch);
+    return {
+      batch,
+      sellerName: seller?.name ?? batch.sellerPid,
+      sellerEmail: seller?.email ?? '',
+      totalAmount: formatYuan(lines.reduce((sum, line) => sum + line.amount, 0)),
+    };
+  }
+
+  async function reviewLines(batch: Batch): Promise<ReviewLine[]> {
+    const lines = await batchLines(services, batch);
+    return Promise.all(
+      lines.map(async (line) => {
+        const trade = await findTradeByNo(services.store.db, line.tradeNo);
+        const own = trade && trade.sellerPid === batch.sellerPid ? trade : null;
+        return {
+          tradeNo: line.tradeNo,
+          paid: own ? formatYuan(own.totalAmount) : null,
+          refunded: own ? formatYuan(own.refundedAmount) : null,
+          amount: formatYuan(line.amount),
+          reason: line.reason,
+        };
+      }),
+    );
+  }
+
+  const base = (batch: Batch) => `/cashier/batches/${batch.token}`;
+
+  async function show(reply: FastifyReply, batch: Batch, session: CashierSession, error?: string, status = 200): Promise<FastifyReply> {
+    const summary = await summaryOf(batch);
+    if (batch.status !== 'awaiting_confirmation') return html(reply, outcomePage({ ...summary, returnUrl: batch.returnUrl }), status);
+    if (!session.loggedIn) {
+      return html(reply, loginPage({ ...summary, action: `${base(batch)}/login`, csrf: session.csrfToken, ...(error && { error }) }), status);
+    }
+    return html(
+      reply,
+      reviewPage({
+        ...summary,
+        lines: await reviewLines(batch),
+        confirmAction: `${base(batch)}/confirm`,
+        cancelAction: `${base(batch)}/cancel`,
+        csrf: session.csrfToken,
+        ...(error && { error }),
+      }),
+      status,
+    );
+  }
+
+  /** The batch and the session of a form post, or the reply that refuses it. */
+  async function posted(request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) {
+    const batch = await findBatchForCashier(services, request.params.token);
+    if (!batch) return { refused: html(reply, notFoundPage(), 404) };
+    const session = await findCashierSessionFor(services, cookieValue(request, COOKIE), batch);
+    const form = request.body instanceof Map ? (request.body as FormBody) : new Map<string, string>();
+    if (!session || !csrfValid(session, form.get('_csrf'))) {
+      return { refused: html(reply, notFoundPage().replace('退款批次不存在或已过期', '页面已过期，请刷新后重试'), 403) };
+    }
+    return { batch, session, form };
+  }
+
+  app.get<{ Params: { token: string } }>('/batches/:token', async (request, reply) => {
+    const batch = await findBatchForCashier(services, request.params.token);
+    if (!batch) return html(reply, notFoundPage(), 404);
+    let session = await findCashierSessionFor(services, cookieValue(request, COOKIE), batch);
+    if (!session) {
+      session = await openCashierSession(services, batch);
+      reply.header('set-cookie', `${COOKIE}=${session.id}; Path=/cashier; HttpOnly; SameSite=Strict`);
+    }
+    return show(reply, batch, session);
+  });
+
+  app.post<{ Params: { token: string } }>('/batches/:token/login', async (request, reply) => {
+    const found = await posted(request, reply);
+    if ('refused' in found) return found.refused;
+    const { batch, session, form } = found;
+    if (session.loggedIn || batch.status !== 'awaiting_confirmation') return reply.redirect(base(batch), 303);
+    if (!(await sellerLoginValid(services, batch, form.get('login_password') ?? ''))) {
+      await recordLoginFailure(services, session);
+      return show(reply, batch, session, '账户名或登录密码不正确，请重新输入。', 401);
+    }
+    await markLoggedIn(services, session);
+    return reply.redirect(base(batch), 303);
+  });
+
+  app.post<{ Params: { token: string } }>('/batches/:token/confirm', async (request, reply) => {
+    const found = await posted(request, reply);
+    if ('refused' in found) return found.refused;
+    const { batch, session, form } = found;
+    if (!session.loggedIn) return reply.redirect(base(batch), 303);
+    const outcome = await confirmBatch(services, batch, form.get('payment_password') ?? '');
+    if (outcome.kind === 'wrong_password') {
+      return show(reply, batch, session, `支付密码不正确，您还可以输入 ${outcome.remaining} 次。`, 401);
+    }
+    if (outcome.kind === 'confirmed') services.jobsAdded();
+    return reply.redirect(base(batch), 303);
+  });
+
+  app.post<{ Params: { token: string } }>('/batches/:token/cancel', async (request, reply) => {
+    const found = await posted(request, reply);
+    if ('refused' in found) return found.refused;
+    await cancelBatch(services, found.batch);
+    return reply.redirect(base(found.batch), 303);
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * refund_fastpay_by_platform_pwd (seed 002) — the batch refund with the seller's payment password. A valid
+ * request becomes a batch awaiting the seller and the browser goes on to the cashier pages; an invalid one
+ * gets the error page with its code, and creates nothing.
+ */
+import { parseChinaTime } from '../core/china-time.js';
+import { createBatch } from '../core/batches.js';
+import type { Merchant } from '../core/interfaces.js';
+import { findAppAuthTokensBetween } from '../store/sql/apps.js';
+import { findBatch } from '../store/sql/batches.js';
+import { findMerchant, findMerchantByEmail } from '../store/sql/merchants.js';
+import { batchNoValid } from '../protocol/mapi/batch-no.js';
+import { countLines, parseDetailData } from '../protocol/mapi/detail-data.js';
+import { mapiError, type MapiErrorCode } from '../protocol/mapi/mapi-errors.js';
+import type { MapiReply, MapiService, SignedMapiContext } from './mapi-service.js';
+
+/** Seed 002: at most 1000 lines ("#" at most 999 times). */
+export const MAX_BATCH_LINES = 1000;
+const PID = /^2088\d{12}$/;
+const BATCH_NUM = /^[1-9]\d{0,5}$/;
+
+const refuse = (code: MapiErrorCode): MapiReply => ({ kind: 'error_page', error: mapiError(code) });
+
+/** The seller named by seller_user_id (which wins) or seller_email, or the code that refuses it. */
+async function findSeller(context: SignedMapiContext): Promise<Merchant | MapiErrorCode> {
+  const db = context.services.store.db;
+  const userId = context.params.get('seller_user_id');
+  if (userId) {
+    if (!PID.test(userId)) return 'ILLEGAL_USER';
+    return (await findMerchant(db, userId)) ?? 'SELLER_INFO_NOT_EXIST';
+  }
+  const email = context.params.get('seller_email');
+  if (!email) return 'SELLER_INFO_NOT_EXIST';
+  return (await findMerchantByEmail(db, email)) ?? 'SELLER_INFO_NOT_EXIST';
+}
+
+/** A partner refunds for another seller only when that seller has authorised one of the partner's apps. */
+async function partnerActsFor(context: SignedMapiContext, seller: Merchant): Promise<boolean> {
+  if (seller.pid === context.partner.pid) return true;
+  const tokens = await findAppAuthTokensBetween(context.services.store.db, context.partner.pid, seller.pid);
+  return tokens.some((token) => token.revokedAt === null);
+}
+
+export const refundFastpayByPlatformPwd: MapiService = {
+  name: 'refund_fastpay_by_platform_pwd',
+  signed: true,
+  async run(context) {
+    const { params, partner, services } = context;
+    const notifyUrl = params.get('notify_url') || null;
+    const returnUrl = params.get('return_url') || context.referer;
+    if ((notifyUrl && (notifyUrl.length > 200 || !/^https?:\/\//i.test(notifyUrl))) || (returnUrl && returnUrl.length > 1024)) {
+      return refuse('ILLEGAL_ARGUMENT');
+    }
+
+    const seller = await findSeller(context);
+    if (typeof seller === 'string') return refuse(seller);
+    if (!(await partnerActsFor(context, seller))) return refuse('ILLEGAL_USER');
+    if (!partner.pwdRefundEnabled) return refuse('PARTNER_NOT_SIGN_PROTOCOL');
+
+    const refundDate = params.get('refund_date') ?? '';
+    if (parseChinaTime(refundDate) === null) return refuse('REFUND_DATE_ERROR');
+    const batchNo = params.get('batch_no') ?? '';
+    if (!batchNoValid(batchNo, services.clock.now())) return refuse('BATCH_NO_FORMAT_ERROR');
+    if (await findBatch(services.store.db, partner.pid, batchNo)) return refuse('DUPLICATE_BATCH_NO');
+
+    const batchNumText = params.get('batch_num') ?? '';
+    if (!BATCH_NUM.test(batchNumText)) return refuse('BATCH_NUM_ERROR');
+    const batchNum = Number(batchNumText);
+    if (batchNum > MAX_BATCH_LINES) return refuse('BATCH_NUM_EXCEED_LIMIT');
+    const detailData = params.get('detail_data') ?? '';
+    if (!detailData) return refuse('DETAIL_DATA_FORMAT_ERROR');
+    if (countLines(detailData) !== batchNum) return refuse('BATCH_NUM_NOT_EQUAL_TOTAL');
+    const detail = parseDetailData(detailData, context.charset);
+    if (!detail.ok) return refuse(detail.code);
+
+    const batch = await createBatch(services, {
+      batchNo,
+      partnerPid: partner.pid,
+      sellerPid: seller.pid,
+      charset: context.charset,
+      signType: context.signType,
+      notifyUrl,
+      returnUrl,
+      refundDate,
+      lines: detail.lines,
+    });
+    if (!batch) return refuse('DUPLICATE_BATCH_NO');
+    return { kind: 'redirect', location: `/cashier/batches/${batch.token}` };
+  },
+};
