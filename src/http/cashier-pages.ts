@@ -11,7 +11,7 @@ export function escapeHtml(text: string): string {
 
 const STYLE = `
 *{box-sizing:border-box}
-body{margin:0;background:#f3f5f9;color:#1f2329;font:14px/1.6 -apple-system,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC",sans-serif}
+body{margin:0;background:#f3f5f9;color:#1f2329;font:14px/1.6 -apple-system,"PingFang SC","Hiragino Sans GB","Microsoft YaHei","Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif}
 header{background:#fff;border-bottom:1px solid #e5e8ef}
 .bar{max-width:920px;margin:0 auto;padding:14px 20px;display:flex;align-items:center;justify-content:space-between}
 .brand{display:flex;align-items:center;gap:10px;font-size:18px;font-weight:600;color:#1677ff;text-decoration:none}
@@ -72,7 +72,7 @@ function layout(title: string, body: string, step?: number): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<header><div class="bar"><span class="brand"><span class="logo">退</span>tuikuan<small>即时到账批量退款</small></span><span class="secure">🔒 安全连接 · 有密退款</span></div></header>
+<header><div class="bar"><span class="brand"><span class="logo">退</span>tuikuan<small>即时到账批量退款</small></span><span class="secure"><svg width="12" height="14" viewBox="0 0 12 14" aria-hidden="true"><rect x="1" y="6" width="10" height="8" rx="1.5" fill="#52c41a"/><path d="M3.5 6V4a2.5 2.5 0 0 1 5 0v2" stroke="#52c41a" stroke-width="1.6" fill="none"/></svg> 安全连接 · 有密退款</span></div></header>
 <main>
 ${step === undefined ? '' : steps(step)}
 ${body}
