@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { SystemClock, VirtualClock, type Clock } from './core/clock.js';
 import { newSecret } from './core/identifiers.js';
-import { loadPlatformKey } from './core/platform.js';
+import { loadPlatformKey, type PlatformKey } from './core/platform.js';
 import { buildServer } from './http/server.js';
 import { createMetrics } from './http/metrics.js';
 import { mapiServices, openApiMethods } from './methods/registry.js';
@@ -16,7 +16,7 @@ import { createMapiGateway } from './methods/mapi-gateway.js';
 import { createOpenApiGateway } from './methods/openapi-gateway.js';
 import type { Services } from './methods/services.js';
 import { migrateToLatest } from './store/migrate.js';
-import { startVirtualClock } from './store/sql/platform.js';
+import { readVirtualNow, startVirtualClock } from './store/sql/platform.js';
 import { jobHandlers } from './worker/job-handlers.js';
 import { Worker } from './worker/worker.js';
 import { openStore, type Store } from './store/store.js';
@@ -36,10 +36,21 @@ export interface TuikuanOptions {
   adminToken?: string;
   /** (Default: pino at info on stdout) */
   logger?: Logger;
+  /**
+   * What this process does: `gateway` serves HTTP, `worker` runs background jobs, `all` both. (Default: all)
+   * A gateway still runs due jobs itself when it advances the virtual clock.
+   */
+  role?: Role;
+  /** How long a claimed job belongs to its worker before another may take it over. (Default: TUIKUAN_JOB_LEASE_MS, else 60 s) */
+  leaseMs?: number;
+  /** Produces /metrics; in a cluster, the primary's aggregate of every process. (Default: this process's registry) */
+  metricsText?: () => Promise<string>;
 }
 
+export type Role = 'all' | 'gateway' | 'worker';
+
 export interface Tuikuan {
-  /** e.g. `http://127.0.0.1:9080` */
+  /** e.g. `http://127.0.0.1:9080` (empty for a worker-only process) */
   url: string;
   gateway: string;
   adminUrl: string;
@@ -47,7 +58,8 @@ export interface Tuikuan {
   platformPublicKey: string;
   dataDir: string;
   services: Services;
-  server: FastifyInstance;
+  /** Absent in a worker-only process. */
+  server?: FastifyInstance;
   worker: Worker;
   logger: Logger;
   close(): Promise<void>;
@@ -70,26 +82,67 @@ async function chooseClock(store: Store, kind: 'real' | 'virtual'): Promise<Cloc
   return new VirtualClock(await startVirtualClock(store.db, Date.now()));
 }
 
-export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikuan> {
+/** Reads the shared virtual clock, which another process may have moved. */
+function clockSync(store: Store, clock: Clock): (() => Promise<void>) | undefined {
+  if (!(clock instanceof VirtualClock)) return undefined;
+  return async () => {
+    const now = await readVirtualNow(store.db);
+    if (now !== null) clock.set(now);
+  };
+}
+
+export interface Prepared {
+  store: Store;
+  platform: PlatformKey;
+  clock: Clock;
+  adminToken: string;
+  dataDir: string;
+}
+
+/** Opens and migrates the store, loads (or makes) the platform key, starts the chosen clock, finds the admin token. */
+export async function prepareTuikuan(options: TuikuanOptions = {}): Promise<Prepared> {
   const dataDir = options.dataDir ?? '.tuikuan';
   mkdirSync(dataDir, { recursive: true });
-  const logger = options.logger ?? pino({ level: process.env.TUIKUAN_LOG_LEVEL ?? 'info' });
   const store = openStore({ location: options.db ?? join(dataDir, 'tuikuan.db') });
   try {
     await migrateToLatest(store);
-    const bootClock = new SystemClock();
-    const platform = await loadPlatformKey({ store, clock: bootClock });
+    const platform = await loadPlatformKey({ store, clock: new SystemClock() });
     const clock = await chooseClock(store, options.clock ?? 'real');
+    return { store, platform, clock, adminToken: resolveAdminToken(dataDir, options.adminToken), dataDir };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikuan> {
+  const logger = options.logger ?? pino({ level: process.env.TUIKUAN_LOG_LEVEL ?? 'info' });
+  const { store, platform, clock, adminToken, dataDir } = await prepareTuikuan(options);
+  const role = options.role ?? 'all';
+  try {
+    const syncClock = clockSync(store, clock);
+    const envLease = Number(process.env.TUIKUAN_JOB_LEASE_MS);
     const worker = new Worker({
       store,
       clock,
       realClock: new SystemClock(),
       logger,
       handlers: jobHandlers({ store, clock, platformKey: platform.privateKey }),
+      leaseMs: options.leaseMs ?? (envLease > 0 ? envLease : 60_000),
+      ...(syncClock && { beforeClaim: syncClock }),
     });
     const services: Services = { store, clock, jobsAdded: () => worker.wake() };
+    const close = async (server?: FastifyInstance) => {
+      await server?.close();
+      await worker.stop();
+      await store.close();
+    };
+    const base = { adminToken, platformPublicKey: platform.publicKeyPem, dataDir, services, logger, worker };
+    if (role === 'worker') {
+      worker.start();
+      return { ...base, url: '', gateway: '', adminUrl: '', close: () => close() };
+    }
     const metrics = createMetrics();
-    const adminToken = resolveAdminToken(dataDir, options.adminToken);
     const openApi = createOpenApiGateway({ services, platformKey: platform.privateKey, methods: openApiMethods, logger });
     const mapi = createMapiGateway({ services, mapiServices, logger });
     const server = await buildServer({
@@ -103,30 +156,16 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       platformPublicKey: platform.publicKeyPem,
       worker,
       platformKey: platform.privateKey,
+      ...(syncClock && { beforeRequest: syncClock }),
+      ...(options.metricsText && { metricsText: options.metricsText }),
     });
     const host = options.host ?? '127.0.0.1';
     await server.listen({ port: options.port ?? 9080, host });
-    worker.start();
+    if (role === 'all') worker.start();
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : (options.port ?? 9080);
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    return {
-      url,
-      gateway: `${url}/gateway.do`,
-      adminUrl: `${url}/admin/v1`,
-      adminToken,
-      platformPublicKey: platform.publicKeyPem,
-      dataDir,
-      services,
-      server,
-      logger,
-      worker,
-      async close() {
-        await server.close();
-        await worker.stop();
-        await store.close();
-      },
-    };
+    return { ...base, url, gateway: `${url}/gateway.do`, adminUrl: `${url}/admin/v1`, server, close: () => close(server) };
   } catch (error) {
     await store.close();
     throw error;

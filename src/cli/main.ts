@@ -4,7 +4,15 @@ import { generateRsaKeyPair } from '../core/key-pairs.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { openStore } from '../store/store.js';
 import { join } from 'node:path';
-import { serve } from './serve.js';
+import { availableParallelism } from 'node:os';
+import { serve, type ServeOptions } from './serve.js';
+
+function processCount(value: string): number {
+  if (value === 'auto') return availableParallelism();
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 256) throw new InvalidArgumentError("a number of processes, or 'auto'");
+  return parsed;
+}
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -22,8 +30,10 @@ program
   .addOption(new Option('--db <location>', 'SQLite file or postgres:// URL (default: <data-dir>/tuikuan.db)').env('TUIKUAN_DB'))
   .addOption(new Option('--data-dir <dir>', 'data directory').env('TUIKUAN_DATA_DIR').default('.tuikuan'))
   .addOption(new Option('--clock <kind>', 'real, or virtual (advanced through the admin API)').choices(['real', 'virtual']).default('real'))
+  .addOption(new Option('--role <role>', 'gateway (HTTP), worker (background jobs) or all').choices(['all', 'gateway', 'worker']).env('TUIKUAN_ROLE').default('all'))
+  .addOption(new Option('--processes <n>', "processes to run (node:cluster), or 'auto' for one per core").argParser(processCount).env('TUIKUAN_PROCESSES').default(1))
   .option('--demo', 'create a demo merchant, app and trades, and write <data-dir>/demo.json')
-  .action(async (options: { port: number; host: string; db?: string; dataDir: string; clock: 'real' | 'virtual'; demo?: boolean }) => {
+  .action(async (options: ServeOptions) => {
     await serve(options);
   });
 

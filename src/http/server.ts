@@ -26,6 +26,10 @@ export interface ServerOptions {
   platformPublicKey: string;
   worker: Worker;
   platformKey: KeyObject;
+  /** Runs before every request: reads the shared virtual clock. (Default: nothing) */
+  beforeRequest?: () => Promise<void>;
+  /** Produces /metrics. (Default: this process's registry) */
+  metricsText?: () => Promise<string>;
   /** The largest gateway request body, in bytes. (Default: 4 MiB) */
   gatewayBodyLimit?: number;
 }
@@ -39,6 +43,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
   });
+
+  const beforeRequest = options.beforeRequest;
+  if (beforeRequest) app.addHook('onRequest', async () => beforeRequest());
 
   await app.register(gatewayRoutes, {
     openApi: options.openApi,
@@ -70,7 +77,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', options.metrics.registry.contentType);
-    return options.metrics.registry.metrics();
+    return options.metricsText ? options.metricsText() : options.metrics.registry.metrics();
   });
 
   return app;

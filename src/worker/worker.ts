@@ -28,11 +28,13 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Jobs claimed at a time. (Default: 16) */
   batchSize?: number;
+  /** Runs before each claim: reads the shared virtual clock, which another process may have moved. (Default: nothing) */
+  beforeClaim?: () => Promise<void>;
 }
 
 export class Worker {
   readonly id = `worker-${process.pid}-${randomBytes(4).toString('hex')}`;
-  readonly #options: Required<Omit<WorkerOptions, 'handlers' | 'logger'>> & Pick<WorkerOptions, 'handlers' | 'logger'>;
+  readonly #options: Required<Omit<WorkerOptions, 'handlers' | 'logger' | 'beforeClaim'>> & Pick<WorkerOptions, 'handlers' | 'logger' | 'beforeClaim'>;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #draining: Promise<void> | null = null;
@@ -92,6 +94,7 @@ export class Worker {
     do {
       this.#again = false;
       for (;;) {
+        await this.#options.beforeClaim?.();
         const jobs = await claimJobs(this.#options.store.db, {
           workerId: this.id,
           now: this.#options.clock.now(),
