@@ -219,10 +219,12 @@ async function execute(trx: Trx, { trade, seller, now }: Locked, refund: Refund,
   await updateRefund(trx, id, succeeded);
 
   const entry = { pid: trade.sellerPid, tradeNo: trade.tradeNo, refundId: id, createdAt: now };
+  // The fee given back comes first: what the refund costs the merchant is send_back_fee less it, so a
+  // merchant holding exactly what the trade left it (receipt less fee) can refund the trade in full.
+  await applyLedgerEntry(trx, { ...entry, amount: chargeFee, kind: 'fee_refund' });
   if ((await applyLedgerEntry(trx, { ...entry, amount: -sendBackFee, kind: 'refund' })) === null) {
     throw new Rejection('balance_not_enough', trade);
   }
-  await applyLedgerEntry(trx, { ...entry, amount: chargeFee, kind: 'fee_refund' });
 
   const bankDelayMs = seller.dbackDelaySeconds * 1000;
   const allocations: FundAllocation[] = allocation.allocations.map((a) =>
