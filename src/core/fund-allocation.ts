@@ -20,7 +20,11 @@ export type AllocationResult =
   /** The fund bill has less left than the refund (the trade's limits should have caught it). */
   | { ok: false; reason: 'exceeds_fund_bill' };
 
-export function allocateRefund(bills: readonly TradeFundBill[], amount: Fen): AllocationResult {
+/**
+ * `redPacketWhole: false` lets this refund stop inside a red packet: when other accepted refunds are still
+ * to be carried out, they complete it (their acceptance checked that all of them together return it whole).
+ */
+export function allocateRefund(bills: readonly TradeFundBill[], amount: Fen, { redPacketWhole = true } = {}): AllocationResult {
   const ordered = [...bills.filter((b) => !isDiscountChannel(b.fundChannel)), ...bills.filter((b) => isDiscountChannel(b.fundChannel))];
   const allocations: FundAllocation[] = [];
   let left = amount;
@@ -30,7 +34,7 @@ export function allocateRefund(bills: readonly TradeFundBill[], amount: Fen): Al
     const remaining = bill.amount - bill.refundedAmount;
     const take = Math.min(remaining, left);
     if (take <= 0) continue;
-    if (RED_PACKETS.has(bill.fundChannel) && take < remaining) return { ok: false, reason: 'red_packet_partial' };
+    if (redPacketWhole && RED_PACKETS.has(bill.fundChannel) && take < remaining) return { ok: false, reason: 'red_packet_partial' };
     left -= take;
     if (isMerchantFunded(bill.fundChannel)) merchantFunded += take;
     allocations.push({

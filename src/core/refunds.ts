@@ -209,7 +209,8 @@ async function carryOut(trx: Trx, locked: Locked, refund: Refund): Promise<Refun
  */
 async function execute(trx: Trx, { trade, seller, now }: Locked, refund: Refund, reserved: boolean): Promise<RefundResult> {
   const amount = refund.refundAmount;
-  const allocation = allocateRefund(trade.fundBills, amount);
+  const othersPending = trade.pendingRefundAmount - (reserved ? amount : 0);
+  const allocation = allocateRefund(trade.fundBills, amount, { redPacketWhole: othersPending === 0 });
   if (!allocation.ok) throw new Rejection(allocation.reason === 'red_packet_partial' ? 'red_packet_partial' : 'amount_exceeds_refundable', trade);
   const { sendBackFee } = allocation;
   const chargeFee = refundChargeFee(trade, sendBackFee);

@@ -123,7 +123,7 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
 
     const fault = await nextFault(options.services, method);
     const provoked = fault && (fault.subCode === 'isp.unknow-error' ? gatewayError('isp.unknow-error') : target.errors.find(fault.subCode));
-    if (fault?.phase === 'before' && provoked) return fail(provoked);
+    if (fault?.phase === 'before' && provoked) return errorReply(provoked, signType, target.failureFields(biz));
 
     let result: MethodReply;
     try {
@@ -139,7 +139,7 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
       return fail(gatewayError('isp.unknow-error'));
     }
     // An `after` fault: the method has done its work, but the caller is told it failed.
-    if (provoked) return fail(provoked);
+    if (provoked) return errorReply(provoked, signType, target.failureFields(biz));
     if (result.ok) {
       return reply(nodeName, { code: '10000', msg: 'Success', ...result.fields }, charset, signType, method);
     }

@@ -31,10 +31,13 @@ export function voucherFields(vouchers: Voucher[]): Record<string, string>[] {
   });
 }
 
-/** The zero amounts Alipay still writes into a failed payment or trade query. */
-export const ZERO_TRADE_AMOUNTS = {
-  buyer_pay_amount: '0.00',
-  invoice_amount: '0.00',
-  point_amount: '0.00',
-  receipt_amount: '0.00',
-} as const;
+/** What a failed payment or trade query still carries, as Alipay's do: zero amounts and the out_trade_no. */
+export function zeroAmountFields(outTradeNo: string | undefined): Record<string, string> {
+  return {
+    buyer_pay_amount: '0.00',
+    invoice_amount: '0.00',
+    point_amount: '0.00',
+    receipt_amount: '0.00',
+    ...(outTradeNo ? { out_trade_no: outTradeNo } : {}),
+  };
+}

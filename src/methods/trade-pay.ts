@@ -9,7 +9,7 @@ import { payTrade } from '../core/trades.js';
 import type { Trade } from '../core/interfaces.js';
 import { tradeError } from '../protocol/openapi/business-errors.js';
 import { amountField, defineMethod, echoField, failure, optionalText, queryOptionsField, requiredText, success } from './openapi-method.js';
-import { fundBillFields, voucherFields, ZERO_TRADE_AMOUNTS } from './trade-fields.js';
+import { fundBillFields, voucherFields, zeroAmountFields } from './trade-fields.js';
 
 const bizSchema = z.object({
   out_trade_no: requiredText(64),
@@ -32,7 +32,7 @@ function authCodeValid(scene: string, code: string): boolean {
 }
 
 function failed(name: Parameters<typeof tradeError>[0], outTradeNo?: string) {
-  return failure(tradeError(name), { ...ZERO_TRADE_AMOUNTS, ...(outTradeNo ? { out_trade_no: outTradeNo } : {}) });
+  return failure(tradeError(name), zeroAmountFields(outTradeNo));
 }
 
 export function paymentFields(trade: Trade, queryOptions: string[] = []): Record<string, unknown> {
@@ -59,6 +59,7 @@ export const tradePay = defineMethod({
   name: 'alipay.trade.pay',
   bizSchema,
   errors: tradeError,
+  failureFields: (biz) => zeroAmountFields(echoField(biz, 'out_trade_no')),
   invalid: (biz) => failed('ACQ.INVALID_PARAMETER', echoField(biz, 'out_trade_no')),
   async run(biz, context) {
     if (!authCodeValid(biz.scene, biz.auth_code)) return failed('ACQ.PAYMENT_AUTH_CODE_INVALID', biz.out_trade_no);

@@ -9,7 +9,7 @@ import { formatYuan } from '../core/money.js';
 import { findTradeWithStatus } from '../core/trade-lookup.js';
 import { tradeError } from '../protocol/openapi/business-errors.js';
 import { defineMethod, echoField, failure, optionalText, queryOptionsField, success } from './openapi-method.js';
-import { fundBillFields, voucherFields, ZERO_TRADE_AMOUNTS } from './trade-fields.js';
+import { fundBillFields, voucherFields, zeroAmountFields } from './trade-fields.js';
 
 const bizSchema = z
   .object({
@@ -21,14 +21,14 @@ const bizSchema = z
   .refine((biz) => Boolean(biz.trade_no || biz.out_trade_no));
 
 function failed(name: Parameters<typeof tradeError>[0], biz: unknown) {
-  const outTradeNo = echoField(biz, 'out_trade_no');
-  return failure(tradeError(name), { ...ZERO_TRADE_AMOUNTS, ...(outTradeNo ? { out_trade_no: outTradeNo } : {}) });
+  return failure(tradeError(name), zeroAmountFields(echoField(biz, 'out_trade_no')));
 }
 
 export const tradeQuery = defineMethod({
   name: 'alipay.trade.query',
   bizSchema,
   errors: tradeError,
+  failureFields: (biz) => zeroAmountFields(echoField(biz, 'out_trade_no')),
   invalid: (biz) => failed('ACQ.INVALID_PARAMETER', biz),
   async run(biz, context) {
     const found = await findTradeWithStatus(context.services, {

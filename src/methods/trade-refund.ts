@@ -13,6 +13,11 @@ import { REFUND_REJECTION_CODES, refundOptionFields } from './refund-fields.js';
 import { refundBizSchema, toRefundRequest } from './refund-request.js';
 
 function failed(name: RefundErrorName, biz: unknown, trade: Trade | null) {
+  return failure(refundError(name), failureFields(biz, trade));
+}
+
+/** What a failed refund still carries, as Alipay's do: the trade's numbers, refund_fee and send_back_fee. */
+function failureFields(biz: unknown, trade: Trade | null): Record<string, string> {
   const fields: Record<string, string> = {};
   const tradeNo = trade?.tradeNo ?? echoField(biz, 'trade_no');
   const outTradeNo = trade?.outTradeNo ?? echoField(biz, 'out_trade_no');
@@ -20,13 +25,14 @@ function failed(name: RefundErrorName, biz: unknown, trade: Trade | null) {
   if (outTradeNo) fields.out_trade_no = outTradeNo;
   fields.refund_fee = formatYuan(trade?.refundedAmount ?? 0);
   fields.send_back_fee = '0.00';
-  return failure(refundError(name), fields);
+  return fields;
 }
 
 export const tradeRefund = defineMethod({
   name: 'alipay.trade.refund',
   bizSchema: refundBizSchema,
   errors: refundError,
+  failureFields: (biz) => failureFields(biz, null),
   invalid: (biz) => failed('ACQ.INVALID_PARAMETER', biz, null),
   async run(biz, context) {
     const request = toRefundRequest(biz, context.sellerPid, 'refund');

@@ -203,3 +203,17 @@ describe('the merchant’s fee comes back pro rata to what it returned', () => {
     assert.equal(refundChargeFee({ ...fresh, chargeAmount: 0 }, 100_00), 0);
   });
 });
+
+describe('a red packet split by a refund that accepted ones will complete', () => {
+  it('lets a refund stop inside a red packet only when told others are pending', () => {
+    const bills: TradeFundBill[] = [
+      { position: 0, fundChannel: 'ALIPAYACCOUNT', fundType: null, bankCode: null, amount: 9000, realAmount: 9000, refundedAmount: 0 },
+      { position: 1, fundChannel: 'COUPON', fundType: null, bankCode: null, amount: 1000, realAmount: 1000, refundedAmount: 0 },
+    ];
+    const strict = allocateRefund(bills, 9500);
+    assert.equal(strict.ok, false);
+    const relaxed = allocateRefund(bills, 9500, { redPacketWhole: false });
+    assert.ok(relaxed.ok);
+    assert.deepEqual(relaxed.allocations.map((a) => [a.fundChannel, a.amount]), [['ALIPAYACCOUNT', 9000], ['COUPON', 500]]);
+  });
+});

@@ -425,7 +425,11 @@ describeEachEngine('alipay.trade.refund', (engine) => {
     it('changes nothing when the failure comes before the refund runs', async () => {
       const trade = await newTrade(harness, kit);
       await harness.adminOk('POST', '/faults', { method: 'alipay.trade.refund', sub_code: 'ACQ.SYSTEM_ERROR' });
-      assertBusinessError(await refund(kit, { trade_no: trade.trade_no, refund_amount: '5.00', out_request_no: 'SYS1' }), 'ACQ.SYSTEM_ERROR', '系统繁忙');
+      const failed = await refund(kit, { trade_no: trade.trade_no, refund_amount: '5.00', out_request_no: 'SYS1' });
+      assertBusinessError(failed, 'ACQ.SYSTEM_ERROR', '系统繁忙');
+      assert.equal(failed.refund_fee, '0.00', 'a provoked failure carries refund_fee like any refund error');
+      assert.equal(failed.send_back_fee, '0.00');
+      assert.equal(failed.trade_no, trade.trade_no);
       assert.deepEqual(await refundsOf(harness, trade.trade_no), []);
       assert.equal((await refund(kit, { trade_no: trade.trade_no, refund_amount: '5.00', out_request_no: 'SYS1' })).fund_change, 'Y');
     });
@@ -454,6 +458,28 @@ describeEachEngine('alipay.trade.refund', (engine) => {
       assert.equal((await refund(kit, { trade_no: trade.trade_no, refund_amount: '90.00', out_request_no: 'RED2' })).fund_change, 'Y');
       assertBusinessError(await refund(kit, { trade_no: trade.trade_no, refund_amount: '5.00', out_request_no: 'RED3' }), 'ACQ.REASON_TRADE_REFUND_FEE_ERR', '退款金额无效');
       assert.equal((await refund(kit, { trade_no: trade.trade_no, refund_amount: '10.00', out_request_no: 'RED4' })).fund_change, 'Y');
+    });
+
+    it('lets a refund reach into the red packet when an accepted refund.apply will return the rest of it', async () => {
+      const trade = await newTrade(harness, kit, {
+        fund_bill_list: [
+          { fund_channel: 'ALIPAYACCOUNT', amount: '90.00' },
+          { fund_channel: 'COUPON', amount: '10.00' },
+        ],
+      });
+      // The worker waits, so the refund.apply is still accepted when the synchronous refund runs.
+      await harness.tuikuan.worker.stop();
+      try {
+        const apply = await kit.sdk.exec('alipay.trade.refund.apply', { bizContent: { trade_no: trade.trade_no, refund_amount: '5.00', out_request_no: 'REDA' } }, { validateSign: true });
+        assert.equal(apply.code, '10000');
+        assert.equal((await refund(kit, { trade_no: trade.trade_no, refund_amount: '95.00', out_request_no: 'REDB' })).fund_change, 'Y');
+      } finally {
+        harness.tuikuan.worker.start();
+      }
+      await advanceClock(harness, 0);
+      const after = await getTrade(harness, trade.trade_no);
+      assert.equal(after.refunded_amount, '100.00');
+      assert.deepEqual(after.fund_bill_list.map((b: Reply) => [b.fund_channel, b.refunded_amount]), [['ALIPAYACCOUNT', '90.00'], ['COUPON', '10.00']]);
     });
   });
 
