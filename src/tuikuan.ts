@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { SystemClock, VirtualClock, type Clock } from './core/clock.js';
 import { newSecret } from './core/identifiers.js';
+import { FaultWatch } from './core/faults.js';
 import { loadPlatformKey, type PlatformKey } from './core/platform.js';
 import { buildServer } from './http/server.js';
 import { createMetrics } from './http/metrics.js';
@@ -131,7 +132,7 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       leaseMs: options.leaseMs ?? (envLease > 0 ? envLease : 60_000),
       ...(syncClock && { beforeClaim: syncClock }),
     });
-    const services: Services = { store, clock, jobsAdded: () => worker.wake() };
+    const services: Services = { store, clock, jobsAdded: () => worker.wake(), faults: new FaultWatch({ store, clock }) };
     const close = async (server?: FastifyInstance) => {
       await server?.close();
       await worker.stop();

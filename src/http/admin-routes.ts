@@ -24,7 +24,7 @@ import { adminClockRoutes } from './admin-clock-routes.js';
 import { adminNotificationRoutes } from './admin-notification-routes.js';
 import { adminRefundRoutes } from './admin-refund-routes.js';
 import type { OpenApiMethod } from '../methods/openapi-method.js';
-import { armFault, armedFaults, clearFaults, type Fault } from '../core/faults.js';
+import { armedFaults, clearFaults, type Fault } from '../core/faults.js';
 import { appView, merchantView, tradeView } from './admin-views.js';
 import type { Metrics } from './metrics.js';
 
@@ -355,7 +355,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     if (body.sub_code !== 'isp.unknow-error' && !method.errors.find(body.sub_code)) {
       throw new DomainError('invalid_request', `sub_code: one of isp.unknow-error, ${method.errors.names.join(', ')}`);
     }
-    const fault = await armFault(services, {
+    const fault = await services.faults.arm({
       method: body.method,
       subCode: body.sub_code,
       ...(body.times !== undefined && { times: body.times }),

@@ -11,7 +11,7 @@ import type { GatewayReply, OpenApiGateway } from '../methods/openapi-gateway.js
 import { mapiErrorPage } from './cashier-pages.js';
 import { decodeForm, findAsciiField, parseCharset, splitForm, type RawPair } from '../protocol/charset.js';
 import { gatewayError } from '../protocol/openapi/gateway-errors.js';
-import { encodeResponse, ERROR_NODE_NAME, responseNodeName } from '../protocol/openapi/response-envelope.js';
+import { encodeUnsignedResponse, ERROR_NODE_NAME, responseNodeName } from '../protocol/openapi/response-envelope.js';
 import type { Metrics } from './metrics.js';
 
 export interface GatewayRoutesOptions {
@@ -70,7 +70,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
     request.log.warn({ err: error }, 'unreadable gateway request');
     const method = decodeForm(splitForm(rawQuery(request)), 'utf-8').get('method');
     const failure = gatewayError('isv.invalid-parameter');
-    const body = encodeResponse(method ? responseNodeName(method) : ERROR_NODE_NAME, failure.toFields(), 'utf-8', null);
+    const body = encodeUnsignedResponse(method ? responseNodeName(method) : ERROR_NODE_NAME, failure.toFields(), 'utf-8');
     const result = { contentType: 'application/json;charset=utf-8', body, method: '(unreadable)', code: failure.code, subCode: failure.subCode };
     return send(reply, result, process.hrtime.bigint());
   });

@@ -44,6 +44,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return503OnClosing: true,
   });
 
+  // No reply leaves before what it may show is on disk (group commit, store.ts).
+  app.addHook('onSend', async () => options.services.store.durable());
+
   const beforeRequest = options.beforeRequest;
   if (beforeRequest) app.addHook('onRequest', async () => beforeRequest());
 

@@ -8,7 +8,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { merchantForToken } from '../core/apps.js';
-import { nextFault } from '../core/faults.js';
 import { parseChinaTime } from '../core/china-time.js';
 import type { App } from '../core/interfaces.js';
 import { findApp } from '../store/sql/apps.js';
@@ -17,7 +16,7 @@ import { gatewayError } from '../protocol/openapi/gateway-errors.js';
 import type { OpenApiError } from '../protocol/openapi/openapi-error.js';
 import { encodeResponse, ERROR_NODE_NAME, responseNodeName } from '../protocol/openapi/response-envelope.js';
 import { hasEmptyValues, requestSignContent } from '../protocol/sign-content.js';
-import { parsePublicKey, rsaSign, rsaVerify, type RsaSignType } from '../protocol/signing.js';
+import { parsePublicKey, rsaSignOffThread, rsaVerify, type RsaSignType } from '../protocol/signing.js';
 import type { MethodReply, OpenApiMethod } from './openapi-method.js';
 import type { Services } from './services.js';
 
@@ -49,12 +48,22 @@ export interface OpenApiGatewayOptions {
 
 export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGateway {
   const methods = new Map(options.methods.map((method) => [method.name, method]));
+  // Apps never change once created: each is read from the database once.
+  const apps = new Map<string, App>();
+  const findKnownApp = async (appId: string): Promise<App | undefined> => {
+    let app = apps.get(appId);
+    if (!app) {
+      app = await findApp(options.services.store.db, appId);
+      if (app) apps.set(appId, app);
+    }
+    return app;
+  };
 
-  function reply(nodeName: string, node: Record<string, unknown>, charset: Charset, signType: RsaSignType | null, method: string): GatewayReply {
-    const signer = signType ? (content: Buffer) => rsaSign(content, options.platformKey, signType) : null;
+  async function reply(nodeName: string, node: Record<string, unknown>, charset: Charset, signType: RsaSignType | null, method: string): Promise<GatewayReply> {
+    const signer = signType ? (content: Buffer) => rsaSignOffThread(content, options.platformKey, signType) : null;
     return {
       contentType: `application/json;charset=${charsetLabel(charset)}`,
-      body: encodeResponse(nodeName, node, charset, signer),
+      body: await encodeResponse(nodeName, node, charset, signer),
       method,
       code: String(node.code),
       subCode: typeof node.sub_code === 'string' ? node.sub_code : null,
@@ -73,7 +82,7 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
     if (!method) return errorReply(gatewayError('isv.missing-method'), null);
     const appId = params.get('app_id');
     if (!appId) return errorReply(gatewayError('isv.missing-app-id'), null);
-    const app = await findApp(options.services.store.db, appId);
+    const app = await findKnownApp(appId);
     if (!app) return errorReply(gatewayError('isv.invalid-app-id'), null);
 
     // From here on the app is known, so every reply is signed: in the request's algorithm when it names a
@@ -121,7 +130,7 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
       if (typeof biz !== 'object' || biz === null || Array.isArray(biz)) return fail(gatewayError('isv.invalid-parameter'));
     }
 
-    const fault = await nextFault(options.services, method);
+    const fault = await options.services.faults.next(method);
     const provoked = fault && (fault.subCode === 'isp.unknow-error' ? gatewayError('isp.unknow-error') : target.errors.find(fault.subCode));
     if (fault?.phase === 'before' && provoked) return errorReply(provoked, signType, target.failureFields(biz));
 

@@ -6,7 +6,7 @@
  * - MD5: lowercase hex md5 of the sign content with the partner's key appended — MAPI.
  * Keys are parsed once into KeyObjects: parsing a PEM costs more than the signature itself.
  */
-import { createHash, createPrivateKey, createPublicKey, createSign, createVerify, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, createSign, createVerify, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export type RsaSignType = 'RSA2' | 'RSA';
 
@@ -14,6 +14,16 @@ const RSA_ALGORITHM: Record<RsaSignType, string> = { RSA2: 'RSA-SHA256', RSA: 'R
 
 export function rsaSign(content: Buffer, privateKey: KeyObject, signType: RsaSignType): string {
   return createSign(RSA_ALGORITHM[signType]).update(content).sign(privateKey, 'base64');
+}
+
+/**
+ * The same signature made on libuv's thread pool: the event loop goes on parsing and storing other
+ * requests meanwhile, and one process signs on every core.
+ */
+export function rsaSignOffThread(content: Buffer, privateKey: KeyObject, signType: RsaSignType): Promise<string> {
+  return new Promise((resolve, reject) =>
+    sign(RSA_ALGORITHM[signType], content, privateKey, (error, signature) => (error ? reject(error) : resolve(signature.toString('base64')))),
+  );
 }
 
 export function rsaVerify(content: Buffer, signature: string, publicKey: KeyObject, signType: RsaSignType): boolean {

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { engineOf, type Engine } from './engine.js';
-import { openSqliteFile, SqliteStoreDialect } from './sqlite-dialect.js';
+import { GroupCommit, openSqliteFile, SqliteStoreDialect } from './sqlite-dialect.js';
 
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
@@ -16,8 +16,16 @@ export type Trx = Transaction<Database>;
 export interface Store {
   readonly engine: Engine;
   readonly db: Db;
-  /** Runs `work` in one transaction: all of its writes commit together or not at all. */
+  /**
+   * Runs `work` in one transaction: all of its writes commit together or not at all, and are on disk
+   * when the promise resolves.
+   */
   transaction<T>(work: (trx: Trx) => Promise<T>): Promise<T>;
+  /**
+   * Resolves once every commit made so far is on disk. Nothing is answered before it: a reply may show
+   * what another request has just committed. (On PostgreSQL a commit is durable when it returns.)
+   */
+  durable(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,18 +47,24 @@ export function openStore(options: StoreOptions): Store {
     // An idle client that loses its connection must not crash the process.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
-    return makeStore(engine, db);
+    return makeStore(engine, db, async () => {});
   }
   if (options.location !== ':memory:') mkdirSync(dirname(options.location), { recursive: true });
-  const db = new Kysely<Database>({ dialect: new SqliteStoreDialect(openSqliteFile(options.location)), plugins });
-  return makeStore(engine, db);
+  const groupCommit = new GroupCommit(options.location);
+  const db = new Kysely<Database>({ dialect: new SqliteStoreDialect(openSqliteFile(options.location), groupCommit), plugins });
+  return makeStore(engine, db, () => groupCommit.durable());
 }
 
-function makeStore(engine: Engine, db: Db): Store {
+function makeStore(engine: Engine, db: Db, durable: () => Promise<void>): Store {
   return {
     engine,
     db,
-    transaction: (work) => db.transaction().execute(work),
+    async transaction(work) {
+      const result = await db.transaction().execute(work);
+      await durable();
+      return result;
+    },
+    durable,
     close: () => db.destroy(),
   };
 }

@@ -14,17 +14,17 @@ export function responseNodeName(method: string): string {
 /** The node used when there is no method to name one (`isv.missing-method`). */
 export const ERROR_NODE_NAME = 'error_response';
 
-export type NodeSigner = (content: Buffer) => string;
+/** Signs the node's bytes: synchronously, or on another thread (the gateway signs on libuv's pool). */
+export type NodeSigner = (content: Buffer) => string | Promise<string>;
 
-export function encodeResponse(
-  nodeName: string,
-  node: Record<string, unknown>,
-  charset: Charset,
-  signer: NodeSigner | null,
-): Buffer {
+export function encodeUnsignedResponse(nodeName: string, node: Record<string, unknown>, charset: Charset): Buffer {
+  return Buffer.concat([encodeText(`{${JSON.stringify(nodeName)}:`, charset), encodeText(JSON.stringify(node), charset), Buffer.from('}')]);
+}
+
+export async function encodeResponse(nodeName: string, node: Record<string, unknown>, charset: Charset, signer: NodeSigner | null): Promise<Buffer> {
+  if (!signer) return encodeUnsignedResponse(nodeName, node, charset);
   const nodeJson = encodeText(JSON.stringify(node), charset);
   const head = encodeText(`{${JSON.stringify(nodeName)}:`, charset);
-  if (!signer) return Buffer.concat([head, nodeJson, Buffer.from('}')]);
-  const tail = encodeText(`,"sign":${JSON.stringify(signer(nodeJson))}}`, charset);
+  const tail = encodeText(`,"sign":${JSON.stringify(await signer(nodeJson))}}`, charset);
   return Buffer.concat([head, nodeJson, tail]);
 }

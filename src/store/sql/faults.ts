@@ -49,3 +49,8 @@ export async function takeFault(db: Db, method: string): Promise<Fault | null> {
     if (Number(taken.numUpdatedRows) === 1) return { ...candidate, phase: candidate.phase === 'after' ? 'after' : 'before' };
   }
 }
+
+export async function countArmedFaults(db: Db): Promise<number> {
+  const row = await db.selectFrom('faults').select(sql<number>`count(*)`.as('count')).where('remaining', '>', 0).executeTakeFirstOrThrow();
+  return Number(row.count);
+}
