@@ -35,6 +35,8 @@ export async function adminClockRoutes(app: FastifyInstance, options: { services
       run_at: formatChinaTime(job.runAt),
       attempts: job.attempts,
       last_error: job.lastError,
+      locked_by: job.lockedBy,
+      locked_until: job.lockedUntil === null ? null : formatChinaTime(job.lockedUntil),
     })),
   }));
 }

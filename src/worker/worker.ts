@@ -26,7 +26,7 @@ export interface WorkerOptions {
   leaseMs?: number;
   /** How often to look for due jobs when not woken. (Default: 200 ms) */
   pollMs?: number;
-  /** Jobs claimed at a time. (Default: 16) */
+  /** Jobs claimed, and run side by side, at a time. (Default: 16) */
   batchSize?: number;
   /** Runs before each claim: reads the shared virtual clock, which another process may have moved. (Default: nothing) */
   beforeClaim?: () => Promise<void>;
@@ -103,7 +103,8 @@ export class Worker {
           limit: this.#options.batchSize,
         });
         if (jobs.length === 0) break;
-        for (const job of jobs) await this.#run(job);
+        // Claimed jobs run side by side: one merchant's slow notify_url must not hold up everyone else's.
+        await Promise.all(jobs.map((job) => this.#run(job)));
       }
     } while (this.#again);
   }

@@ -16,6 +16,9 @@ export interface Job {
   runAt: number;
   attempts: number;
   lastError: string | null;
+  /** The worker holding the job, and until when (real time); null when no one does. */
+  lockedBy: string | null;
+  lockedUntil: number | null;
 }
 
 /**
@@ -105,5 +108,14 @@ export async function listJobs(db: Db): Promise<Job[]> {
 }
 
 function toJob(row: JobRow): Job {
-  return { id: row.id, kind: row.kind as JobKind, subject: row.subject, runAt: row.runAt, attempts: row.attempts, lastError: row.lastError };
+  return {
+    id: row.id,
+    kind: row.kind as JobKind,
+    subject: row.subject,
+    runAt: row.runAt,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    lockedBy: row.lockedBy,
+    lockedUntil: row.lockedUntil,
+  };
 }
