@@ -8,6 +8,7 @@
  * starts. Then: how refund query latency grows from 10 thousand to 1 million stored refunds.
  *
  * Options: --processes N (default: one per core) --seconds S (default 8) --connections C (default 16)
+ *          --merchants M (default 8: refunds spread over M merchants' balances, as on a platform)
  *          --engines sqlite,postgres --skip-scale --scale-max 1000000
  * PostgreSQL: TUIKUAN_BENCH_PG (default postgres://postgres@127.0.0.1:5432/test); a fresh database is used.
  */
@@ -30,6 +31,7 @@ interface Options {
   engines: Array<'sqlite' | 'postgres'>;
   scale: boolean;
   scaleMax: number;
+  merchants: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -44,6 +46,7 @@ function parseOptions(argv: string[]): Options {
     engines: (value('engines') ?? 'sqlite,postgres').split(',') as Options['engines'],
     scale: !argv.includes('--skip-scale'),
     scaleMax: Number(value('scale-max') ?? 1_000_000),
+    merchants: Number(value('merchants') ?? 8),
   };
 }
 
@@ -179,10 +182,15 @@ async function signedRequest(appId: string, key: KeyObject, method: string, biz:
   );
 }
 
-async function signAll(appId: string, key: KeyObject, method: string, bizs: Array<Record<string, unknown>>): Promise<Buffer[]> {
+interface Call {
+  appId: string;
+  biz: Record<string, unknown>;
+}
+
+async function signAll(key: KeyObject, method: string, calls: Call[]): Promise<Buffer[]> {
   const out: Buffer[] = [];
-  for (let i = 0; i < bizs.length; i += 256) {
-    out.push(...(await Promise.all(bizs.slice(i, i + 256).map((biz) => signedRequest(appId, key, method, biz)))));
+  for (let i = 0; i < calls.length; i += 256) {
+    out.push(...(await Promise.all(calls.slice(i, i + 256).map((call) => signedRequest(call.appId, key, method, call.biz)))));
   }
   return out;
 }
@@ -265,33 +273,39 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
     const port = await freePort();
     const server = await startTuikuan(db, dataDir, options.processes, port);
     const api = admin(`http://127.0.0.1:${port}`);
-    const merchant = await api.call('POST', '/merchants', { balance: '90000000.00' });
-    const app = await api.call('POST', '/apps', { pid: merchant.pid, app_public_key: appKeys.publicPem });
-    log(`${engine}: creating ${trades * 2} trades, signing ${perPhase * 2} requests…`);
+    // A platform's load: several merchants, each with its own app and balance.
+    const appIds: string[] = [];
+    for (let m = 0; m < options.merchants; m++) {
+      const merchant = await api.call('POST', '/merchants', { balance: '90000000.00' });
+      appIds.push((await api.call('POST', '/apps', { pid: merchant.pid, app_public_key: appKeys.publicPem })).app_id as string);
+    }
+    log(`${engine}: creating ${trades * 2} trades for ${options.merchants} merchants, signing ${perPhase * 2} requests…`);
     const makeTrades = async (n: number) => {
-      const out: string[] = [];
+      const out: Array<{ appId: string; tradeNo: string }> = [];
       for (let i = 0; i < n; i += 16) {
         const batch = await Promise.all(
-          Array.from({ length: Math.min(16, n - i) }, () => api.call('POST', '/trades', { app_id: app.app_id, total_amount: '1000000.00' })),
+          Array.from({ length: Math.min(16, n - i) }, async (_, j) => {
+            const appId = appIds[(i + j) % appIds.length]!;
+            const trade = await api.call('POST', '/trades', { app_id: appId, total_amount: '1000000.00' });
+            return { appId, tradeNo: trade.trade_no as string };
+          }),
         );
-        out.push(...batch.map((t) => t.trade_no as string));
+        out.push(...batch);
       }
       return out;
     };
     const refundTrades = await makeTrades(trades);
     const applyTrades = await makeTrades(trades);
-    const refundBizs = Array.from({ length: perPhase }, (_, i) => ({
-      trade_no: refundTrades[i % trades],
-      refund_amount: '0.01',
-      out_request_no: `R${i}`,
-    }));
-    const applyBizs = Array.from({ length: perPhase }, (_, i) => ({
-      trade_no: applyTrades[i % trades],
-      refund_amount: '0.01',
-      out_request_no: `A${i}`,
-    }));
-    const refunds = await signAll(app.app_id, appKeys.privateKey, 'alipay.trade.refund', refundBizs);
-    const applies = await signAll(app.app_id, appKeys.privateKey, 'alipay.trade.refund.apply', applyBizs);
+    const refundCalls: Call[] = Array.from({ length: perPhase }, (_, i) => {
+      const trade = refundTrades[i % trades]!;
+      return { appId: trade.appId, biz: { trade_no: trade.tradeNo, refund_amount: '0.01', out_request_no: `R${i}` } };
+    });
+    const applyCalls: Call[] = Array.from({ length: perPhase }, (_, i) => {
+      const trade = applyTrades[i % trades]!;
+      return { appId: trade.appId, biz: { trade_no: trade.tradeNo, refund_amount: '0.01', out_request_no: `A${i}` } };
+    });
+    const refunds = await signAll(appKeys.privateKey, 'alipay.trade.refund', refundCalls);
+    const applies = await signAll(appKeys.privateKey, 'alipay.trade.refund.apply', applyCalls);
 
     log(`${engine}: reference server…`);
     rows.push({ engine, what: 'reference (parse + verify + sign)', result: await load(refPort, refunds, options.seconds, options.connections, true) });
@@ -302,8 +316,10 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
     rows.push({ engine, what: 'alipay.trade.refund', result: refund });
     log(`${engine}: alipay.trade.refund.apply…`);
     rows.push({ engine, what: 'alipay.trade.refund.apply', result: await load(port, applies, options.seconds, options.connections, false) });
-    const queryBizs = refundBizs.slice(0, Math.min(refund.succeeded, 4000)).map((b) => ({ trade_no: b.trade_no, out_request_no: b.out_request_no }));
-    const queries = await signAll(app.app_id, appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryBizs);
+    const queryCalls = refundCalls
+      .slice(0, Math.min(refund.succeeded, 4000))
+      .map((call) => ({ appId: call.appId, biz: { trade_no: call.biz.trade_no, out_request_no: call.biz.out_request_no } }));
+    const queries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCalls);
     log(`${engine}: alipay.trade.fastpay.refund.query…`);
     rows.push({ engine, what: 'alipay.trade.fastpay.refund.query', result: await load(port, queries, options.seconds, options.connections, true) });
     await stop(server);
@@ -348,10 +364,9 @@ async function scaleEngine(engine: 'sqlite' | 'postgres', options: Options, appK
       port = await freePort();
       server = await startTuikuan(db, dataDir, options.processes, port);
       const queries = await signAll(
-        app.app_id,
         appKeys.privateKey,
         'alipay.trade.fastpay.refund.query',
-        sample.map((s) => ({ trade_no: s.tradeNo, out_request_no: s.outRequestNo })),
+        sample.map((s) => ({ appId: app.app_id as string, biz: { trade_no: s.tradeNo, out_request_no: s.outRequestNo } })),
       );
       out.push({ refunds: target, result: await load(port, queries, Math.max(3, options.seconds / 2), 4, true) });
       await stop(server);
