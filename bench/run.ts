@@ -9,7 +9,7 @@
  *
  * Options: --processes N (default: one per core) --seconds S (default 8) --connections C (default 16)
  *          --merchants M (default 8: refunds spread over M merchants' balances, as on a platform)
- *          --engines sqlite,postgres --skip-scale --scale-max 1000000
+ *          --engines sqlite,postgres --skip-scale --only-scale --scale-max 1000000
  * PostgreSQL: TUIKUAN_BENCH_PG (default postgres://postgres@127.0.0.1:5432/test); a fresh database is used.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -32,6 +32,7 @@ interface Options {
   scale: boolean;
   scaleMax: number;
   merchants: number;
+  onlyScale: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -47,6 +48,7 @@ function parseOptions(argv: string[]): Options {
     scale: !argv.includes('--skip-scale'),
     scaleMax: Number(value('scale-max') ?? 1_000_000),
     merchants: Number(value('merchants') ?? 8),
+    onlyScale: argv.includes('--only-scale'),
   };
 }
 
@@ -390,7 +392,7 @@ async function main(): Promise<void> {
   const platformPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
 
   const rows: Row[] = [];
-  for (const engine of options.engines) rows.push(...(await benchEngine(engine, options, appKeys, platformPem)));
+  if (!options.onlyScale) for (const engine of options.engines) rows.push(...(await benchEngine(engine, options, appKeys, platformPem)));
 
   const ceiling = rates.parsedKey * options.processes;
   const lines = [
