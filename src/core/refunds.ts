@@ -118,8 +118,7 @@ async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Pr
       return carryOut(trx, locked, plan.refund);
     case 'new': {
       checkRedPacket(trade, request.amount);
-      const refund = await saveRefund(trx, trade, plan.previous, request, outRequestNo, now, 'succeeded');
-      return execute(trx, locked, refund, false);
+      return execute(trx, locked, draftRefund(trade, plan.previous, request, outRequestNo, now, 'succeeded'), false);
     }
   }
 }
@@ -147,7 +146,7 @@ export function acceptRefund(deps: CoreDeps, request: RefundRequest): Promise<Re
         return { kind: 'accepted', trade, refund: plan.refund };
       case 'new': {
         checkRedPacket(trade, request.amount);
-        const refund = await saveRefund(trx, trade, plan.previous, request, outRequestNo, now, 'accepted');
+        const refund = await persistRefund(trx, draftRefund(trade, plan.previous, request, outRequestNo, now, 'accepted'));
         const reserved: Trade = {
           ...trade,
           pendingRefundAmount: trade.pendingRefundAmount + request.amount,
@@ -161,17 +160,23 @@ export function acceptRefund(deps: CoreDeps, request: RefundRequest): Promise<Re
   });
 }
 
-/** Writes a new refund, or revives one that failed before, in `status` (rolled back if it is then rejected). */
-async function saveRefund(
-  trx: Trx,
+/**
+ * A new refund, or one that failed before revived (keeping its id), in `status` — not yet written:
+ * `persistRefund` writes it once, with its outcome.
+ */
+function draftRefund(
   trade: Trade,
   previous: Refund | null,
   request: RefundRequest,
   outRequestNo: string,
   now: number,
   status: 'accepted' | 'succeeded',
-): Promise<Refund> {
-  const fields = {
+): Refund {
+  return {
+    id: previous?.id ?? 0,
+    tradeNo: trade.tradeNo,
+    outRequestNo,
+    createdAt: previous?.createdAt ?? now,
     refundAmount: request.amount,
     status,
     refundReason: request.reason ?? null,
@@ -188,13 +193,18 @@ async function saveRefund(
     acceptedAt: status === 'accepted' ? now : null,
     nextAttemptAt: status === 'accepted' ? now : null,
     updatedAt: now,
+    allocations: [],
   };
-  if (previous) {
-    await updateRefund(trx, previous.id, fields);
-    return { ...previous, ...fields, allocations: [] };
+}
+
+/** Writes a drafted or changed refund: inserted when new (id 0), updated otherwise. Returns it with its id. */
+async function persistRefund(trx: Trx, refund: Refund): Promise<Refund> {
+  const { id, allocations, tradeNo, outRequestNo, createdAt, ...fields } = refund;
+  if (id !== 0) {
+    await updateRefund(trx, id, fields);
+    return refund;
   }
-  const row = { tradeNo: trade.tradeNo, outRequestNo, createdAt: now, ...fields };
-  return { ...row, id: await insertRefund(trx, row), allocations: [] };
+  return { ...refund, id: await insertRefund(trx, { tradeNo, outRequestNo, createdAt, ...fields }) };
 }
 
 /** Carries out an accepted refund now (its amount is already reserved on the trade). */
@@ -215,15 +225,14 @@ async function execute(trx: Trx, { trade, seller, now }: Locked, refund: Refund,
   const { sendBackFee } = allocation;
   const chargeFee = refundChargeFee(trade, sendBackFee);
 
-  const id = refund.id;
-  const succeeded = { status: 'succeeded' as const, sendBackFee, refundChargeFee: chargeFee, gmtRefundPay: now, nextAttemptAt: null, updatedAt: now };
-  await updateRefund(trx, id, succeeded);
+  const saved = await persistRefund(trx, { ...refund, status: 'succeeded', sendBackFee, refundChargeFee: chargeFee, gmtRefundPay: now, nextAttemptAt: null, updatedAt: now });
+  const id = saved.id;
 
   const entry = { pid: trade.sellerPid, tradeNo: trade.tradeNo, refundId: id, createdAt: now };
   // The fee given back comes first: what the refund costs the merchant is send_back_fee less it, so a
   // merchant holding exactly what the trade left it (receipt less fee) can refund the trade in full.
-  await applyLedgerEntry(trx, { ...entry, amount: chargeFee, kind: 'fee_refund' });
-  if ((await applyLedgerEntry(trx, { ...entry, amount: -sendBackFee, kind: 'refund' })) === null) {
+  if (chargeFee !== 0) await applyLedgerEntry(trx, { ...entry, amount: chargeFee, kind: 'fee_refund' });
+  if (sendBackFee !== 0 && (await applyLedgerEntry(trx, { ...entry, amount: -sendBackFee, kind: 'refund' })) === null) {
     throw new Rejection('balance_not_enough', trade);
   }
 
@@ -264,7 +273,7 @@ async function execute(trx: Trx, { trade, seller, now }: Locked, refund: Refund,
     gmtClose: after.gmtClose,
   });
 
-  const done: Refund = { ...refund, ...succeeded, allocations };
+  const done: Refund = { ...saved, allocations };
   await oweTradeStatusSync(trx, after, seller, done, now);
   const bankReturn = allocations.find((a) => a.dbackStatus === 'P');
   if (bankReturn) await addJob(trx, { kind: 'deposit_back', subject: String(id), runAt: now + bankDelayMs, now });
