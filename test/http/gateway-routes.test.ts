@@ -1,0 +1,237 @@
+/**
+ * `/gateway.do` over the wire: the official alipay-sdk verifies our replies, and rejects one altered in
+ * transit; requests built by hand — GBK with Chinese, RSA and RSA2, GET, POST and split, PKCS#1 and PKCS#8
+ * merchant keys — are verified and answered; malformed input gets an Alipay error in an HTTP 200, never a 5xx.
+ */
+import assert from 'node:assert/strict';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { AlipaySdk } from 'alipay-sdk';
+import iconv from 'iconv-lite';
+import { describeEachEngine } from '../support/engines.js';
+import { createMerchantKit, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { handApp, percent, replySignatureValid, send, signedForm, type HandApp } from '../support/openapi-client.js';
+
+const PAY = { scene: 'bar_code', auth_code: '286648395128379123', subject: '测试商品', total_amount: '88.88' };
+let counter = 0;
+const outTradeNo = () => `GW${Date.now()}${++counter}`;
+
+/** A proxy that passes requests to the gateway and changes the replies on their way back. */
+async function tamperingProxy(target: string, change: (body: string) => string): Promise<{ url: string; close(): Promise<void>; server: Server }> {
+  const upstream = new URL(target);
+  const server = createServer((request, response) => {
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: request.headers },
+      (reply) => {
+        const chunks: Buffer[] = [];
+        reply.on('data', (chunk: Buffer) => chunks.push(chunk));
+        reply.on('end', () => {
+          const body = Buffer.from(change(Buffer.concat(chunks).toString('utf8')));
+          response.writeHead(reply.statusCode ?? 200, { 'content-type': reply.headers['content-type'] ?? 'application/json', 'content-length': body.length });
+          response.end(body);
+        });
+      },
+    );
+    request.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/gateway.do`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+describeEachEngine('/gateway.do', (engine) => {
+  let harness: Harness;
+  let kit: MerchantKit;
+  let app: HandApp;
+  let gateway: string;
+  let platformKey: string;
+  before(async () => {
+    harness = await startHarness({ engine });
+    kit = await createMerchantKit(harness);
+    app = await handApp(harness);
+    gateway = harness.tuikuan.gateway;
+    platformKey = harness.tuikuan.platformPublicKey;
+  });
+  after(() => harness.close());
+
+  describe('the official alipay-sdk accepts our signed replies', () => {
+    it('pays and queries with validateSign: true', async () => {
+      const no = outTradeNo();
+      const paid = await kit.sdk.exec('alipay.trade.pay', { bizContent: { ...PAY, out_trade_no: no } }, { validateSign: true });
+      assert.equal(paid.code, '10000');
+      assert.equal(paid.total_amount, '88.88');
+      assert.equal(paid.out_trade_no, no);
+      assert.match(paid.gmt_payment, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+      assert.deepEqual(paid.fund_bill_list, [{ fund_channel: 'ALIPAYACCOUNT', amount: '88.88', real_amount: '88.88' }]);
+      const queried = await kit.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: no } }, { validateSign: true });
+      assert.equal(queried.trade_status, 'TRADE_SUCCESS');
+      assert.equal(queried.trade_no, paid.trade_no);
+      assert.equal(queried.buyer_pay_amount, '88.88');
+    });
+
+    it('verifies business errors too (they are signed)', async () => {
+      const reply = await kit.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'NO-SUCH-TRADE' } }, { validateSign: true });
+      assert.equal(reply.code, '40004');
+      assert.equal(reply.sub_code, 'ACQ.TRADE_NOT_EXIST');
+    });
+
+    it('rejects a reply whose amount was changed in transit: the signature covers the right bytes', async () => {
+      const proxy = await tamperingProxy(gateway, (body) => body.replace('"total_amount":"88.88"', '"total_amount":"88.89"'));
+      try {
+        const sdk = new AlipaySdk({ appId: kit.appId, privateKey: kit.appPrivateKey, alipayPublicKey: platformKey, gateway: proxy.url, camelcase: false });
+        await assert.rejects(
+          sdk.exec('alipay.trade.pay', { bizContent: { ...PAY, out_trade_no: outTradeNo() } }, { validateSign: true }),
+          (error: Error) => /验签失败/.test(error.message),
+        );
+        const untouched = await tamperingProxy(gateway, (body) => body);
+        try {
+          const honest = new AlipaySdk({ appId: kit.appId, privateKey: kit.appPrivateKey, alipayPublicKey: platformKey, gateway: untouched.url, camelcase: false });
+          assert.equal((await honest.exec('alipay.trade.pay', { bizContent: { ...PAY, out_trade_no: outTradeNo() } }, { validateSign: true })).code, '10000');
+        } finally {
+          await untouched.close();
+        }
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('works with a PKCS#8 merchant key (keyType PKCS8) as with PKCS#1', async () => {
+      const merchant = await harness.adminOk('POST', '/merchants', {});
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const registered = await harness.adminOk('POST', '/apps', { pid: merchant.pid, app_public_key: publicKey.export({ type: 'spki', format: 'der' }).toString('base64') });
+      const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const sdk = new AlipaySdk({ appId: registered.app_id, privateKey: pkcs8, keyType: 'PKCS8', alipayPublicKey: platformKey, gateway, camelcase: false });
+      assert.equal((await sdk.exec('alipay.trade.pay', { bizContent: { ...PAY, out_trade_no: outTradeNo() } }, { validateSign: true })).code, '10000');
+    });
+  });
+
+  describe('requests built by hand', () => {
+    for (const how of ['GET', 'POST', 'SPLIT'] as const) {
+      for (const signType of ['RSA2', 'RSA'] as const) {
+        it(`${signType}, ${how === 'SPLIT' ? 'split between query and body' : `all in a ${how}`}: verified and answered in a signed reply`, async () => {
+          const { form } = signedForm(app, { method: 'alipay.trade.pay', biz: { ...PAY, out_trade_no: outTradeNo() }, signType });
+          const reply = await send(gateway, form, how);
+          assert.equal(reply.node.code, '10000', JSON.stringify(reply.node));
+          assert.ok(replySignatureValid(reply, platformKey, signType), `the reply is signed ${signType}`);
+        });
+      }
+    }
+
+    it('PKCS#1 and PKCS#8 encodings of one key sign alike', async () => {
+      const pkcs1 = createPrivateKey(app.privateKey.export({ type: 'pkcs1', format: 'pem' }));
+      const pkcs8 = createPrivateKey(app.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      for (const key of [pkcs1, pkcs8]) {
+        const { form } = signedForm(app, { method: 'alipay.trade.pay', biz: { ...PAY, out_trade_no: outTradeNo() }, key });
+        assert.equal((await send(gateway, form)).node.code, '10000');
+      }
+    });
+
+    for (const charset of ['GBK', 'gb2312'] as const) {
+      it(`charset=${charset}: Chinese percent-encoded in ${charset}, signed over ${charset} bytes, answered in ${charset}`, async () => {
+        const no = outTradeNo();
+        const biz = { ...PAY, subject: '测试商品：协商退款', out_trade_no: no };
+        const { form } = signedForm(app, { method: 'alipay.trade.pay', biz, charset });
+        assert.ok(form.includes(percent('协商退款', charset)), 'the subject travels as GBK bytes');
+        const reply = await send(gateway, form, 'POST', { charset });
+        assert.equal(reply.node.code, '10000', JSON.stringify(reply.node));
+        assert.match(reply.contentType, new RegExp(charset, 'i'));
+        assert.ok(replySignatureValid(reply, platformKey, 'RSA2', charset), 'signed over the GBK bytes of the node');
+        const trade = await harness.adminOk('GET', `/trades/${reply.node.trade_no}`);
+        assert.equal(trade.subject, '测试商品：协商退款', 'the subject was decoded as GBK');
+      });
+    }
+
+    it('empty values are signed as the SDK signs them (kept), and as the docs do (dropped)', async () => {
+      const kept = signedForm(app, { params: { notify_url: '' }, biz: { out_trade_no: 'X' } });
+      assert.equal((await send(gateway, kept.form)).node.sub_code, 'ACQ.TRADE_NOT_EXIST');
+      const base = signedForm(app, { biz: { out_trade_no: 'X' } });
+      const dropped = `${base.form}&notify_url=`;
+      assert.equal((await send(gateway, dropped)).node.sub_code, 'ACQ.TRADE_NOT_EXIST', 'an empty value the signer left out');
+    });
+  });
+
+  describe('malformed input gets an Alipay error in an HTTP 200, never a 5xx', () => {
+    it('bad percent-encoding (%zz, a truncated %E4%B8) is an invalid signature, not a crash', async () => {
+      const { form } = signedForm(app, { biz: { out_trade_no: 'X' } });
+      for (const broken of [`${form}&extra=%zz`, form.replace(/biz_content=[^&]*/, 'biz_content=%E4%B8')]) {
+        const reply = await send(gateway, broken);
+        assert.equal(reply.status, 200);
+        assert.equal(reply.node.sub_code, 'isv.invalid-signature');
+      }
+    });
+
+    it('truncated JSON in biz_content, validly signed', async () => {
+      const { form } = signedForm(app, { biz: '{"out_trade_no":"X"' });
+      const reply = await send(gateway, form);
+      assert.equal(reply.node.sub_code, 'isv.invalid-parameter');
+    });
+
+    it('a 1 MB biz_content, validly signed: a business answer', async () => {
+      const { form } = signedForm(app, { method: 'alipay.trade.pay', biz: { ...PAY, out_trade_no: outTradeNo(), body: 'x'.repeat(1024 * 1024) } });
+      const reply = await send(gateway, form);
+      assert.equal(reply.status, 200);
+      assert.equal(reply.node.code, '40004');
+      assert.equal(reply.node.sub_code, 'ACQ.INVALID_PARAMETER');
+    });
+
+    it('an unknown charset', async () => {
+      const { form } = signedForm(app, { params: { charset: 'shift_jis' } });
+      assert.equal((await send(gateway, form)).node.sub_code, 'isv.invalid-charset');
+    });
+
+    it('a form larger than the gateway takes: 40002 named after the query’s method', async () => {
+      const response = await fetch(`${gateway}?method=alipay.trade.refund&app_id=${app.appId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `biz_content=${'a'.repeat(5 * 1024 * 1024)}`,
+      });
+      assert.equal(response.status, 200);
+      const json = (await response.json()) as Record<string, any>;
+      assert.equal(json.alipay_trade_refund_response.code, '40002');
+      assert.equal(json.alipay_trade_refund_response.sub_code, 'isv.invalid-parameter');
+    });
+
+    it('a body of the wrong content type is not read: the parameters it carried are missing', async () => {
+      const { params } = signedForm(app, { biz: { out_trade_no: 'X' } });
+      for (const [contentType, body] of [
+        ['application/json', JSON.stringify(params)],
+        ['text/plain', new URLSearchParams(params).toString()],
+        ['multipart/form-data; boundary=x', `--x\r\nContent-Disposition: form-data; name="method"\r\n\r\nalipay.trade.query\r\n--x--`],
+      ] as const) {
+        const response = await fetch(gateway, { method: 'POST', headers: { 'content-type': contentType }, body });
+        assert.equal(response.status, 200);
+        const json = (await response.json()) as Record<string, any>;
+        assert.equal(json.error_response.code, '40001');
+        assert.equal(json.error_response.sub_code, 'isv.missing-method');
+      }
+    });
+
+    it('garbage: binary bytes, an empty POST, a bare GET', async () => {
+      for (const init of [
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from([0xff, 0xfe, 0x00, 0x26, 0x3d, 0x25]) },
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' },
+        { method: 'GET' },
+      ]) {
+        const response = await fetch(gateway, init);
+        assert.equal(response.status, 200);
+        assert.equal(((await response.json()) as Record<string, any>).error_response.sub_code, 'isv.missing-method');
+      }
+    });
+
+    it('a GBK body that is not valid GBK is decoded leniently and fails its signature', async () => {
+      const { form } = signedForm(app, { charset: 'GBK', biz: { out_trade_no: 'X' } });
+      const reply = await send(gateway, `${form}&subject=%FF%FF`, 'POST', { charset: 'GBK' });
+      assert.equal(reply.node.sub_code, 'isv.invalid-signature');
+      assert.ok(iconv.decode(reply.raw, 'gbk').includes('isv.invalid-signature'));
+    });
+  });
+});

@@ -1,0 +1,239 @@
+/**
+ * The OpenAPI v1 gateway's own answers (protocol-notes §2, §3): every public error, each provoked by its
+ * own request, with Alipay's exact code and sub_code, in an HTTP 200; signed whenever the app is known.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { describeEachEngine } from '../support/engines.js';
+import { startHarness, type Harness } from '../support/harness.js';
+import { handApp, replySignatureValid, send, signedForm, type HandApp, type RawReply } from '../support/openapi-client.js';
+
+function assertError(reply: RawReply, code: string, subCode: string, msg: string): void {
+  assert.equal(reply.status, 200, 'Alipay answers errors in an HTTP 200');
+  assert.equal(reply.node.code, code, JSON.stringify(reply.node));
+  assert.equal(reply.node.sub_code, subCode, JSON.stringify(reply.node));
+  assert.equal(reply.node.msg, msg);
+  assert.equal(typeof reply.node.sub_msg, 'string');
+}
+
+describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
+  let harness: Harness;
+  let app: HandApp;
+  let gateway: string;
+  let platformKey: string;
+  before(async () => {
+    harness = await startHarness({ engine });
+    app = await handApp(harness);
+    gateway = harness.tuikuan.gateway;
+    platformKey = harness.tuikuan.platformPublicKey;
+  });
+  after(() => harness.close());
+
+  const signedError = async (form: string, code: string, subCode: string, msg: string, nodeName = 'alipay_trade_query_response') => {
+    const reply = await send(gateway, form);
+    assertError(reply, code, subCode, msg);
+    assert.equal(reply.nodeName, nodeName);
+    assert.ok(replySignatureValid(reply, platformKey), 'an error for a known app is signed');
+    return reply;
+  };
+
+  describe('40001 Missing Required Arguments', () => {
+    it('isv.missing-method: no method, answered in error_response, unsigned', async () => {
+      const { form } = signedForm(app, { params: { method: undefined } });
+      const reply = await send(gateway, form);
+      assertError(reply, '40001', 'isv.missing-method', 'Missing Required Arguments');
+      assert.equal(reply.nodeName, 'error_response');
+      assert.equal(reply.node.sub_msg, '缺少方法名参数');
+    });
+
+    it('isv.missing-app-id: no app_id, in the method’s node, unsigned', async () => {
+      const { form } = signedForm(app, { params: { app_id: undefined } });
+      const reply = await send(gateway, form);
+      assertError(reply, '40001', 'isv.missing-app-id', 'Missing Required Arguments');
+      assert.equal(reply.nodeName, 'alipay_trade_query_response');
+      assert.equal(reply.sign, undefined);
+    });
+
+    it('isv.missing-signature', async () => {
+      const { params } = signedForm(app);
+      const form = Object.entries(params)
+        .filter(([key]) => key !== 'sign')
+        .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+        .join('&');
+      const reply = await signedError(form, '40001', 'isv.missing-signature', 'Missing Required Arguments');
+      assert.equal(reply.node.sub_msg, '缺少签名参数');
+    });
+
+    for (const [param, subCode, subMsg] of [
+      ['sign_type', 'isv.missing-signature-type', '缺少签名类型参数'],
+      ['timestamp', 'isv.missing-timestamp', '缺少时间戳参数'],
+      ['version', 'isv.missing-version', '缺少版本参数'],
+    ] as const) {
+      it(`${subCode}: no ${param}`, async () => {
+        const { form } = signedForm(app, { params: { [param]: undefined } });
+        const reply = await signedError(form, '40001', subCode, 'Missing Required Arguments');
+        assert.equal(reply.node.sub_msg, subMsg);
+      });
+    }
+  });
+
+  describe('40002 Invalid Arguments', () => {
+    it('isv.invalid-app-id: an unknown app is answered in the method’s node without a sign', async () => {
+      const { form } = signedForm({ ...app, appId: '2021000000000000' });
+      const reply = await send(gateway, form);
+      assertError(reply, '40002', 'isv.invalid-app-id', 'Invalid Arguments');
+      assert.equal(reply.nodeName, 'alipay_trade_query_response');
+      assert.equal(reply.sign, undefined, 'no key to sign with');
+      assert.equal(reply.node.sub_msg, '无效的AppID参数');
+    });
+
+    it('isv.invalid-app-id comes before the signature is even looked for', async () => {
+      const { params } = signedForm({ ...app, appId: '2021000000000001' });
+      const form = Object.entries(params)
+        .filter(([key]) => key !== 'sign')
+        .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+        .join('&');
+      assertError(await send(gateway, form), '40002', 'isv.invalid-app-id', 'Invalid Arguments');
+    });
+
+    it('isv.invalid-method: a method the gateway does not serve', async () => {
+      const { form } = signedForm(app, { method: 'alipay.trade.precreate' });
+      const reply = await signedError(form, '40002', 'isv.invalid-method', 'Invalid Arguments', 'alipay_trade_precreate_response');
+      assert.equal(reply.node.sub_msg, '不存在的方法名');
+    });
+
+    it('isv.invalid-signature: a request signed by another key, showing the string the gateway verified', async () => {
+      const other = await handApp(harness);
+      const { form } = signedForm(app, { key: other.privateKey });
+      const reply = await signedError(form, '40002', 'isv.invalid-signature', 'Invalid Arguments');
+      assert.match(reply.node.sub_msg, /^验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：app_id=/);
+    });
+
+    it('isv.invalid-signature: a parameter changed after signing', async () => {
+      const { form } = signedForm(app, { biz: { out_trade_no: 'A' }, after: { biz_content: '{"out_trade_no":"B"}' } });
+      await signedError(form, '40002', 'isv.invalid-signature', 'Invalid Arguments');
+    });
+
+    it('isv.invalid-timestamp: not yyyy-MM-dd HH:mm:ss, or not a real date', async () => {
+      for (const timestamp of ['2026/11/23 10:00:00', '2026-02-30 10:00:00', '1700000000']) {
+        const { form } = signedForm(app, { params: { timestamp } });
+        const reply = await signedError(form, '40002', 'isv.invalid-timestamp', 'Invalid Arguments');
+        assert.equal(reply.node.sub_msg, '非法的时间戳参数');
+      }
+    });
+
+    it('isv.invalid-charset: a charset Alipay does not accept', async () => {
+      const { form } = signedForm(app, { params: { charset: 'big5' } });
+      const reply = await signedError(form, '40002', 'isv.invalid-charset', 'Invalid Arguments');
+      assert.equal(reply.node.sub_msg, '字符集错误');
+    });
+
+    it('isv.invalid-signature-type: neither RSA2 nor RSA (names are case-sensitive)', async () => {
+      for (const signType of ['MD5', 'rsa2', 'HMAC']) {
+        const { form } = signedForm(app, { params: { sign_type: signType } });
+        await signedError(form, '40002', 'isv.invalid-signature-type', 'Invalid Arguments');
+      }
+    });
+
+    it('isv.invalid-format: a format other than JSON', async () => {
+      const { form } = signedForm(app, { params: { format: 'xml' } });
+      await signedError(form, '40002', 'isv.invalid-format', 'Invalid Arguments');
+      const json = signedForm(app, { params: { format: 'JSON' } });
+      assert.equal((await send(gateway, json.form)).node.sub_code, 'ACQ.INVALID_PARAMETER', 'format=JSON is accepted');
+    });
+
+    it('isv.missing-signature-config: an RSA request to an app with only an RSA2 key', async () => {
+      const rsa2Only = await handApp(harness, { keys: 'rsa2' });
+      const { form } = signedForm(rsa2Only, { signType: 'RSA' });
+      const reply = await send(gateway, form);
+      assertError(reply, '40002', 'isv.missing-signature-config', 'Invalid Arguments');
+      assert.ok(replySignatureValid(reply, platformKey, 'RSA'), 'answered in the request’s algorithm');
+    });
+
+    it('isv.invalid-parameter: biz_content that is not a JSON object, or a version other than 1.0', async () => {
+      for (const biz of ['{"out_trade_no":', 'not json', '[1,2]', '"text"']) {
+        const { form } = signedForm(app, { biz });
+        const reply = await signedError(form, '40002', 'isv.invalid-parameter', 'Invalid Arguments');
+        assert.equal(reply.node.sub_msg, '参数无效');
+      }
+      const { form } = signedForm(app, { params: { version: '2.0' } });
+      await signedError(form, '40002', 'isv.invalid-parameter', 'Invalid Arguments');
+    });
+  });
+
+  describe('20001 Insufficient Token Permissions: app_auth_token', () => {
+    it('aop.invalid-auth-token for an unknown token', async () => {
+      const { form } = signedForm(app, { params: { app_auth_token: '202611BB0000000000000000' } });
+      const reply = await signedError(form, '20001', 'aop.invalid-auth-token', 'Insufficient Token Permissions');
+      assert.equal(reply.node.sub_msg, '无效的访问令牌');
+    });
+
+    it('a merchant’s token lets another merchant’s app act for it; revoked, or used by another app, it is invalid', async () => {
+      const seller = await handApp(harness);
+      const issued = await harness.adminOk('POST', '/app-auth-tokens', { app_id: app.appId, pid: seller.pid });
+      const token = issued.app_auth_token as string;
+      const biz = { out_trade_no: `AUTH${Date.now()}`, scene: 'bar_code', auth_code: '286648395128379123', subject: '代调用', total_amount: '12.00' };
+      const paid = await send(gateway, signedForm(app, { method: 'alipay.trade.pay', biz, params: { app_auth_token: token } }).form);
+      assert.equal(paid.node.code, '10000', JSON.stringify(paid.node));
+      const trade = await harness.adminOk('GET', `/trades/${paid.node.trade_no}`);
+      assert.equal(trade.seller_id, seller.pid, 'the trade is the authorising merchant’s');
+      assert.equal(trade.app_id, app.appId);
+
+      const stranger = await handApp(harness);
+      const misused = signedForm(stranger, { params: { app_auth_token: token } });
+      assertError(await send(gateway, misused.form), '20001', 'aop.invalid-auth-token', 'Insufficient Token Permissions');
+
+      const revoked = await harness.admin('DELETE', `/app-auth-tokens/${token}`);
+      assert.equal(revoked.status, 204);
+      const after = signedForm(app, { method: 'alipay.trade.query', biz: { out_trade_no: biz.out_trade_no }, params: { app_auth_token: token } });
+      await signedError(after.form, '20001', 'aop.invalid-auth-token', 'Insufficient Token Permissions');
+      assert.equal((await harness.admin('DELETE', `/app-auth-tokens/${token}x`)).status, 404);
+    });
+  });
+
+  describe('20000 and provoked failures', () => {
+    it('isp.unknow-error when anything unexpected happens (provoked), and the call after it is answered normally', async () => {
+      await harness.adminOk('POST', '/faults', { method: 'alipay.trade.query', sub_code: 'isp.unknow-error' });
+      const { form } = signedForm(app, { biz: { out_trade_no: 'NOPE' } });
+      const reply = await signedError(form, '20000', 'isp.unknow-error', 'Service Currently Unavailable');
+      assert.equal(reply.node.sub_msg, '服务暂不可用（业务系统不可用）');
+      const next = await send(gateway, signedForm(app, { biz: { out_trade_no: 'NOPE' } }).form);
+      assert.equal(next.node.sub_code, 'ACQ.TRADE_NOT_EXIST');
+    });
+
+    it('a business error provoked by name, `times` in a row, listed until used up', async () => {
+      await harness.adminOk('POST', '/faults', { method: 'alipay.trade.query', sub_code: 'ACQ.SYSTEM_ERROR', times: 2 });
+      assert.equal((await harness.adminOk('GET', '/faults')).faults.length, 1);
+      for (let i = 0; i < 2; i++) {
+        const reply = await signedError(signedForm(app, { biz: { out_trade_no: 'X' } }).form, '40004', 'ACQ.SYSTEM_ERROR', 'Business Failed');
+        assert.equal(reply.node.sub_msg, '系统错误');
+      }
+      assert.equal((await harness.adminOk('GET', '/faults')).faults.length, 0);
+      assert.equal((await send(gateway, signedForm(app, { biz: { out_trade_no: 'X' } }).form)).node.sub_code, 'ACQ.TRADE_NOT_EXIST');
+    });
+
+    it('refuses to arm a fault the method cannot answer', async () => {
+      const bad = await harness.admin('POST', '/faults', { method: 'alipay.trade.query', sub_code: 'ACQ.NO_SUCH_CODE' });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.error.code, 'invalid_request');
+      assert.equal((await harness.admin('POST', '/faults', { method: 'alipay.nope', sub_code: 'isp.unknow-error' })).status, 400);
+    });
+  });
+
+  describe('the order of the checks', () => {
+    it('missing method first, then app_id, then the rest', async () => {
+      const { form } = signedForm(app, { params: { method: undefined, app_id: undefined, sign_type: undefined } });
+      assert.equal((await send(gateway, form)).node.sub_code, 'isv.missing-method');
+      const second = signedForm(app, { params: { app_id: undefined, sign_type: undefined } });
+      assert.equal((await send(gateway, second.form)).node.sub_code, 'isv.missing-app-id');
+    });
+
+    it('a bad method before a bad signature; a bad signature before the business', async () => {
+      const other = await handApp(harness);
+      const badMethod = signedForm(app, { method: 'alipay.nope', key: other.privateKey });
+      assert.equal((await send(gateway, badMethod.form)).node.sub_code, 'isv.invalid-method');
+      const badSign = signedForm(app, { biz: {}, key: other.privateKey });
+      assert.equal((await send(gateway, badSign.form)).node.sub_code, 'isv.invalid-signature');
+    });
+  });
+});
