@@ -42,6 +42,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Gateway bodies are limited in their own context; admin JSON is small.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // A MAPI batch of 1000 lines arrives as one long signed URL (seed 002's example is a GET).
+    http: { maxHeaderSize: 256 * 1024 },
   });
 
   // No reply leaves before what it may show is on disk (group commit, store.ts).

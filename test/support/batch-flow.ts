@@ -21,6 +21,10 @@ export interface BatchRequestOptions {
   signer?: MapiSigner;
   charset?: MapiCharset;
   notifyUrl?: string;
+  /** How the browser brings the request: a link (GET, the default) or an auto-submitted form (POST). */
+  how?: 'GET' | 'POST';
+  /** Who logs in and confirms on the cashier pages. (Default: the partner itself) */
+  seller?: MerchantKit;
 }
 
 /** Today's date in the harness's clock, for batch_no and refund_date. */
@@ -60,11 +64,19 @@ export interface Submitted {
 export async function submitBatch(harness: Harness, kit: MerchantKit, options: BatchRequestOptions = {}): Promise<Submitted> {
   const params = await batchParams(harness, kit, options);
   const signer = options.signer ?? { type: 'MD5' as const, key: kit.md5Key };
-  return submitQuery(harness, signedQuery(params, signer, options.charset ?? 'GBK'), params);
+  return submitQuery(harness, signedQuery(params, signer, options.charset ?? 'GBK'), params, options.how);
 }
 
-export async function submitQuery(harness: Harness, query: string, params: Record<string, string>): Promise<Submitted> {
-  const response = await fetch(`${harness.tuikuan.gateway}?${query}`, { redirect: 'manual' });
+export async function submitQuery(harness: Harness, query: string, params: Record<string, string>, how: 'GET' | 'POST' = 'GET'): Promise<Submitted> {
+  const response =
+    how === 'GET'
+      ? await fetch(`${harness.tuikuan.gateway}?${query}`, { redirect: 'manual' })
+      : await fetch(harness.tuikuan.gateway, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: query,
+        });
   const html = response.status === 302 ? '' : await response.text();
   return {
     status: response.status,
@@ -121,11 +133,12 @@ export class Seller {
 /** Submits a batch, logs in, confirms, and runs the batch job; returns the batch as the admin API shows it. */
 export async function runBatch(harness: Harness, kit: MerchantKit, options: BatchRequestOptions = {}): Promise<Record<string, any>> {
   const submitted = await submitBatch(harness, kit, options);
-  if (!submitted.location) throw new Error(`refused: ${submitted.errorCode}`);
+  if (!submitted.location) throw new Error(`refused: ${submitted.status} ${submitted.errorCode}`);
   const seller = new Seller(harness, submitted.location);
+  const credentials = options.seller ?? kit;
   await seller.open();
-  await seller.login(kit.loginPassword);
-  await seller.confirm(kit.paymentPassword);
+  await seller.login(credentials.loginPassword);
+  await seller.confirm(credentials.paymentPassword);
   await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
   return harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
 }

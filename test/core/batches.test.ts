@@ -1,0 +1,240 @@
+/**
+ * Batch processing (seed 002): after the seller confirms, each line refunds through the refund core with
+ * its own outcome; one line's failure does not stop the others; the limits hold across batches and OpenAPI
+ * refunds; result_details and success_num say what happened; a worker that dies mid-batch resumes without
+ * refunding any line twice; and a batch of 1000 lines comes out right.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { processBatch } from '../../src/core/batches.js';
+import { findBatch } from '../../src/store/sql/batches.js';
+import { runBatch, Seller, submitBatch } from '../support/batch-flow.js';
+import { describeEachEngine } from '../support/engines.js';
+import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+
+describeEachEngine('batch processing', (engine) => {
+  let harness: Harness;
+  let kit: MerchantKit;
+  before(async () => {
+    harness = await startHarness({ engine, clock: 'virtual' });
+    kit = await createMerchantKit(harness, { balance: '100000.00' });
+  });
+  after(() => harness.close());
+
+  const trade = (body: Record<string, unknown> = {}) => createTrade(harness, kit, { total_amount: '100.00', ...body }).then((t) => t.trade_no as string);
+  const refundsOf = async (tradeNo: string) => (await harness.adminOk('GET', `/refunds?trade_no=${tradeNo}`)).refunds as Array<Record<string, any>>;
+
+  describe('each line has its own outcome; one failure does not stop the others', () => {
+    it('SUCCESS, and NOT_THIS_SELLER_TRADE for an unknown trade or another seller’s, side by side', async () => {
+      const good = await trade();
+      const other = await createMerchantKit(harness);
+      const foreign = (await createTrade(harness, other)).trade_no as string;
+      const unknown = '2026112322001000000000000000';
+      const batch = await runBatch(harness, kit, {
+        lines: [
+          { tradeNo: unknown, amount: '1.00' },
+          { tradeNo: good, amount: '10.00' },
+          { tradeNo: foreign, amount: '1.00' },
+        ],
+      });
+      assert.equal(batch.status, 'completed');
+      assert.equal(batch.success_num, 1);
+      assert.equal(batch.result_details, `${unknown}^1.00^NOT_THIS_SELLER_TRADE#${good}^10.00^SUCCESS#${foreign}^1.00^NOT_THIS_SELLER_TRADE`);
+      assert.equal((await harness.adminOk('GET', `/trades/${good}`)).refunded_amount, '10.00');
+      assert.equal((await refundsOf(foreign)).length, 0);
+    });
+
+    it('NOT_THIS_PARTNERS_TRADE: an authorised partner may refund only the trades it made', async () => {
+      const seller = await createMerchantKit(harness);
+      await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: seller.pid });
+      const sellersOwn = (await createTrade(harness, seller)).trade_no as string;
+      const madeByPartner = (await harness.adminOk('POST', '/trades', { app_id: kit.appId, seller_id: seller.pid, total_amount: '50.00' })).trade_no as string;
+      const batch = await runBatch(harness, kit, {
+        seller,
+        params: { seller_user_id: seller.pid },
+        lines: [
+          { tradeNo: sellersOwn, amount: '1.00' },
+          { tradeNo: madeByPartner, amount: '2.00' },
+        ],
+      });
+      assert.equal(batch.result_details, `${sellersOwn}^1.00^NOT_THIS_PARTNERS_TRADE#${madeByPartner}^2.00^SUCCESS`);
+    });
+
+    it('TRADE_STATUS_ERROR: unpaid, frozen, or with 99 refunds already', async () => {
+      const unpaid = await trade({ status: 'WAIT_BUYER_PAY' });
+      const frozen = await trade();
+      await harness.adminOk('PATCH', `/trades/${frozen}`, { frozen: true });
+      const busy = await trade({ total_amount: '1000.00' });
+      for (let i = 0; i < 99; i++) {
+        const reply = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: busy, refund_amount: '0.01', out_request_no: `N${i}` } });
+        assert.equal(reply.code, '10000');
+      }
+      const batch = await runBatch(harness, kit, {
+        lines: [
+          { tradeNo: unpaid, amount: '1.00' },
+          { tradeNo: frozen, amount: '1.00' },
+          { tradeNo: busy, amount: '1.00' },
+        ],
+      });
+      assert.equal(batch.result_details, `${unpaid}^1.00^TRADE_STATUS_ERROR#${frozen}^1.00^TRADE_STATUS_ERROR#${busy}^1.00^TRADE_STATUS_ERROR`);
+      assert.equal(batch.success_num, 0);
+    });
+
+    it('REFUND_AMOUNT_NOT_VALID (zero, or more than the trade) and REASON_TRADE_REFUND_FEE_ERR (more than is left after earlier refunds, OpenAPI ones included)', async () => {
+      const zero = await trade();
+      const over = await trade();
+      const partly = await trade();
+      const reply = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: partly, refund_amount: '60.00', out_request_no: 'OPENAPI-1' } });
+      assert.equal(reply.fund_change, 'Y');
+      const batch = await runBatch(harness, kit, {
+        lines: [
+          { tradeNo: zero, amount: '0.00' },
+          { tradeNo: over, amount: '100.01' },
+          { tradeNo: partly, amount: '40.01' },
+        ],
+      });
+      assert.equal(batch.result_details, `${zero}^0.00^REFUND_AMOUNT_NOT_VALID#${over}^100.01^REFUND_AMOUNT_NOT_VALID#${partly}^40.01^REASON_TRADE_REFUND_FEE_ERR`);
+      assert.equal((await harness.adminOk('GET', `/trades/${partly}`)).refunded_amount, '60.00');
+      const exact = await runBatch(harness, kit, { lines: [{ tradeNo: partly, amount: '40.00' }] });
+      assert.equal(exact.result_details, `${partly}^40.00^SUCCESS`);
+      assert.equal((await harness.adminOk('GET', `/trades/${partly}`)).trade_status, 'TRADE_CLOSED');
+    });
+
+    it('REASON_HAS_REFUND_FEE_NOT_MATCH: the batch_no already used as an OpenAPI out_request_no with another amount', async () => {
+      const tradeNo = await trade();
+      const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo, amount: '5.00' }] });
+      const reply = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '3.00', out_request_no: submitted.params.batch_no } });
+      assert.equal(reply.fund_change, 'Y');
+      const seller = new Seller(harness, submitted.location ?? '');
+      await seller.login(kit.loginPassword);
+      await seller.confirm(kit.paymentPassword);
+      await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
+      const batch = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
+      assert.equal(batch.result_details, `${tradeNo}^5.00^REASON_HAS_REFUND_FEE_NOT_MATCH`);
+    });
+
+    it('TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH: the seller’s balance cannot cover the line', async () => {
+      const poor = await createMerchantKit(harness, { balance: '0.00' });
+      const tradeNo = (await createTrade(harness, poor, { total_amount: '100.00' })).trade_no as string;
+      await harness.adminOk('POST', `/merchants/${poor.pid}/balance`, { set: '5.00' });
+      const batch = await runBatch(harness, poor, {
+        lines: [{ tradeNo, amount: '20.00' }],
+      });
+      assert.equal(batch.result_details, `${tradeNo}^20.00^TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH`);
+      const ledger = await harness.adminOk('GET', `/merchants/${poor.pid}/ledger`);
+      assert.equal(ledger.balance, '5.00');
+    });
+
+    it('REASON_REFUND_AMOUNT_LESS_THAN_COUPON_FEE: part of a red packet', async () => {
+      const tradeNo = await trade({ fund_bill_list: [{ fund_channel: 'ALIPAYACCOUNT', amount: '90.00' }, { fund_channel: 'COUPON', amount: '10.00' }] });
+      const batch = await runBatch(harness, kit, { lines: [{ tradeNo, amount: '95.00' }] });
+      assert.equal(batch.result_details, `${tradeNo}^95.00^REASON_REFUND_AMOUNT_LESS_THAN_COUPON_FEE`);
+    });
+
+    it('TRADE_PRODUCT_TYPE_NOT_ALLOW_REFUND: a trade whose product allows no refund', async () => {
+      const tradeNo = await trade();
+      await harness.adminOk('PATCH', `/trades/${tradeNo}`, { refund_allowed: false });
+      const batch = await runBatch(harness, kit, { lines: [{ tradeNo, amount: '1.00' }] });
+      assert.equal(batch.result_details, `${tradeNo}^1.00^TRADE_PRODUCT_TYPE_NOT_ALLOW_REFUND`);
+    });
+
+    it('the merchant’s fee given back is reported after $: email^pid^fee^SUCCESS', async () => {
+      const feeKit = await createMerchantKit(harness);
+      await harness.adminOk('PATCH', `/merchants/${feeKit.pid}`, { fee_rate: '0.006' });
+      const tradeNo = (await createTrade(harness, feeKit, { total_amount: '100.00' })).trade_no as string;
+      const batch = await runBatch(harness, feeKit, { lines: [{ tradeNo, amount: '50.00' }] });
+      assert.equal(batch.result_details, `${tradeNo}^50.00^SUCCESS$${feeKit.email}^${feeKit.pid}^0.30^SUCCESS`);
+    });
+  });
+
+  describe('the limits hold across batches and OpenAPI refunds', () => {
+    it('a second batch cannot refund what the first one did', async () => {
+      const tradeNo = await trade();
+      const first = await runBatch(harness, kit, { lines: [{ tradeNo, amount: '70.00' }] });
+      assert.equal(first.success_num, 1);
+      const second = await runBatch(harness, kit, { lines: [{ tradeNo, amount: '30.01' }] });
+      assert.equal(second.result_details, `${tradeNo}^30.01^REASON_TRADE_REFUND_FEE_ERR`);
+      const refunds = await refundsOf(tradeNo);
+      assert.equal(refunds.length, 1);
+      assert.equal(refunds[0]!.source, 'batch');
+      assert.equal(refunds[0]!.out_request_no, first.batch_no);
+    });
+  });
+
+  describe('a worker that dies mid-batch', () => {
+    it('resumes without refunding any line twice', async () => {
+      const trades = await Promise.all(Array.from({ length: 6 }, () => trade()));
+      await harness.tuikuan.worker.stop();
+      try {
+        const submitted = await submitBatch(harness, kit, { lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })) });
+        const seller = new Seller(harness, submitted.location ?? '');
+        await seller.login(kit.loginPassword);
+        await seller.confirm(kit.paymentPassword);
+        const batch = await findBatch(harness.tuikuan.services.store.db, kit.pid, submitted.params.batch_no!);
+        assert.equal(batch?.status, 'processing');
+        // The "worker" dies after the third line.
+        await assert.rejects(
+          processBatch(harness.tuikuan.services, batch!.id, {
+            afterLine: (position) => {
+              if (position === 2) throw new Error('worker died');
+            },
+          }),
+          /worker died/,
+        );
+        const half = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
+        assert.equal(half.status, 'processing');
+        assert.deepEqual(half.lines.map((l: Record<string, any>) => l.result), ['SUCCESS', 'SUCCESS', 'SUCCESS', null, null, null]);
+      } finally {
+        harness.tuikuan.worker.start();
+      }
+      // Another worker takes the batch job over.
+      await harness.adminOk('POST', '/clock', { advance_seconds: 3600 });
+      for (const tradeNo of trades) {
+        assert.equal((await refundsOf(tradeNo)).length, 1, 'refunded exactly once');
+        assert.equal((await harness.adminOk('GET', `/trades/${tradeNo}`)).refunded_amount, '10.00');
+      }
+      const ledger = await harness.adminOk('GET', `/merchants/${kit.pid}/ledger`);
+      assert.equal(ledger.balance, ledger.entries_sum);
+    });
+
+    it('a line whose refund committed but whose outcome was not recorded is answered as the repeat it is', async () => {
+      const tradeNo = await trade();
+      const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo, amount: '10.00' }] });
+      // The same refund the line will ask for, already done (as if the worker died after its commit).
+      const done = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '10.00', out_request_no: submitted.params.batch_no } });
+      assert.equal(done.fund_change, 'Y');
+      const seller = new Seller(harness, submitted.location ?? '');
+      await seller.login(kit.loginPassword);
+      await seller.confirm(kit.paymentPassword);
+      await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
+      const batch = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
+      assert.equal(batch.result_details, `${tradeNo}^10.00^SUCCESS`);
+      assert.equal((await refundsOf(tradeNo)).length, 1);
+      assert.equal((await harness.adminOk('GET', `/trades/${tradeNo}`)).refunded_amount, '10.00');
+    });
+  });
+
+  describe('a batch of 1000 lines', () => {
+    it('is processed with every line’s outcome right', async () => {
+      const big = await createMerchantKit(harness, { balance: '100000.00' });
+      const tradeNos: string[] = [];
+      for (let i = 0; i < 1000; i += 25) {
+        const created = await Promise.all(Array.from({ length: 25 }, () => createTrade(harness, big, { total_amount: '2.00' })));
+        tradeNos.push(...created.map((t) => t.trade_no as string));
+      }
+      // Every 100th line asks for more than its trade.
+      const lines = tradeNos.map((tradeNo, i) => ({ tradeNo, amount: i % 100 === 99 ? '2.01' : '1.00', reason: `第${i}笔` }));
+      const batch = await runBatch(harness, big, { lines });
+      const posted = await submitBatch(harness, big, { lines: lines.slice(0, 1), how: 'POST' });
+      assert.match(posted.location ?? '', /^\/cashier\/batches\//, 'the same request may come as a POSTed form');
+      assert.equal(batch.status, 'completed');
+      assert.equal(batch.batch_num, 1000);
+      assert.equal(batch.success_num, 990);
+      const expected = lines.map((line, i) => `${line.tradeNo}^${line.amount}^${i % 100 === 99 ? 'REFUND_AMOUNT_NOT_VALID' : 'SUCCESS'}`).join('#');
+      assert.equal(batch.result_details, expected);
+      const ledger = await harness.adminOk('GET', `/merchants/${big.pid}/ledger`);
+      assert.equal(ledger.balance, ledger.entries_sum);
+      assert.equal(ledger.balance, (100000 + 2000 - 990).toFixed(2));
+    });
+  });
+});
