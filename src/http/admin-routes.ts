@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { createApp, issueAppAuthToken, requireApp, revokeToken } from '../core/apps.js';
+import { newSecret } from '../core/identifiers.js';
 import { DOMAIN_ERROR_CODES, DomainError } from '../core/domain-error.js';
 import { BANK_FUND_TYPES, FUND_CHANNELS, isDiscountChannel } from '../core/fund-bill.js';
 import type { FundBill, FundMixShare, TradeStatus, Voucher } from '../core/interfaces.js';
@@ -318,7 +319,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     const trade = await createTrade(services, {
       app: owner,
       sellerPid,
-      outTradeNo: body.out_trade_no ?? `T${services.clock.now()}${Math.floor(Math.random() * 1e6)}`,
+      outTradeNo: body.out_trade_no ?? `T${newSecret(12)}`,
       totalAmount: total,
       subject: body.subject ?? '测试商品',
       ...(fundBills && { fundBills }),

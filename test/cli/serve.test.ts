@@ -48,7 +48,7 @@ describe('tuikuan serve --demo', () => {
       const admin = await fetch(`${demo.admin_url}/merchants/${demo.merchant.pid}`, { headers: { authorization: `Bearer ${demo.admin_token}` } });
       assert.equal(admin.status, 200);
     } finally {
-      assert.equal(await serve.stop(), 0);
+      assert.equal(await serve.stop(), 0, serve.output());
     }
 
     const again = await startServe(['--demo', '--port', '0', '--data-dir', dataDir], { TUIKUAN_ADMIN_TOKEN: '' });
@@ -57,7 +57,7 @@ describe('tuikuan serve --demo', () => {
       assert.equal(first.gateway, `${again.url}/gateway.do`, 'demo.json follows the new port');
       assert.match(again.output(), new RegExp(first.admin_token as string), 'the admin token kept in the data dir');
     } finally {
-      assert.equal(await again.stop(), 0);
+      assert.equal(await again.stop(), 0, again.output());
     }
   });
 

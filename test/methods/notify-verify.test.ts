@@ -1,0 +1,126 @@
+/**
+ * batch_refund_notify and notify_verify (seed 002, protocol-notes §6), under the virtual clock: the
+ * notification's fields and signature (MD5 with the partner's key, or RSA by the platform key), its
+ * charset, its schedule (4m, 10m, 10m, 1h, 2h, 6h, 15h until `success`, one notify_id), every attempt in
+ * the admin log; and notify_verify's true / false / invalid.
+ */
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { parseChinaTime } from '../../src/core/china-time.js';
+import { runBatch } from '../support/batch-flow.js';
+import { describeEachEngine } from '../support/engines.js';
+import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { parseNotifyBody, verifyMd5Notify, verifyRsaNotify, type MapiSigner } from '../support/mapi-client.js';
+import { startNotifyReceiver, type NotifyReceiver } from '../support/notify-receiver.js';
+
+const OFFSETS_MINUTES = [0, 4, 14, 24, 84, 204, 564, 1464];
+
+describeEachEngine('batch_refund_notify and notify_verify', (engine) => {
+  let harness: Harness;
+  let kit: MerchantKit;
+  let receiver: NotifyReceiver;
+  before(async () => {
+    harness = await startHarness({ engine, clock: 'virtual' });
+    kit = await createMerchantKit(harness);
+    receiver = await startNotifyReceiver('success');
+  });
+  after(async () => {
+    await receiver.close();
+    await harness.close();
+  });
+
+  const verify = async (partner: string, notifyId: string | undefined, extra = '') =>
+    (await fetch(`${harness.tuikuan.gateway}?service=notify_verify&partner=${partner}${notifyId === undefined ? '' : `&notify_id=${notifyId}`}${extra}`)).text();
+
+  async function batchWithNotify(signer?: MapiSigner) {
+    receiver.received.length = 0;
+    const tradeNo = (await createTrade(harness, kit, { total_amount: '100.00' })).trade_no as string;
+    const batch = await runBatch(harness, kit, { lines: [{ tradeNo, amount: '12.50', reason: '协商退款' }], notifyUrl: receiver.url, ...(signer && { signer }) });
+    return { batch, tradeNo };
+  }
+
+  describe('the notification', () => {
+    it('is a POSTed form in the request’s charset with notify_time, notify_type, notify_id, sign_type, sign, batch_no, success_num, result_details; MD5-signed with the partner’s key', async () => {
+      receiver.setScript('success');
+      const { batch, tradeNo } = await batchWithNotify();
+      assert.equal(receiver.received.length, 1);
+      const [post] = receiver.received;
+      assert.equal(post!.method, 'POST');
+      assert.match(String(post!.headers['content-type']), /application\/x-www-form-urlencoded; charset=GBK/);
+      const fields = parseNotifyBody(post!.raw, 'GBK');
+      assert.deepEqual(Object.keys(fields).sort(), ['batch_no', 'notify_id', 'notify_time', 'notify_type', 'result_details', 'sign', 'sign_type', 'success_num']);
+      assert.equal(fields.notify_type, 'batch_refund_notify');
+      assert.equal(fields.batch_no, batch.batch_no);
+      assert.equal(fields.success_num, '1');
+      assert.equal(fields.result_details, `${tradeNo}^12.50^SUCCESS`);
+      assert.match(fields.notify_id!, /^[0-9a-f]{32}$/);
+      assert.ok(parseChinaTime(fields.notify_time!) !== null);
+      assert.equal(fields.sign_type, 'MD5');
+      assert.ok(verifyMd5Notify(fields, kit.md5Key, 'GBK'), 'the merchant’s own MD5 check passes');
+      assert.ok(!verifyMd5Notify({ ...fields, success_num: '2' }, kit.md5Key, 'GBK'), 'an altered one fails it');
+    });
+
+    it('is RSA-signed (SHA1withRSA) by the platform key when the request was RSA', async () => {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      await harness.adminOk('PATCH', `/merchants/${kit.pid}`, { mapi_rsa_public_key: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+      await batchWithNotify({ type: 'RSA', privateKey });
+      const fields = parseNotifyBody(receiver.received[0]!.raw, 'GBK');
+      assert.equal(fields.sign_type, 'RSA');
+      assert.ok(verifyRsaNotify(fields, harness.tuikuan.platformPublicKey, 'GBK'));
+    });
+  });
+
+  describe('the schedule: until the answer is exactly success, on 4m, 10m, 10m, 1h, 2h, 6h, 15h', () => {
+    it('a merchant that always fails sees exactly 8 attempts at those offsets, with one notify_id, each in the admin log', async () => {
+      receiver.setScript('fail');
+      const { batch } = await batchWithNotify();
+      await harness.adminOk('POST', '/clock', { advance_seconds: 26 * 3600 });
+      assert.equal(receiver.received.length, 8);
+      const fields = receiver.received.map((post) => parseNotifyBody(post.raw, 'GBK'));
+      assert.equal(new Set(fields.map((f) => f.notify_id)).size, 1, 'one notify_id');
+      const times = fields.map((f) => parseChinaTime(f.notify_time!)!);
+      assert.deepEqual(times.map((t) => Math.round((t - times[0]!) / 60_000)), OFFSETS_MINUTES);
+      const log = (await harness.adminOk('GET', `/notifications?batch_no=${batch.batch_no}`)).notifications[0];
+      assert.equal(log.status, 'given_up');
+      assert.equal(log.attempt_log.length, 8);
+      assert.ok(log.attempt_log.every((a: Record<string, any>) => a.http_status === 200 && a.response_body === 'fail' && !a.delivered));
+      assert.equal(await verify(kit.pid, fields[0]!.notify_id), 'true', 'never acknowledged: still genuine');
+    });
+
+    it('one that answers success on its 3rd attempt sees 3, and the notify_id is then no longer genuine', async () => {
+      receiver.setScript({ successOnAttempt: 3 });
+      await batchWithNotify();
+      const notifyId = parseNotifyBody(receiver.received[0]!.raw, 'GBK').notify_id;
+      assert.equal(await verify(kit.pid, notifyId), 'true');
+      await harness.adminOk('POST', '/clock', { advance_seconds: 26 * 3600 });
+      assert.equal(receiver.received.length, 3);
+      assert.equal(await verify(kit.pid, notifyId), 'false');
+    });
+  });
+
+  describe('notify_verify', () => {
+    it('true for a genuine notify_id not yet acknowledged; false after success, for an unknown id, for another partner’s', async () => {
+      receiver.setScript('fail');
+      await batchWithNotify();
+      const notifyId = parseNotifyBody(receiver.received[0]!.raw, 'GBK').notify_id!;
+      assert.equal(await verify(kit.pid, notifyId), 'true');
+      const other = await createMerchantKit(harness);
+      assert.equal(await verify(other.pid, notifyId), 'false');
+      assert.equal(await verify(kit.pid, '0123456789abcdef0123456789abcdef'), 'false');
+      receiver.setScript('success');
+      await harness.adminOk('POST', '/clock', { advance_seconds: 4 * 60 });
+      assert.equal(await verify(kit.pid, notifyId), 'false');
+    });
+
+    it('invalid for missing or malformed parameters', async () => {
+      assert.equal(await verify(kit.pid, undefined), 'invalid');
+      assert.equal(await verify('', 'x'), 'invalid');
+      assert.equal(await verify('12345', 'x'), 'invalid');
+      assert.equal(await verify('2088000000000000', 'x'), 'invalid', 'an unknown partner');
+      const response = await fetch(`${harness.tuikuan.gateway}?service=notify_verify`);
+      assert.equal(response.status, 200);
+      assert.equal(await response.text(), 'invalid');
+    });
+  });
+});
