@@ -24,21 +24,46 @@ function banner(url: string, adminToken: string, clock: string, role: Role, proc
   ];
 }
 
-function onSignals(stop: (signal: string) => Promise<void>): void {
+/**
+ * Takes SIGINT/SIGTERM from the first moment: a signal that arrives while tuikuan is still starting stops
+ * it as soon as it has started, cleanly, rather than killing it half-way.
+ */
+function onSignals(): { stopWith(stop: (signal: string) => Promise<void>): void } {
+  let received: string | null = null;
+  let stopper: ((signal: string) => Promise<void>) | null = null;
   let stopping = false;
-  const handle = (signal: string) => {
-    if (stopping) return;
+  const run = () => {
+    if (stopping || !received || !stopper) return;
     stopping = true;
-    void stop(signal).then(() => process.exit(0));
+    stopper(received).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  const handle = (signal: string) => {
+    received ??= signal;
+    run();
   };
   process.on('SIGINT', () => handle('SIGINT'));
   process.on('SIGTERM', () => handle('SIGTERM'));
+  return {
+    stopWith(stop) {
+      stopper = stop;
+      run();
+    },
+  };
 }
 
 export async function serve(options: ServeOptions): Promise<void> {
+  if (cluster.isWorker) {
+    const { port, host, dataDir, clock, role, processes } = options;
+    return runChild({ port, host, dataDir, clock, role, processes, ...(options.db !== undefined && { db: options.db }) });
+  }
+  const signals = onSignals();
   const common = { port: options.port, host: options.host, dataDir: options.dataDir, clock: options.clock, role: options.role, ...(options.db !== undefined && { db: options.db }) };
-  if (cluster.isWorker) return runChild({ ...common, processes: options.processes });
-
   if (options.processes > 1) {
     const primary = await runPrimary({ ...common, processes: options.processes }, () => {});
     const lines = banner(primary.url, primary.adminToken, options.clock, options.role, options.processes);
@@ -50,7 +75,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       lines.push(`  demo         ${file}`, '', 'Try it with the official alipay-sdk (npm i alipay-sdk):', '', demoSnippet(file, demo));
     }
     console.log(lines.join('\n'));
-    onSignals(() => primary.close());
+    signals.stopWith(() => primary.close());
     return;
   }
 
@@ -61,7 +86,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     lines.push(`  demo         ${file}`, '', 'Try it with the official alipay-sdk (npm i alipay-sdk):', '', demoSnippet(file, demo));
   }
   console.log(lines.join('\n'));
-  onSignals(async (signal) => {
+  signals.stopWith(async (signal) => {
     tuikuan.logger.info({ signal }, 'stopping');
     await tuikuan.close();
   });
