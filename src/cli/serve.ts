@@ -1,17 +1,10 @@
 /** `tuikuan serve`: start, print where to reach it, stop cleanly on SIGINT/SIGTERM. */
 import cluster from 'node:cluster';
 import { startTuikuan, type Role } from '../tuikuan.js';
-import { runChild, runPrimary } from './cluster.js';
+import { runChild, runPrimary, type ClusterOptions } from './cluster.js';
 import { demoSnippet, ensureDemo } from './demo.js';
 
-export interface ServeOptions {
-  port: number;
-  host: string;
-  db?: string;
-  dataDir: string;
-  clock: 'real' | 'virtual';
-  role: Role;
-  processes: number;
+export interface ServeOptions extends ClusterOptions {
   demo?: boolean;
 }
 
@@ -58,10 +51,7 @@ function onSignals(): { stopWith(stop: (signal: string) => Promise<void>): void 
 }
 
 export async function serve(options: ServeOptions): Promise<void> {
-  if (cluster.isWorker) {
-    const { port, host, dataDir, clock, role, processes } = options;
-    return runChild({ port, host, dataDir, clock, role, processes, ...(options.db !== undefined && { db: options.db }) });
-  }
+  if (cluster.isWorker) return runChild(options);
   const signals = onSignals();
   const common = { port: options.port, host: options.host, dataDir: options.dataDir, clock: options.clock, role: options.role, ...(options.db !== undefined && { db: options.db }) };
   if (options.processes > 1) {

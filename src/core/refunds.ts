@@ -16,7 +16,7 @@ import { isBankCard } from './fund-bill.js';
 import type { FundAllocation, Merchant, Refund, RefundSource, Trade } from './interfaces.js';
 import type { Fen } from './money.js';
 import { oweTradeStatusSync } from './notifications.js';
-import { planRefund, type RefundRejection } from './refund-rules.js';
+import { planRefund, type RefundPlan, type RefundRejection } from './refund-rules.js';
 import { isPending } from './refund-state.js';
 import { nextRefundAttempt } from './retry-schedules.js';
 import { tradeStatusAt } from './trade-status.js';
@@ -96,9 +96,16 @@ export function refundNow(deps: CoreDeps, request: RefundRequest, within?: Withi
   });
 }
 
-async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Promise<RefundResult> {
+interface Planned {
+  locked: Locked;
+  outRequestNo: string;
+  plan: RefundPlan;
+}
+
+/** Locks the requested trade and decides what the request is: a repeat, one in flight, a new one, or refused. */
+async function planUnderLock(trx: Trx, deps: CoreDeps, request: RefundRequest): Promise<Planned | null> {
   const locked = await lockRequestedTrade(trx, deps, request);
-  if (!locked) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
+  if (!locked) return null;
   const { trade, seller, now } = locked;
   const outRequestNo = request.outRequestNo ?? trade.outTradeNo;
   const plan = planRefund({
@@ -108,6 +115,14 @@ async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Pr
     amount: request.amount,
     requestNoGiven: request.outRequestNo !== undefined,
   });
+  return { locked, outRequestNo, plan };
+}
+
+async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Promise<RefundResult> {
+  const planned = await planUnderLock(trx, deps, request);
+  if (!planned) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
+  const { locked, outRequestNo, plan } = planned;
+  const { trade, now } = locked;
   switch (plan.kind) {
     case 'rejected':
       return { kind: 'rejected', reason: plan.reason, trade };
@@ -126,17 +141,10 @@ async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Pr
 /** An asynchronous refund (refund.apply): checked and reserved now, carried out by the worker. */
 export function acceptRefund(deps: CoreDeps, request: RefundRequest): Promise<RefundResult> {
   return inTransaction(deps, async (trx) => {
-    const locked = await lockRequestedTrade(trx, deps, request);
-    if (!locked) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
-    const { trade, seller, now } = locked;
-    const outRequestNo = request.outRequestNo ?? trade.outTradeNo;
-    const plan = planRefund({
-      trade,
-      status: tradeStatusAt(trade, seller.refundWindowDays, now),
-      existing: await findRefund(trx, trade.tradeNo, outRequestNo),
-      amount: request.amount,
-      requestNoGiven: request.outRequestNo !== undefined,
-    });
+    const planned = await planUnderLock(trx, deps, request);
+    if (!planned) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
+    const { locked, outRequestNo, plan } = planned;
+    const { trade, now } = locked;
     switch (plan.kind) {
       case 'rejected':
         return { kind: 'rejected', reason: plan.reason, trade };

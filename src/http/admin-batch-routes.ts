@@ -1,13 +1,11 @@
 /** Admin API: batches of the batch refund with password, with every line's outcome. */
 import type { FastifyInstance } from 'fastify';
-import { formatChinaTime } from '../core/china-time.js';
 import { DomainError } from '../core/domain-error.js';
 import type { Batch } from '../core/interfaces.js';
 import { formatYuan } from '../core/money.js';
 import type { Services } from '../methods/services.js';
+import { time } from './admin-views.js';
 import { findBatchesByNo, listBatchLines } from '../store/sql/batches.js';
-
-const time = (ms: number | null) => (ms === null ? null : formatChinaTime(ms));
 
 async function batchView(services: Services, batch: Batch): Promise<Record<string, unknown>> {
   const lines = await listBatchLines(services.store.db, batch.id);

@@ -5,6 +5,7 @@ import { formatChinaTime } from '../core/china-time.js';
 import { VirtualClock } from '../core/clock.js';
 import { DomainError } from '../core/domain-error.js';
 import type { Services } from '../methods/services.js';
+import { time } from './admin-views.js';
 import { listJobs } from '../store/sql/jobs.js';
 import { advanceClock } from '../worker/advance-clock.js';
 import type { Worker } from '../worker/worker.js';
@@ -36,7 +37,7 @@ export async function adminClockRoutes(app: FastifyInstance, options: { services
       attempts: job.attempts,
       last_error: job.lastError,
       locked_by: job.lockedBy,
-      locked_until: job.lockedUntil === null ? null : formatChinaTime(job.lockedUntil),
+      locked_until: time(job.lockedUntil),
     })),
   }));
 }

@@ -1,13 +1,11 @@
 /** Admin API: every notification owed, every attempt to deliver it, and a re-send by hand. */
 import type { FastifyInstance } from 'fastify';
-import { formatChinaTime } from '../core/china-time.js';
 import { DomainError } from '../core/domain-error.js';
 import type { Services } from '../methods/services.js';
+import { time } from './admin-views.js';
 import { listAttempts, listNotifications, findNotificationByNotifyId, type Notification, type NotificationKind } from '../store/sql/notifications.js';
 import type { DeliveryOptions } from '../worker/deliver-notification.js';
 import { deliverNotification } from '../worker/deliver-notification.js';
-
-const time = (ms: number | null) => (ms === null ? null : formatChinaTime(ms));
 
 async function notificationView(services: Services, notification: Notification): Promise<Record<string, unknown>> {
   const attempts = await listAttempts(services.store.db, notification.id);

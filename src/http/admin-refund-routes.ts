@@ -1,15 +1,13 @@
 /** Admin API: refunds (with their fund allocations) and a merchant's ledger. */
 import type { FastifyInstance } from 'fastify';
-import { formatChinaTime } from '../core/china-time.js';
 import { DomainError } from '../core/domain-error.js';
 import type { Refund, RefundStatus } from '../core/interfaces.js';
 import { formatYuan } from '../core/money.js';
 import { requireMerchant } from '../core/merchants.js';
 import type { Services } from '../methods/services.js';
+import { time } from './admin-views.js';
 import { listLedgerEntries, sumLedgerEntries } from '../store/sql/apply-ledger-entry.js';
 import { listRefunds } from '../store/sql/refunds.js';
-
-const time = (ms: number | null) => (ms === null ? null : formatChinaTime(ms));
 
 export function refundView(refund: Refund): Record<string, unknown> {
   return {

@@ -2,8 +2,10 @@
 import { formatChinaTime } from '../core/china-time.js';
 import type { App, Merchant, Trade, TradeStatus } from '../core/interfaces.js';
 import { formatRate, formatYuan } from '../core/money.js';
+import { voucherFields } from '../methods/trade-fields.js';
 
-const time = (ms: number | null) => (ms === null ? null : formatChinaTime(ms));
+/** A time as the admin API writes it: China time, or null. */
+export const time = (ms: number | null): string | null => (ms === null ? null : formatChinaTime(ms));
 
 export function merchantView(merchant: Merchant): Record<string, unknown> {
   return {
@@ -64,14 +66,7 @@ export function tradeView(trade: Trade, status: TradeStatus): Record<string, unk
       bank_code: bill.bankCode,
       refunded_amount: formatYuan(bill.refundedAmount),
     })),
-    voucher_detail_list: trade.vouchers.map((voucher) => ({
-      id: voucher.id,
-      name: voucher.name,
-      type: voucher.type,
-      amount: formatYuan(voucher.amount),
-      merchant_contribute: formatYuan(voucher.merchantContribute),
-      other_contribute: formatYuan(voucher.otherContribute),
-    })),
+    voucher_detail_list: voucherFields(trade.vouchers),
     buyer_user_id: trade.buyerUserId,
     buyer_logon_id: trade.buyerLogonId,
     fee_rate: formatRate(trade.feeRatePpm),
