@@ -5,13 +5,12 @@
  *   statement — the lock under which refund limits are checked, also across processes sharing a data dir.
  * - Waiting for that lock never blocks the event loop: with `busy_timeout = 0` SQLite answers SQLITE_BUSY at
  *   once and the driver retries asynchronously, so a process waiting for another's write keeps signing replies.
- * - Group commit: commits do not fsync one by one (`synchronous = NORMAL`). Instead `durable()` fsyncs the
- *   write-ahead log on libuv's thread pool once for every commit made since the last fsync, and nothing is
- *   answered before it resolves — as durable as `synchronous = FULL`, without an fsync per refund on the
- *   event loop.
+ * - Group commit: commits do not fsync one by one (`synchronous = NORMAL`). Instead `durable()` syncs the
+ *   write-ahead log once for every commit made since the last sync (see GroupCommit), and nothing is
+ *   answered before it resolves — as durable as `synchronous = FULL`, at a fraction of the syncs.
  * - Prepared statements are cached: the gateway runs the same few queries all day.
  */
-import { fsync, openSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import {
   CompiledQuery,
@@ -43,15 +42,18 @@ export function openSqliteFile(path: string): SqliteDatabase {
 }
 
 /**
- * Makes commits durable in groups: one fsync of the write-ahead log covers every commit made before it
- * started. `committed()` counts a commit; `durable()` resolves once all commits counted so far are on disk.
+ * Makes commits durable in groups: one fdatasync of the write-ahead log covers every commit made before it.
+ * `committed()` counts a commit; `durable()` resolves once all commits counted so far are on disk.
+ * The fdatasync runs once per turn of the event loop (in `setImmediate`), after every request of that turn
+ * has committed: a few hundred microseconds for a whole group, rather than a wait in another thread's queue
+ * for each commit — on a busy machine a thread waiting to be scheduled costs milliseconds.
  */
 export class GroupCommit {
   readonly #walPath: string | null;
   #fd: number | null = null;
   #committed = 0;
   #synced = 0;
-  #syncing: Promise<void> | null = null;
+  #flush: Promise<void> | null = null;
 
   /** `path` is the database file; null (an in-memory database) makes durable() a no-op. */
   constructor(path: string | null) {
@@ -65,23 +67,33 @@ export class GroupCommit {
   async durable(): Promise<void> {
     const target = this.#committed;
     while (this.#synced < target) {
-      if (!this.#syncing) this.#syncing = this.#sync();
-      await this.#syncing;
+      this.#flush ??= new Promise<void>((resolve, reject) =>
+        setImmediate(() => {
+          this.#flush = null;
+          try {
+            this.#sync();
+            resolve();
+          } catch (error) {
+            reject(error);
+          }
+        }),
+      );
+      await this.#flush;
     }
   }
 
-  async #sync(): Promise<void> {
+  #sync(): void {
     const upTo = this.#committed;
-    try {
-      if (this.#walPath) {
-        this.#fd ??= openSync(this.#walPath, 'r');
-        const fd = this.#fd;
-        await new Promise<void>((resolve, reject) => fsync(fd, (error) => (error ? reject(error) : resolve())));
-      }
-      this.#synced = upTo;
-    } finally {
-      this.#syncing = null;
+    if (this.#walPath) {
+      this.#fd ??= openSync(this.#walPath, 'r');
+      fdatasyncSync(this.#fd);
     }
+    this.#synced = upTo;
+  }
+
+  async close(): Promise<void> {
+    if (this.#fd !== null) closeSync(this.#fd);
+    this.#fd = null;
   }
 }
 

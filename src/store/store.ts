@@ -47,15 +47,15 @@ export function openStore(options: StoreOptions): Store {
     // An idle client that loses its connection must not crash the process.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
-    return makeStore(engine, db, async () => {});
+    return makeStore(engine, db, async () => {}, async () => {});
   }
   if (options.location !== ':memory:') mkdirSync(dirname(options.location), { recursive: true });
   const groupCommit = new GroupCommit(options.location);
   const db = new Kysely<Database>({ dialect: new SqliteStoreDialect(openSqliteFile(options.location), groupCommit), plugins });
-  return makeStore(engine, db, () => groupCommit.durable());
+  return makeStore(engine, db, () => groupCommit.durable(), () => groupCommit.close());
 }
 
-function makeStore(engine: Engine, db: Db, durable: () => Promise<void>): Store {
+function makeStore(engine: Engine, db: Db, durable: () => Promise<void>, closeDurability: () => Promise<void>): Store {
   return {
     engine,
     db,
@@ -65,6 +65,10 @@ function makeStore(engine: Engine, db: Db, durable: () => Promise<void>): Store 
       return result;
     },
     durable,
-    close: () => db.destroy(),
+    async close() {
+      await durable();
+      await db.destroy();
+      await closeDurability();
+    },
   };
 }
