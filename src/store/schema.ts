@@ -137,6 +137,11 @@ export interface FundAllocationTable {
   dbackStatus: string | null;
   bankAckTime: number | null;
   estBankReceiptTime: number | null;
+  /**
+   * Where a bank-card refund's money finally went once the bank answered: the card's own channel on `S`,
+   * `ALIPAYACCOUNT` (the buyer's balance) on `F`; null until then, and for every other channel.
+   */
+  returnedTo: string | null;
 }
 
 export interface LedgerEntryTable {
@@ -159,6 +164,8 @@ export interface JobTable {
   lastError: string | null;
   lockedBy: string | null;
   lockedUntil: number | null;
+  /** Bumped each time the job is scheduled again: a run only completes the revision it claimed. */
+  revision: ColumnType<number, number | undefined, number>;
   createdAt: number;
 }
 

@@ -117,10 +117,12 @@ export class Worker {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.#options.logger.error({ err: error, job: job.id, kind: job.kind }, 'job failed');
-      await rescheduleJob(db, job.id, this.id, nextJobRetry(job.attempts, this.#options.clock.now()), message);
+      await rescheduleJob(db, job, this.id, nextJobRetry(job.attempts, this.#options.clock.now()), message);
       return;
     }
-    if (outcome.kind === 'done') await completeJob(db, job.id, this.id);
-    else await rescheduleJob(db, job.id, this.id, outcome.at, outcome.error ?? null);
+    // Both only touch the revision claimed: a job scheduled again while it ran (a refund revived by a new
+    // refund.apply just after this run gave it up) is run again, not deleted.
+    if (outcome.kind === 'done') await completeJob(db, job, this.id);
+    else await rescheduleJob(db, job, this.id, outcome.at, outcome.error ?? null);
   }
 }

@@ -5,6 +5,8 @@ import type { Kysely } from 'kysely';
 import type { MigrationContext } from './migration-context.js';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-batches.js';
+import * as m0003 from './0003-job-revision-and-returned-to.js';
+import * as m0004 from './0004-account-status-and-login-lock.js';
 
 export interface NumberedMigration {
   up(db: Kysely<unknown>, context: MigrationContext): Promise<void>;
@@ -13,4 +15,6 @@ export interface NumberedMigration {
 export const migrations: Record<string, NumberedMigration> = {
   '0001-initial': m0001,
   '0002-batches': m0002,
+  '0003-job-revision-and-returned-to': m0003,
+  '0004-account-status-and-login-lock': m0004,
 };

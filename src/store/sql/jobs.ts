@@ -2,6 +2,10 @@
  * The jobs table: background work due at `run_at` (business time, the Clock's), claimed under a lease
  * (`locked_until`, real time: a lease is about a process being alive, not about the business day).
  * Claiming uses `for update skip locked` on PostgreSQL so any number of workers share the table.
+ *
+ * A job may be scheduled again while a worker runs it (a refund.apply reviving the refund that run has just
+ * given up). Each scheduling bumps the job's `revision`, and a run completes or reschedules only the revision
+ * it claimed: a job re-armed meanwhile is let go, due at once, instead of being deleted.
  */
 import { sql } from 'kysely';
 import type { JobRow } from '../schema.js';
@@ -19,18 +23,27 @@ export interface Job {
   /** The worker holding the job, and until when (real time); null when no one does. */
   lockedBy: string | null;
   lockedUntil: number | null;
+  /** How many times the job has been scheduled again since it was first added. */
+  revision: number;
 }
+
+/** What a worker knows of a job it claimed: which job, and which revision of it. */
+export type ClaimedJob = Pick<Job, 'id' | 'revision'>;
 
 /**
  * Schedules `kind` for `subject` at `runAt`. One job per (kind, subject): scheduling it again moves the
- * existing job to the earlier of the two times.
+ * existing job to the earlier of the two times and bumps its revision, so that a run in progress does not
+ * complete it.
  */
 export async function addJob(db: Db, job: { kind: JobKind; subject: string; runAt: number; now: number }): Promise<void> {
   await db
     .insertInto('jobs')
-    .values({ kind: job.kind, subject: job.subject, runAt: job.runAt, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, createdAt: job.now })
+    .values({ kind: job.kind, subject: job.subject, runAt: job.runAt, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, revision: 0, createdAt: job.now })
     .onConflict((oc) =>
-      oc.columns(['kind', 'subject']).doUpdateSet({ runAt: sql<number>`case when jobs.run_at < excluded.run_at then jobs.run_at else excluded.run_at end` }),
+      oc.columns(['kind', 'subject']).doUpdateSet({
+        runAt: sql<number>`case when jobs.run_at < excluded.run_at then jobs.run_at else excluded.run_at end`,
+        revision: sql<number>`jobs.revision + 1`,
+      }),
     )
     .execute();
 }
@@ -66,23 +79,37 @@ export async function claimJobs(db: Db, options: ClaimOptions): Promise<Job[]> {
   return rows.sort((a, b) => a.runAt - b.runAt || a.id - b.id).map(toJob);
 }
 
-/** The job is done: it leaves the table. Only its holder can complete it. */
-export async function completeJob(db: Db, id: number, workerId: string): Promise<void> {
-  await db.deleteFrom('jobs').where('id', '=', id).where('lockedBy', '=', workerId).execute();
+/**
+ * The run is done: the job leaves the table — unless it was scheduled again while it ran, when it is let go
+ * to run again at its (earlier) due time. Only its holder can complete it.
+ */
+export async function completeJob(db: Db, job: ClaimedJob, workerId: string): Promise<void> {
+  await db.deleteFrom('jobs').where('id', '=', job.id).where('lockedBy', '=', workerId).where('revision', '=', job.revision).execute();
+  // Still there and still ours only if re-armed (another revision): it owes another run.
+  await db
+    .updateTable('jobs')
+    .set({ lockedBy: null, lockedUntil: null })
+    .where('id', '=', job.id)
+    .where('lockedBy', '=', workerId)
+    .where('revision', '<>', job.revision)
+    .execute();
 }
 
-/** The job runs again at `runAt`; a failure is kept as data (attempts, last_error). */
-export async function rescheduleJob(db: Db, id: number, workerId: string, runAt: number, error: string | null): Promise<void> {
+/**
+ * The job runs again at `runAt`; a failure is kept as data (attempts, last_error). A job scheduled again
+ * while it ran keeps the earlier of its due time and `runAt`.
+ */
+export async function rescheduleJob(db: Db, job: ClaimedJob, workerId: string, runAt: number, error: string | null): Promise<void> {
   await db
     .updateTable('jobs')
     .set({
-      runAt,
+      runAt: sql<number>`case when revision = ${job.revision} or run_at > ${runAt} then ${runAt} else run_at end`,
       lockedBy: null,
       lockedUntil: null,
       lastError: error,
       attempts: error === null ? sql<number>`attempts` : sql<number>`attempts + 1`,
     })
-    .where('id', '=', id)
+    .where('id', '=', job.id)
     .where('lockedBy', '=', workerId)
     .execute();
 }
@@ -117,5 +144,6 @@ function toJob(row: JobRow): Job {
     lastError: row.lastError,
     lockedBy: row.lockedBy,
     lockedUntil: row.lockedUntil,
+    revision: row.revision,
   };
 }

@@ -1,0 +1,149 @@
+/**
+ * The jobs table: a run completes or reschedules only the revision of the job it claimed. A job scheduled
+ * again while a worker runs it (addJob's upsert: a refund.apply reviving the refund that run has just given
+ * up) survives the run's completion and is due again at once; a job nobody re-armed leaves the table.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { migrateToLatest } from '../../../src/store/migrate.js';
+import { addJob, claimJobs, completeJob, listJobs, rescheduleJob, type Job } from '../../../src/store/sql/jobs.js';
+import { openStore, type Store } from '../../../src/store/store.js';
+import { createPgDatabase, describeEachEngine, type TestEngine } from '../../support/engines.js';
+
+const T0 = 1_800_000_000_000;
+const MINUTE = 60_000;
+const LEASE = { realNow: 0, leaseMs: 60_000 };
+
+async function openTestStore(engine: TestEngine): Promise<{ store: Store; close(): Promise<void> }> {
+  if (engine === 'postgres') {
+    const database = await createPgDatabase();
+    const store = openStore({ location: database.location });
+    await migrateToLatest(store);
+    return {
+      store,
+      async close() {
+        await store.close();
+        await database.drop();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'tuikuan-jobs-'));
+  const store = openStore({ location: join(dir, 'jobs.db') });
+  await migrateToLatest(store);
+  return {
+    store,
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+describeEachEngine('the jobs table', (engine) => {
+  let opened: { store: Store; close(): Promise<void> };
+  let subjects = 0;
+  /** A job of its own for each test: one job per (kind, subject). */
+  const newSubject = () => String(++subjects);
+
+  before(async () => {
+    opened = await openTestStore(engine);
+  });
+  after(() => opened.close());
+  // Each test starts from an empty table, so that a claim takes only that test's job.
+  beforeEach(async () => {
+    await opened.store.db.deleteFrom('jobs').execute();
+  });
+
+  const db = () => opened.store.db;
+  const claim = (workerId: string, now: number) => claimJobs(db(), { workerId, now, ...LEASE, limit: 100 });
+  const jobOf = async (subject: string): Promise<Job | undefined> => (await listJobs(db())).find((job) => job.subject === subject);
+
+  /** Adds a job due at T0 and claims it as worker A. */
+  async function claimed(): Promise<{ subject: string; job: Job }> {
+    const subject = newSubject();
+    await addJob(db(), { kind: 'refund', subject, runAt: T0, now: T0 });
+    const job = (await claim('A', T0)).find((j) => j.subject === subject);
+    assert.ok(job, 'claimed');
+    assert.equal(job.lockedBy, 'A');
+    return { subject, job };
+  }
+
+  describe('a run that nobody interrupted', () => {
+    it('completes the job: it leaves the table', async () => {
+      const { subject, job } = await claimed();
+      await completeJob(db(), job, 'A');
+      assert.equal(await jobOf(subject), undefined);
+    });
+
+    it('reschedules the job at the time it asks, released, the failure counted', async () => {
+      const { subject, job } = await claimed();
+      await rescheduleJob(db(), job, 'A', T0 + 5 * MINUTE, 'balance_not_enough');
+      const after = await jobOf(subject);
+      assert.equal(after?.runAt, T0 + 5 * MINUTE);
+      assert.equal(after?.lockedBy, null);
+      assert.equal(after?.attempts, 1);
+      assert.equal(after?.lastError, 'balance_not_enough');
+    });
+
+    it('is not the business of a worker whose lease another has taken over', async () => {
+      const { subject, job } = await claimed();
+      const [takenOver] = await claimJobs(db(), { workerId: 'B', now: T0, realNow: LEASE.leaseMs + 1, leaseMs: LEASE.leaseMs, limit: 100 });
+      assert.equal(takenOver?.subject, subject);
+      await completeJob(db(), job, 'A');
+      await rescheduleJob(db(), job, 'A', T0 + MINUTE, null);
+      const after = await jobOf(subject);
+      assert.equal(after?.lockedBy, 'B');
+      assert.equal(after?.runAt, T0);
+    });
+  });
+
+  describe('a job scheduled again while it runs (claim → addJob → completeJob)', () => {
+    it('survives its run’s completion, released and due again at once', async () => {
+      const { subject, job } = await claimed();
+      // The run gave up its refund and committed that; a refund.apply now revives the refund and re-arms its job.
+      await addJob(db(), { kind: 'refund', subject, runAt: T0 + MINUTE, now: T0 + MINUTE });
+      await completeJob(db(), job, 'A');
+      const after = await jobOf(subject);
+      assert.ok(after, 'the re-armed job is still there');
+      assert.equal(after.lockedBy, null);
+      assert.equal(after.lockedUntil, null);
+      assert.equal(after.runAt, T0, 'the earlier of the two due times');
+      assert.equal(after.revision, job.revision + 1);
+      const [again] = await claim('B', T0 + MINUTE);
+      assert.equal(again?.subject, subject, 'another worker (or the same) runs it again');
+      await completeJob(db(), again as Job, 'B');
+      assert.equal(await jobOf(subject), undefined, 'and that run, not interrupted, completes it');
+    });
+
+    it('keeps the earlier due time when the run asks to be rescheduled later', async () => {
+      const { subject, job } = await claimed();
+      await addJob(db(), { kind: 'refund', subject, runAt: T0 + MINUTE, now: T0 + MINUTE });
+      await rescheduleJob(db(), job, 'A', T0 + 60 * MINUTE, 'balance_not_enough');
+      const after = await jobOf(subject);
+      assert.equal(after?.runAt, T0);
+      assert.equal(after?.lockedBy, null);
+    });
+
+    it('takes the run’s time when the re-armed time is the later one', async () => {
+      const subject = newSubject();
+      await addJob(db(), { kind: 'notify', subject, runAt: T0, now: T0 });
+      const [job] = await claim('A', T0);
+      assert.ok(job);
+      await addJob(db(), { kind: 'notify', subject, runAt: T0 + 60 * MINUTE, now: T0 });
+      await rescheduleJob(db(), job, 'A', T0 - MINUTE, null);
+      assert.equal((await jobOf(subject))?.runAt, T0 - MINUTE);
+    });
+
+    it('bumps the revision only on a job already there', async () => {
+      const subject = newSubject();
+      await addJob(db(), { kind: 'batch', subject, runAt: T0, now: T0 });
+      assert.equal((await jobOf(subject))?.revision, 0);
+      await addJob(db(), { kind: 'batch', subject, runAt: T0, now: T0 });
+      await addJob(db(), { kind: 'batch', subject, runAt: T0, now: T0 });
+      assert.equal((await jobOf(subject))?.revision, 2);
+    });
+  });
+});
