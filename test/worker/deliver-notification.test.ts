@@ -102,7 +102,7 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
       for (const [key, value] of Object.entries(f)) assert.notEqual(value, '', `${key} is never sent empty`);
     });
 
-    it('says TRADE_CLOSED, with gmt_close, after a full refund; out_biz_no is the merchant order number when no out_request_no was given', async () => {
+    it('says TRADE_CLOSED, with gmt_close, after a full refund; out_biz_no is the trade_no when no out_request_no was given', async () => {
       const to = await receiver('success');
       const trade = await newTrade(harness, kit, { notify_url: to.url, total_amount: '20.00' });
       await refund(kit, { out_trade_no: trade.out_trade_no, refund_amount: '20.00' });
@@ -110,7 +110,8 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
       const f = to.received[0]?.fields ?? {};
       assert.equal(f.trade_status, 'TRADE_CLOSED');
       assert.equal(f.refund_fee, '20.00');
-      assert.equal(f.out_biz_no, trade.out_trade_no);
+      assert.equal(f.out_biz_no, trade.trade_no, 'protocol-notes §4: the trade_no when the refund had no out_request_no');
+      assert.equal(f.out_trade_no, trade.out_trade_no);
       assert.match(f.gmt_close as string, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     });
 
