@@ -1,9 +1,9 @@
 /**
  * Refund limits hold under concurrency, over HTTP through the official alipay-sdk: many refunds at once
- * on one trade never together exceed what was paid; repeating them changes nothing; one out_request_no
- * raced through refund and refund.apply is one refund; a merchant's balance is never overdrawn by refunds
- * racing on its trades. Afterwards the ledger adds up to the balance and every refund's channel amounts
- * add up to the refund.
+ * on one trade never together exceed what was paid, and the limit refuses only requests that did not fit;
+ * repeating them changes nothing; one out_request_no raced through refund and refund.apply is one refund; a
+ * merchant's balance is never overdrawn by refunds racing on its trades. Afterwards the ledger adds up to
+ * the balance and every refund's channel amounts add up to the refund.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -86,26 +86,34 @@ describeEachEngine('refunds under concurrency', (engine) => {
         ],
         voucher_detail_list: [{ amount: '10.00', merchant_contribute: '10.00', other_contribute: '0.00' }],
       });
-      // Between 0.01 and 6.00 each: about 150.00 asked of a 100.00 trade.
+      // Between 3.00 and 6.00 each: at least 150.00 asked of a 100.00 trade, so the limit must refuse some.
       requests = Array.from({ length: 50 }, (_, i) => ({
         out_request_no: `C${i}-${randomBytes(6).toString('hex')}`,
-        refund_amount: yuan(1 + random(600)),
+        refund_amount: yuan(300 + random(301)),
       }));
       replies = await Promise.all(requests.map((r) => refund(kit, { trade_no: trade.trade_no, ...r })));
     });
 
-    it(`never together exceed the trade’s total (seed ${seed})`, async () => {
+    it(`never together exceed the trade’s total, and refuse only what did not fit (seed ${seed})`, async () => {
       let refunded = 0;
+      const refused: number[] = [];
       replies.forEach((reply, i) => {
+        const amount = fen(requests[i]?.refund_amount as string);
         if (reply.code === '10000') {
           assert.equal(reply.fund_change, 'Y');
-          refunded += fen(requests[i]?.refund_amount as string);
+          refunded += amount;
         } else {
           assertBusinessError(reply, 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
+          refused.push(amount);
         }
       });
       assert.ok(refunded > 0);
       assert.ok(refunded <= 100_00, `refunded ${yuan(refunded)} of 100.00`);
+      assert.ok(refused.length > 0, 'at least 150.00 was asked of 100.00: the limit refused some');
+      // What was left when a request was refused is at least what is left now, so each refusal must be of
+      // more than is left now — a refusal of less would have refused money the trade still had.
+      const left = 100_00 - refunded;
+      for (const amount of refused) assert.ok(amount > left, `refused ${yuan(amount)} with ${yuan(left)} left at the end`);
       const now = await getTrade(harness, trade.trade_no);
       assert.equal(now.refunded_amount, yuan(refunded));
       assert.equal(now.refund_count, replies.filter((r) => r.code === '10000').length);
