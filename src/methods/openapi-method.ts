@@ -26,8 +26,11 @@ export interface OpenApiMethod {
   readonly name: string;
   /** The method's business errors: what a provoked failure may answer. */
   readonly errors: ErrorTable;
-  /** The fields the method's own business errors carry, for a provoked one (e.g. refund_fee). */
-  failureFields(biz: unknown): Record<string, unknown>;
+  /**
+   * The fields the method's own business errors carry, for a provoked one (e.g. refund_fee). Runs after the
+   * method when the fault comes `after` it, so it may read what the method has just written.
+   */
+  failureFields(biz: unknown, context: MethodContext): Promise<Record<string, unknown>>;
   run(biz: unknown, context: MethodContext): Promise<MethodReply>;
 }
 
@@ -43,8 +46,8 @@ export interface MethodDefinition<Schema extends z.ZodType> {
   name: string;
   bizSchema: Schema;
   errors: ErrorTable;
-  /** The fields the method's business errors carry besides code and msg. (Default: none) */
-  failureFields?(biz: unknown): Record<string, unknown>;
+  /** The fields the method's business errors carry besides code and msg; may read the store. (Default: none) */
+  failureFields?(biz: unknown, context: MethodContext): Record<string, unknown> | Promise<Record<string, unknown>>;
   /** The reply to biz params that do not fit the schema (each family has its own INVALID_PARAMETER). */
   invalid(biz: unknown): MethodReply;
   run(biz: z.infer<Schema>, context: MethodContext): Promise<MethodReply>;
@@ -54,7 +57,7 @@ export function defineMethod<Schema extends z.ZodType>(definition: MethodDefinit
   return {
     name: definition.name,
     errors: definition.errors,
-    failureFields: (biz) => definition.failureFields?.(biz) ?? {},
+    failureFields: async (biz, context) => (await definition.failureFields?.(biz, context)) ?? {},
     async run(biz, context) {
       const parsed = definition.bizSchema.safeParse(biz);
       if (!parsed.success) return definition.invalid(biz);

@@ -7,8 +7,9 @@ import { formatChinaTime } from '../core/china-time.js';
 import { formatYuan } from '../core/money.js';
 import { refundNow } from '../core/refunds.js';
 import type { Trade } from '../core/interfaces.js';
+import { findTradeWithStatus } from '../core/trade-lookup.js';
 import { refundError, type RefundErrorName } from '../protocol/openapi/business-errors.js';
-import { defineMethod, echoField, failure, success } from './openapi-method.js';
+import { defineMethod, echoField, failure, success, type MethodContext } from './openapi-method.js';
 import { REFUND_REJECTION_CODES, refundOptionFields } from './refund-fields.js';
 import { refundBizSchema, toRefundRequest } from './refund-request.js';
 
@@ -28,11 +29,23 @@ function failureFields(biz: unknown, trade: Trade | null): Record<string, string
   return fields;
 }
 
+/**
+ * The trade a request names, read without a lock, for a provoked failure: its refund_fee is the trade's real
+ * cumulative refunded amount — including a refund an `after` fault let through.
+ */
+async function namedTrade(biz: unknown, context: MethodContext): Promise<Trade | null> {
+  const tradeNo = echoField(biz, 'trade_no') || undefined;
+  const outTradeNo = echoField(biz, 'out_trade_no') || undefined;
+  if (!tradeNo && !outTradeNo) return null;
+  const found = await findTradeWithStatus(context.services, { sellerPid: context.sellerPid, tradeNo, outTradeNo });
+  return found?.trade ?? null;
+}
+
 export const tradeRefund = defineMethod({
   name: 'alipay.trade.refund',
   bizSchema: refundBizSchema,
   errors: refundError,
-  failureFields: (biz) => failureFields(biz, null),
+  failureFields: async (biz, context) => failureFields(biz, await namedTrade(biz, context)),
   invalid: (biz) => failed('ACQ.INVALID_PARAMETER', biz, null),
   async run(biz, context) {
     const request = toRefundRequest(biz, context.sellerPid, 'refund');

@@ -443,6 +443,32 @@ describeEachEngine('alipay.trade.refund', (engine) => {
       assert.equal(retry.refund_fee, '5.00');
       assert.equal((await refundsOf(harness, trade.trade_no)).length, 1);
     });
+
+    it('a provoked failure on a trade with refunds carries its real cumulative refund_fee, before and after', async () => {
+      const trade = await newTrade(harness, kit, { total_amount: '100.00' });
+      assert.equal((await refund(kit, { trade_no: trade.trade_no, refund_amount: '10.00', out_request_no: 'SYS3-A' })).refund_fee, '10.00');
+
+      await harness.adminOk('POST', '/faults', { method: 'alipay.trade.refund', sub_code: 'ACQ.SYSTEM_ERROR' });
+      const before = await refund(kit, { out_trade_no: trade.out_trade_no, refund_amount: '5.00', out_request_no: 'SYS3-B' });
+      assertBusinessError(before, 'ACQ.SYSTEM_ERROR', '系统繁忙');
+      assert.equal(before.refund_fee, '10.00', 'nothing more was refunded, but 10.00 had been');
+      assert.equal(before.send_back_fee, '0.00');
+      assert.equal(before.trade_no, trade.trade_no, 'the trade named by out_trade_no alone');
+      assert.equal(before.out_trade_no, trade.out_trade_no);
+
+      await harness.adminOk('POST', '/faults', { method: 'alipay.trade.refund', sub_code: 'ACQ.SYSTEM_ERROR', phase: 'after' });
+      const afterwards = await refund(kit, { trade_no: trade.trade_no, refund_amount: '5.00', out_request_no: 'SYS3-C' });
+      assertBusinessError(afterwards, 'ACQ.SYSTEM_ERROR', '系统繁忙');
+      assert.equal(afterwards.refund_fee, '15.00', 'the refund the caller was told failed went through, and counts');
+      assert.equal((await getTrade(harness, trade.trade_no)).refunded_amount, '15.00');
+
+      await harness.adminOk('POST', '/faults', { method: 'alipay.trade.refund', sub_code: 'ACQ.SYSTEM_ERROR' });
+      const stranger = await newMerchant(harness);
+      const notTheirs = await refund(stranger, { trade_no: trade.trade_no, refund_amount: '5.00', out_request_no: 'SYS3-D' });
+      assertBusinessError(notTheirs, 'ACQ.SYSTEM_ERROR', '系统繁忙');
+      assert.equal(notTheirs.refund_fee, '0.00', 'another merchant’s trade is not shown');
+      assert.equal(notTheirs.trade_no, trade.trade_no, 'only what the request said is echoed');
+    });
   });
 
   describe('ACQ.REASON_TRADE_REFUND_FEE_ERR (退款金额无效): a refund that would return part of a red packet', () => {
