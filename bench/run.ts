@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, createSign, generateKeyPairSync, randomBytes, sign as signAsync, verify, type KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -138,6 +138,47 @@ async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * CPU seconds (user + system, every thread) used so far by a process and its descendants, from /proc.
+ * CPU per request is steadier than requests per second on a machine whose other load comes and goes.
+ */
+function cpuSecondsOfTree(rootPid: number): number {
+  const stats = new Map<number, { ppid: number; cpu: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the parenthesised command: state ppid … utime(14) stime(15), counted from 1.
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100 });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let total = 0;
+  for (const [pid, stat] of stats) {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = stats.get(p)?.ppid) {
+      if (p === rootPid) {
+        total += stat.cpu;
+        break;
+      }
+    }
+  }
+  return total;
+}
+
+/** Loads a server and reports, besides the load generator's figures, the server's CPU time per request. */
+async function loadMeasured(server: ChildProcess, port: number, requests: Buffer[], seconds: number, connections: number, cycle: boolean): Promise<Measured> {
+  const before = cpuSecondsOfTree(server.pid ?? 0);
+  const result = await load(port, requests, seconds, connections, cycle);
+  const cpuMsPerRequest = result.completed > 0 ? ((cpuSecondsOfTree(server.pid ?? 0) - before) * 1000) / result.completed : 0;
+  return { ...result, cpuMsPerRequest };
+}
+
+interface Measured extends LoadResult {
+  cpuMsPerRequest: number;
+}
+
 async function load(port: number, requests: Buffer[], seconds: number, connections: number, cycle: boolean): Promise<LoadResult> {
   const requestsFile = join(work, `requests-${randomBytes(4).toString('hex')}.txt`);
   writeFileSync(requestsFile, requests.map((r) => r.toString('base64')).join('\n'));
@@ -240,13 +281,16 @@ async function freshPgDatabase(): Promise<{ url: string; drop(): Promise<void> }
 interface Row {
   engine: string;
   what: string;
-  result: LoadResult;
+  result: Measured;
 }
+
+// Extra node flags for tuikuan's processes, e.g. TUIKUAN_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+const nodeArgs = (process.env.TUIKUAN_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 async function startTuikuan(db: string, dataDir: string, processes: number, port: number): Promise<ChildProcess> {
   return start(
     process.execPath,
-    [join(ROOT, 'bin/tuikuan.js'), 'serve', '--port', String(port), '--data-dir', dataDir, '--db', db, '--processes', String(processes)],
+    [...nodeArgs, join(ROOT, 'bin/tuikuan.js'), 'serve', '--port', String(port), '--data-dir', dataDir, '--db', db, '--processes', String(processes)],
     { TUIKUAN_ADMIN_TOKEN: 'bench', TUIKUAN_LOG_LEVEL: 'warn' },
     'tuikuan listening',
   );
@@ -310,20 +354,20 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
     const applies = await signAll(appKeys.privateKey, 'alipay.trade.refund.apply', applyCalls);
 
     log(`${engine}: reference server…`);
-    rows.push({ engine, what: 'reference (parse + verify + sign)', result: await load(refPort, refunds, options.seconds, options.connections, true) });
+    rows.push({ engine, what: 'reference (parse + verify + sign)', result: await loadMeasured(reference, refPort, refunds, options.seconds, options.connections, true) });
     await stop(reference);
 
     log(`${engine}: alipay.trade.refund…`);
-    const refund = await load(port, refunds, options.seconds, options.connections, false);
+    const refund = await loadMeasured(server, port, refunds, options.seconds, options.connections, false);
     rows.push({ engine, what: 'alipay.trade.refund', result: refund });
     log(`${engine}: alipay.trade.refund.apply…`);
-    rows.push({ engine, what: 'alipay.trade.refund.apply', result: await load(port, applies, options.seconds, options.connections, false) });
+    rows.push({ engine, what: 'alipay.trade.refund.apply', result: await loadMeasured(server, port, applies, options.seconds, options.connections, false) });
     const queryCalls = refundCalls
       .slice(0, Math.min(refund.succeeded, 4000))
       .map((call) => ({ appId: call.appId, biz: { trade_no: call.biz.trade_no, out_request_no: call.biz.out_request_no } }));
     const queries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCalls);
     log(`${engine}: alipay.trade.fastpay.refund.query…`);
-    rows.push({ engine, what: 'alipay.trade.fastpay.refund.query', result: await load(port, queries, options.seconds, options.connections, true) });
+    rows.push({ engine, what: 'alipay.trade.fastpay.refund.query', result: await loadMeasured(server, port, queries, options.seconds, options.connections, true) });
     await stop(server);
     return rows;
   } finally {
@@ -400,18 +444,19 @@ async function main(): Promise<void> {
     `RSA-2048 on this machine: ${fmt(rates.parsedKey)} signatures/s per core with a parsed key (${fmt(rates.pemEachTime)}/s parsing the PEM each time), ${fmt(rates.verify)} verifications/s`,
     `signing ceiling for ${options.processes} processes: ${fmt(ceiling)} replies/s`,
     '',
-    '| engine | path | req/s | p50 ms | p99 ms | ok / failed | vs reference | vs signing ceiling |',
-    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |',
+    '| engine | path | req/s | p50 ms | p99 ms | ok / failed | vs reference | vs signing ceiling | server CPU ms/req | reference CPU ÷ ours |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
   ];
   for (const engine of options.engines) {
     const reference = rows.find((r) => r.engine === engine && r.what.startsWith('reference'));
     for (const row of rows.filter((r) => r.engine === engine)) {
       const r = row.result;
       const vsRef = reference ? r.rps / reference.result.rps : 0;
+      const cpuRatio = reference && r.cpuMsPerRequest > 0 ? reference.result.cpuMsPerRequest / r.cpuMsPerRequest : 0;
       lines.push(
-        `| ${engine} | ${row.what} | ${fmt(r.rps)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${r.succeeded} / ${r.failed}${r.exhausted ? ' (ran out of requests)' : ''} | ${fmt(vsRef, 2)} | ${fmt(r.rps / ceiling, 2)} |`,
+        `| ${engine} | ${row.what} | ${fmt(r.rps)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${r.succeeded} / ${r.failed}${r.exhausted ? ' (ran out of requests)' : ''} | ${fmt(vsRef, 2)} | ${fmt(r.rps / ceiling, 2)} | ${fmt(r.cpuMsPerRequest, 3)} | ${fmt(cpuRatio, 2)} |`,
       );
-      if (r.sampleFailure) lines.push(`|  |  ↳ a failure: ${r.sampleFailure.replace(/\|/g, '/').slice(0, 200)} | | | | | | |`);
+      if (r.sampleFailure) lines.push(`|  |  ↳ a failure: ${r.sampleFailure.replace(/\|/g, '/').slice(0, 200)} | | | | | | | | |`);
     }
   }
   if (options.scale) {

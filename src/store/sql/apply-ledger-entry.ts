@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Fen } from '../../core/money.js';
+import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
 export type LedgerEntryKind = 'opening' | 'adjustment' | 'payment' | 'fee' | 'refund' | 'fee_refund';
@@ -19,32 +20,34 @@ export interface LedgerEntry {
   createdAt: number;
 }
 
+const balanceOf = prepareQuery((db, p: { pid: string }) => db.selectFrom('merchants').select('balance').where('pid', '=', p.pid));
+const moveBalance = prepareQuery((db, p: { pid: string; amount: Fen }) =>
+  db
+    .updateTable('merchants')
+    .set({ balance: sql<number>`balance + ${p.amount}` })
+    .where('pid', '=', p.pid)
+    .where(sql<boolean>`balance + ${p.amount} >= 0`)
+    .returning('balance'),
+);
+const insertLedgerEntry = prepareQuery((db, p: Required<LedgerEntry>) => db.insertInto('ledgerEntries').values(p));
+
 /** Returns the new balance, or null (and writes nothing) when the entry would make it negative. */
 export async function applyLedgerEntry(db: Db, entry: LedgerEntry): Promise<Fen | null> {
   if (entry.amount === 0) {
-    const row = await db.selectFrom('merchants').select('balance').where('pid', '=', entry.pid).executeTakeFirst();
+    const row = await firstRow(balanceOf, db, { pid: entry.pid });
     return row ? row.balance : null;
   }
-  const updated = await db
-    .updateTable('merchants')
-    .set({ balance: sql<number>`balance + ${entry.amount}` })
-    .where('pid', '=', entry.pid)
-    .where(sql<boolean>`balance + ${entry.amount} >= 0`)
-    .returning('balance')
-    .executeTakeFirst();
+  const updated = await firstRow(moveBalance, db, { pid: entry.pid, amount: entry.amount });
   if (!updated) return null;
-  await db
-    .insertInto('ledgerEntries')
-    .values({
-      pid: entry.pid,
-      amount: entry.amount,
-      kind: entry.kind,
-      tradeNo: entry.tradeNo ?? null,
-      refundId: entry.refundId ?? null,
-      memo: entry.memo ?? null,
-      createdAt: entry.createdAt,
-    })
-    .execute();
+  await insertLedgerEntry(db, {
+    pid: entry.pid,
+    amount: entry.amount,
+    kind: entry.kind,
+    tradeNo: entry.tradeNo ?? null,
+    refundId: entry.refundId ?? null,
+    memo: entry.memo ?? null,
+    createdAt: entry.createdAt,
+  });
   return updated.balance;
 }
 

@@ -2,6 +2,7 @@
 import type { Updateable } from 'kysely';
 import type { FundMixShare, Merchant } from '../../core/interfaces.js';
 import type { MerchantRow, MerchantTable } from '../schema.js';
+import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
 export interface MerchantCredentials {
@@ -21,8 +22,10 @@ export async function insertMerchant(db: Db, merchant: Omit<Merchant, 'balance'>
     .execute();
 }
 
+const merchantByPid = prepareQuery((db, p: { pid: string }) => db.selectFrom('merchants').selectAll().where('pid', '=', p.pid));
+
 export async function findMerchant(db: Db, pid: string): Promise<Merchant | undefined> {
-  const row = await db.selectFrom('merchants').selectAll().where('pid', '=', pid).executeTakeFirst();
+  const row = await firstRow(merchantByPid, db, { pid });
   return row && toMerchant(row);
 }
 

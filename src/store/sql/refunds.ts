@@ -1,27 +1,40 @@
 /** Refunds and their fund allocations. */
 import type { DbackStatus, FundAllocation, Refund, RefundSource, RefundStatus } from '../../core/interfaces.js';
 import type { FundAllocationRow, RefundRow } from '../schema.js';
+import { allRows, firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
 export type NewRefund = Omit<Refund, 'id' | 'allocations'>;
 
+const insertRefundRow = prepareQuery((db, p: NewRefund) => db.insertInto('refunds').values(p).returning('id'));
+const updateRefundColumns = prepareQuery((db, p: RefundChange & { id: number }) => {
+  const { id, ...change } = p;
+  return db.updateTable('refunds').set(change).where('id', '=', id);
+});
+const insertAllocation = prepareQuery((db, p: FundAllocation & { refundId: number }) => db.insertInto('fundAllocations').values(p));
+const refundByRequestNo = prepareQuery((db, p: { tradeNo: string; outRequestNo: string }) =>
+  db.selectFrom('refunds').selectAll().where('tradeNo', '=', p.tradeNo).where('outRequestNo', '=', p.outRequestNo),
+);
+const refundById = prepareQuery((db, p: { id: number }) => db.selectFrom('refunds').selectAll().where('id', '=', p.id));
+const allocationsOfRefund = prepareQuery((db, p: { refundId: number }) =>
+  db.selectFrom('fundAllocations').selectAll().where('refundId', '=', p.refundId).orderBy('position'),
+);
+
 export async function insertRefund(db: Db, refund: NewRefund): Promise<number> {
-  const row = await db.insertInto('refunds').values(refund).returning('id').executeTakeFirstOrThrow();
+  const row = await firstRow(insertRefundRow, db, refund);
+  if (!row) throw new Error('insert into refunds returned no id');
   return row.id;
 }
 
 export type RefundChange = Partial<Omit<NewRefund, 'tradeNo' | 'outRequestNo' | 'createdAt'>>;
 
 export async function updateRefund(db: Db, id: number, change: RefundChange): Promise<void> {
-  await db.updateTable('refunds').set(change).where('id', '=', id).execute();
+  await updateRefundColumns(db, { ...change, id });
 }
 
 export async function insertAllocations(db: Db, refundId: number, allocations: FundAllocation[]): Promise<void> {
-  if (allocations.length === 0) return;
-  await db
-    .insertInto('fundAllocations')
-    .values(allocations.map((allocation) => ({ refundId, ...allocation })))
-    .execute();
+  // One prepared row at a time: a refund has a row per channel it returns to, most often one.
+  for (const allocation of allocations) await insertAllocation(db, { ...allocation, refundId });
 }
 
 export async function settleDepositBack(db: Db, refundId: number, status: DbackStatus, bankAckTime: number): Promise<void> {
@@ -34,17 +47,12 @@ export async function settleDepositBack(db: Db, refundId: number, status: DbackS
 }
 
 export async function findRefund(db: Db, tradeNo: string, outRequestNo: string): Promise<Refund | undefined> {
-  const row = await db
-    .selectFrom('refunds')
-    .selectAll()
-    .where('tradeNo', '=', tradeNo)
-    .where('outRequestNo', '=', outRequestNo)
-    .executeTakeFirst();
+  const row = await firstRow(refundByRequestNo, db, { tradeNo, outRequestNo });
   return row && withAllocations(db, row);
 }
 
 export async function findRefundById(db: Db, id: number): Promise<Refund | undefined> {
-  const row = await db.selectFrom('refunds').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await firstRow(refundById, db, { id });
   return row && withAllocations(db, row);
 }
 
@@ -67,13 +75,7 @@ export async function listRefunds(db: Db, filter: RefundFilter): Promise<Refund[
 }
 
 async function withAllocations(db: Db, row: RefundRow): Promise<Refund> {
-  const allocations = await db
-    .selectFrom('fundAllocations')
-    .selectAll()
-    .where('refundId', '=', row.id)
-    .orderBy('position')
-    .execute();
-  return toRefund(row, allocations);
+  return toRefund(row, await allRows(allocationsOfRefund, db, { refundId: row.id }));
 }
 
 function toRefund(row: RefundRow, allocations: FundAllocationRow[]): Refund {

@@ -4,6 +4,7 @@
  */
 import type { Trade, TradeFundBill, TradeStatus, Voucher } from '../../core/interfaces.js';
 import type { TradeFundBillRow, TradeRow, TradeUpdate } from '../schema.js';
+import { allRows, firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
 /** How a caller names a trade: Alipay's trade_no wins over the merchant's out_trade_no when both are given. */
@@ -33,13 +34,39 @@ export async function insertTrade(db: Db, trade: Trade): Promise<void> {
   }
 }
 
-async function findTradeRow(db: Db, key: TradeKey, forUpdate: boolean): Promise<TradeRow | undefined> {
-  let query = db.selectFrom('trades').selectAll().where('sellerPid', '=', key.sellerPid);
-  if (key.tradeNo) query = query.where('tradeNo', '=', key.tradeNo);
-  else if (key.outTradeNo) query = query.where('outTradeNo', '=', key.outTradeNo);
-  else return undefined;
-  if (forUpdate) query = query.forUpdate();
-  return query.executeTakeFirst();
+// One prepared query per way of naming the trade and per lock: the SQL differs.
+const tradeBySellerAndNo = prepareQuery((db, p: { sellerPid: string; tradeNo: string }) =>
+  db.selectFrom('trades').selectAll().where('sellerPid', '=', p.sellerPid).where('tradeNo', '=', p.tradeNo),
+);
+const lockTradeBySellerAndNo = prepareQuery((db, p: { sellerPid: string; tradeNo: string }) =>
+  db.selectFrom('trades').selectAll().where('sellerPid', '=', p.sellerPid).where('tradeNo', '=', p.tradeNo).forUpdate(),
+);
+const tradeBySellerAndOutNo = prepareQuery((db, p: { sellerPid: string; outTradeNo: string }) =>
+  db.selectFrom('trades').selectAll().where('sellerPid', '=', p.sellerPid).where('outTradeNo', '=', p.outTradeNo),
+);
+const lockTradeBySellerAndOutNo = prepareQuery((db, p: { sellerPid: string; outTradeNo: string }) =>
+  db.selectFrom('trades').selectAll().where('sellerPid', '=', p.sellerPid).where('outTradeNo', '=', p.outTradeNo).forUpdate(),
+);
+const tradeByNo = prepareQuery((db, p: { tradeNo: string }) => db.selectFrom('trades').selectAll().where('tradeNo', '=', p.tradeNo));
+const lockTradeByNo = prepareQuery((db, p: { tradeNo: string }) =>
+  db.selectFrom('trades').selectAll().where('tradeNo', '=', p.tradeNo).forUpdate(),
+);
+const fundBillsOfTrade = prepareQuery((db, p: { tradeNo: string }) =>
+  db.selectFrom('tradeFundBills').selectAll().where('tradeNo', '=', p.tradeNo).orderBy('position'),
+);
+const updateTradeColumns = prepareQuery((db, p: TradeUpdate & { tradeNo: string }) => {
+  const { tradeNo, ...update } = p;
+  return db.updateTable('trades').set(update).where('tradeNo', '=', tradeNo);
+});
+const updateFundBillRefunded = prepareQuery((db, p: { tradeNo: string; position: number; refundedAmount: number }) =>
+  db.updateTable('tradeFundBills').set({ refundedAmount: p.refundedAmount }).where('tradeNo', '=', p.tradeNo).where('position', '=', p.position),
+);
+
+function findTradeRow(db: Db, key: TradeKey, forUpdate: boolean): Promise<TradeRow | undefined> {
+  const { sellerPid, tradeNo, outTradeNo } = key;
+  if (tradeNo) return firstRow(forUpdate ? lockTradeBySellerAndNo : tradeBySellerAndNo, db, { sellerPid, tradeNo });
+  if (outTradeNo) return firstRow(forUpdate ? lockTradeBySellerAndOutNo : tradeBySellerAndOutNo, db, { sellerPid, outTradeNo });
+  return Promise.resolve(undefined);
 }
 
 /** Finds a seller's trade by trade_no, or by out_trade_no when no trade_no is given. */
@@ -50,9 +77,7 @@ export async function findTrade(db: Db, key: TradeKey): Promise<Trade | undefine
 
 /** Finds a trade by trade_no alone, whoever the seller (admin and batch lines, which check the seller themselves). */
 export async function findTradeByNo(db: Db, tradeNo: string, forUpdate = false): Promise<Trade | undefined> {
-  let query = db.selectFrom('trades').selectAll().where('tradeNo', '=', tradeNo);
-  if (forUpdate) query = query.forUpdate();
-  const row = await query.executeTakeFirst();
+  const row = await firstRow(forUpdate ? lockTradeByNo : tradeByNo, db, { tradeNo });
   return row && toTrade(row, await findFundBills(db, row.tradeNo));
 }
 
@@ -63,20 +88,15 @@ export async function lockTrade(db: Db, key: TradeKey): Promise<Trade | undefine
 }
 
 export async function updateTrade(db: Db, tradeNo: string, update: TradeUpdate): Promise<void> {
-  await db.updateTable('trades').set(update).where('tradeNo', '=', tradeNo).execute();
+  await updateTradeColumns(db, { ...update, tradeNo });
 }
 
 export async function setFundBillRefunded(db: Db, tradeNo: string, position: number, refundedAmount: number): Promise<void> {
-  await db
-    .updateTable('tradeFundBills')
-    .set({ refundedAmount })
-    .where('tradeNo', '=', tradeNo)
-    .where('position', '=', position)
-    .execute();
+  await updateFundBillRefunded(db, { tradeNo, position, refundedAmount });
 }
 
 async function findFundBills(db: Db, tradeNo: string): Promise<TradeFundBillRow[]> {
-  return db.selectFrom('tradeFundBills').selectAll().where('tradeNo', '=', tradeNo).orderBy('position').execute();
+  return allRows(fundBillsOfTrade, db, { tradeNo });
 }
 
 function toTrade(row: TradeRow, bills: TradeFundBillRow[]): Trade {
