@@ -111,6 +111,37 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
     });
   });
 
+  describe('at most 99 refunds per trade, accepted applies still waiting included', () => {
+    it('refuses the 100th with ACQ.TRADE_NOT_ALLOW_REFUND when 49 are done and 50 accepted applies wait, though money is left', async () => {
+      const seller = await newMerchant(harness);
+      const trade = await newTrade(harness, seller, { total_amount: '1.00' });
+      for (let i = 1; i <= 49; i++) {
+        assert.equal((await refund(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: `CAP${i}` })).fund_change, 'Y', `refund ${i}`);
+      }
+      await setBalance(harness, seller.pid, '0.00');
+      for (let i = 50; i <= 99; i++) {
+        assertSuccess(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: `CAP${i}` }));
+      }
+      await runDueJobs(harness);
+      const full = await getTrade(harness, trade.trade_no);
+      assert.equal(full.refund_count, 99);
+      assert.equal(full.refunded_amount, '0.49');
+      assert.equal(full.pending_refund_amount, '0.50');
+
+      await setBalance(harness, seller.pid, '100.00');
+      assertBusinessError(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: 'CAP100' }), 'ACQ.TRADE_NOT_ALLOW_REFUND', '当前交易不允许退款');
+      const sync = await refund(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: 'CAP100' });
+      assertBusinessError(sync, 'ACQ.TRADE_NOT_ALLOW_REFUND', '当前交易不允许退款');
+      assert.equal(sync.refund_fee, '0.49');
+      assertSuccess(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: 'CAP99' }));
+      assert.equal((await refund(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: 'CAP1' })).fund_change, 'N', 'repeats still answer');
+      const after = await getTrade(harness, trade.trade_no);
+      assert.equal(after.refund_count, 99);
+      assert.equal(after.pending_refund_amount, '0.50');
+      assert.equal((await refundsOf(harness, trade.trade_no)).length, 99);
+    });
+  });
+
   describe('seed 000’s business errors, each with its sub_msg', () => {
     it('ACQ.SYSTEM_ERROR (系统繁忙): provoked before the method runs, nothing is accepted', async () => {
       const trade = await newTrade(harness, kit);
@@ -163,9 +194,28 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
       assertBusinessError(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }), 'ACQ.TRADE_HAS_FINISHED', '交易已完结');
     });
 
-    it('ACQ.TRADE_STATUS_ERROR (交易状态非法): a trade the buyer has not paid', async () => {
-      const trade = await newTrade(harness, kit, { status: 'WAIT_BUYER_PAY' });
-      assertBusinessError(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }), 'ACQ.TRADE_STATUS_ERROR', '交易状态非法');
+    it('ACQ.TRADE_HAS_FINISHED (交易已完结): a trade past the merchant’s refund window, with nothing reserved', async () => {
+      const seller = await newMerchant(harness);
+      const trade = await newTrade(harness, seller);
+      assertSuccess(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'IN-WINDOW' }));
+      await runDueJobs(harness);
+      await harness.adminOk('PATCH', `/merchants/${seller.pid}`, { refund_window_days: 0 });
+      await advanceClock(harness, 1);
+      assert.equal((await getTrade(harness, trade.trade_no)).trade_status, 'TRADE_FINISHED');
+      assertBusinessError(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'TOO-LATE' }), 'ACQ.TRADE_HAS_FINISHED', '交易已完结');
+      assertSuccess(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'IN-WINDOW' }));
+      const after = await getTrade(harness, trade.trade_no);
+      assert.equal(after.refunded_amount, '1.00');
+      assert.equal(after.pending_refund_amount, '0.00');
+      assert.deepEqual((await refundsOf(harness, trade.trade_no)).map((r) => r.out_request_no), ['IN-WINDOW']);
+    });
+
+    it('ACQ.TRADE_STATUS_ERROR (交易状态非法): a trade the buyer has not paid — waiting for payment, or closed unpaid', async () => {
+      for (const status of ['WAIT_BUYER_PAY', 'TRADE_CLOSED']) {
+        const trade = await newTrade(harness, kit, { status });
+        assertBusinessError(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }), 'ACQ.TRADE_STATUS_ERROR', '交易状态非法');
+        assert.deepEqual(await refundsOf(harness, trade.trade_no), [], status);
+      }
     });
 
     it('ACQ.DISCORDANT_REPEAT_REQUEST (不一致的请求): an out_request_no, waiting or done, used with another amount', async () => {
