@@ -2,7 +2,8 @@
  * Bank-card deposit-back: the part of a refund that goes back to a BANKCARD channel is `P` until the
  * simulated bank answers, dback_delay_seconds after the refund (the merchant's setting, default 3600):
  * then `S`, or `F` when the trade or else the merchant says so — with bank_ack_time, and the
- * est_bank_receipt_time announced from the start.
+ * est_bank_receipt_time announced from the start. The admin API's allocation says where the money went:
+ * `returned_to` the card on `S`, the buyer's Alipay balance (`ALIPAYACCOUNT`) on `F`.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -84,18 +85,25 @@ describeEachEngine('bank-card deposit-back', (engine) => {
       assert.deepEqual(settled.deposit_back_info_list, [settled.deposit_back_info]);
     });
 
-    it('shows the status on the refund’s bank-card allocation in the admin API', async () => {
+    it('shows the status on the refund’s bank-card allocation in the admin API, and where the money went once settled', async () => {
       const { trade } = await bankRefund(kit, 'ADMIN');
       const row = await refundOf(harness, trade.trade_no, 'ADMIN');
       assert.deepEqual(
-        row.fund_allocations.map((a: Reply) => [a.fund_channel, a.amount, a.dback_status]),
+        row.fund_allocations.map((a: Reply) => [a.fund_channel, a.amount, a.dback_status, a.returned_to]),
         [
-          ['ALIPAYACCOUNT', '50.00', null],
-          ['BANKCARD', '20.00', 'P'],
+          ['ALIPAYACCOUNT', '50.00', null, null],
+          ['BANKCARD', '20.00', 'P', null],
         ],
       );
       await advanceClock(harness, 3600);
-      assert.equal((await refundOf(harness, trade.trade_no, 'ADMIN')).fund_allocations[1].dback_status, 'S');
+      assert.deepEqual(
+        (await refundOf(harness, trade.trade_no, 'ADMIN')).fund_allocations.map((a: Reply) => [a.fund_channel, a.dback_status, a.returned_to]),
+        [
+          ['ALIPAYACCOUNT', null, null],
+          ['BANKCARD', 'S', 'BANKCARD'],
+        ],
+        'S: back on the card',
+      );
     });
 
     it('has no deposit-back when the refund does not reach the card', async () => {
@@ -156,6 +164,15 @@ describeEachEngine('bank-card deposit-back', (engine) => {
       assert.equal(failed.deposit_back_info.bank_ack_time, failed.deposit_back_info.est_bank_receipt_time);
       assert.equal(failed.deposit_back_info_list[0].dback_status, 'F');
       assert.equal(failed.refund_status, 'REFUND_SUCCESS', 'the refund itself stays done: the money goes to the buyer’s balance');
+      const row = await refundOf(harness, trade.trade_no, 'TRADE-F');
+      assert.deepEqual(
+        row.fund_allocations.map((a: Reply) => [a.fund_channel, a.amount, a.dback_status, a.returned_to]),
+        [
+          ['ALIPAYACCOUNT', '50.00', null, null],
+          ['BANKCARD', '20.00', 'F', 'ALIPAYACCOUNT'],
+        ],
+        'the card’s 20.00 went to the buyer’s Alipay balance instead, and the allocation says so',
+      );
     });
 
     it('fails with F for every trade of a merchant whose dback_outcome is F, unless the trade says S', async () => {
@@ -166,6 +183,8 @@ describeEachEngine('bank-card deposit-back', (engine) => {
       await advanceClock(harness, 3600);
       assert.equal((await query(seller, plain, 'M-F')).deposit_back_info.dback_status, 'F');
       assert.equal((await query(seller, overridden, 'T-S')).deposit_back_info.dback_status, 'S');
+      assert.equal((await refundOf(harness, plain.trade_no, 'M-F')).fund_allocations[1].returned_to, 'ALIPAYACCOUNT');
+      assert.equal((await refundOf(harness, overridden.trade_no, 'T-S')).fund_allocations[1].returned_to, 'BANKCARD');
     });
 
     it('takes the merchant’s setting as it stands when the bank answers', async () => {
