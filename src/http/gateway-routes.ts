@@ -4,14 +4,16 @@
  * the request names. Whatever arrives — a JSON body, a 10 MB form, broken percent-encoding — the answer
  * is Alipay's, in an HTTP 200.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
+import type { ConnectionError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MapiGateway } from '../methods/mapi-gateway.js';
 import type { MapiReply } from '../methods/mapi-service.js';
 import type { GatewayReply, OpenApiGateway } from '../methods/openapi-gateway.js';
 import { mapiErrorPage } from './cashier-pages.js';
 import { decodeForm, findAsciiField, parseCharset, splitForm, type RawPair } from '../protocol/charset.js';
 import { gatewayError } from '../protocol/openapi/gateway-errors.js';
-import { encodeUnsignedResponse, ERROR_NODE_NAME, responseNodeName } from '../protocol/openapi/response-envelope.js';
+import { encodeUnsignedResponse, ERROR_NODE_NAME } from '../protocol/openapi/response-envelope.js';
 import type { Metrics } from './metrics.js';
 
 export interface GatewayRoutesOptions {
@@ -65,14 +67,16 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
     }
   }
 
-  // Unreadable requests (too large, aborted) still get an Alipay reply, named after the query's method.
-  app.setErrorHandler((error, request, reply) => {
+  // Unreadable requests (too large, aborted) still get an Alipay reply, named after the query's method and
+  // signed for the app the query names.
+  app.setErrorHandler(async (error, request, reply) => {
+    const started = process.hrtime.bigint();
     request.log.warn({ err: error }, 'unreadable gateway request');
-    const method = decodeForm(splitForm(rawQuery(request)), 'utf-8').get('method');
-    const failure = gatewayError('isv.invalid-parameter');
-    const body = encodeUnsignedResponse(method ? responseNodeName(method) : ERROR_NODE_NAME, failure.toFields(), 'utf-8');
-    const result = { contentType: 'application/json;charset=utf-8', body, method: '(unreadable)', code: failure.code, subCode: failure.subCode };
-    return send(reply, result, process.hrtime.bigint());
+    const pairs = splitForm(rawQuery(request));
+    const named = findAsciiField(pairs, 'charset');
+    const charset = named === undefined ? 'utf-8' : parseCharset(named);
+    const query = { params: decodeForm(pairs, charset ?? 'utf-8'), charset };
+    return send(reply, await options.openApi.unreadable(query), started);
   });
 
   app.route({
@@ -96,4 +100,32 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
       return send(reply, await options.openApi.handle({ params, charset }), started);
     },
   });
+}
+
+/**
+ * Answers the errors node's HTTP parser raises before a request reaches any route. A URL with its headers
+ * over the server's limit (`maxHeaderSize`) is given up on part-way — its path and parameters never reach
+ * JavaScript, only the last chunk read — and the gateway is the one surface that takes URLs that long
+ * (signed GET queries, MAPI batches), so it gets the gateway's answer: 40002 isv.invalid-parameter in
+ * `error_response`, HTTP 200, unsigned (the app_id is lost with the rest). Other client errors are
+ * answered as Fastify answers them.
+ */
+export function gatewayClientErrorHandler(metrics: Metrics): (error: ConnectionError, socket: Socket) => void {
+  return (error, socket) => {
+    // A reset connection has nobody to answer; the parser may report the same request again once answered.
+    if (error.code === 'ECONNRESET' || socket.destroyed || socket.writableEnded) return;
+    if (error.code === 'HPE_HEADER_OVERFLOW') {
+      const failure = gatewayError('isv.invalid-parameter');
+      const body = encodeUnsignedResponse(ERROR_NODE_NAME, failure.toFields(), 'utf-8');
+      metrics.gatewayRequests.inc({ method: '(unreadable)', code: failure.code, sub_code: failure.subCode });
+      const head = `HTTP/1.1 200 OK\r\ncontent-type: application/json;charset=utf-8\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`;
+      // The parser has given up on this connection: send the reply whole, then close it, as node does.
+      socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]), () => socket.destroy());
+      return;
+    }
+    const [status, message] = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Client Timeout'] : [400, 'Client Error'];
+    const body = JSON.stringify({ error: STATUS_CODES[status], message, statusCode: status });
+    if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${body.length}\r\nContent-Type: application/json\r\n\r\n${body}`);
+    socket.destroy(error);
+  };
 }

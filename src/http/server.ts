@@ -12,7 +12,7 @@ import { cashierRoutes } from './cashier-routes.js';
 import type { Services } from '../methods/services.js';
 import type { OpenApiMethod } from '../methods/openapi-method.js';
 import { adminRoutes } from './admin-routes.js';
-import { gatewayRoutes } from './gateway-routes.js';
+import { gatewayClientErrorHandler, gatewayRoutes } from './gateway-routes.js';
 import type { Metrics } from './metrics.js';
 
 export interface ServerOptions {
@@ -44,6 +44,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     return503OnClosing: true,
     // A MAPI batch of 1000 lines arrives as one long signed URL (seed 002's example is a GET).
     http: { maxHeaderSize: 256 * 1024 },
+    // A longer URL is answered as the gateway answers bad input, not with a 431.
+    clientErrorHandler: gatewayClientErrorHandler(options.metrics),
   });
 
   // No reply leaves before what it may show is on disk (group commit, store.ts).

@@ -17,7 +17,7 @@ import type { OpenApiError } from '../protocol/openapi/openapi-error.js';
 import { encodeResponse, ERROR_NODE_NAME, responseNodeName } from '../protocol/openapi/response-envelope.js';
 import { hasEmptyValues, requestSignContent } from '../protocol/sign-content.js';
 import { parsePublicKey, rsaSignOffThread, rsaVerify, type RsaSignType } from '../protocol/signing.js';
-import type { MethodReply, OpenApiMethod } from './openapi-method.js';
+import type { MethodContext, MethodReply, OpenApiMethod } from './openapi-method.js';
 import type { Services } from './services.js';
 
 export interface GatewayRequest {
@@ -37,6 +37,11 @@ export interface GatewayReply {
 
 export interface OpenApiGateway {
   handle(request: GatewayRequest): Promise<GatewayReply>;
+  /**
+   * The answer to a request whose body could not be read (too large, aborted): 40002 isv.invalid-parameter,
+   * named after the method and signed for the app its query string names.
+   */
+  unreadable(query: GatewayRequest): Promise<GatewayReply>;
 }
 
 export interface OpenApiGatewayOptions {
@@ -130,29 +135,45 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
       if (typeof biz !== 'object' || biz === null || Array.isArray(biz)) return fail(gatewayError('isv.invalid-parameter'));
     }
 
+    const context: MethodContext = { services: options.services, app, sellerPid, notifyUrl: params.get('notify_url') || null, charset };
     const fault = await options.services.faults.next(method);
     const provoked = fault && (fault.subCode === 'isp.unknow-error' ? gatewayError('isp.unknow-error') : target.errors.find(fault.subCode));
-    if (fault?.phase === 'before' && provoked) return errorReply(provoked, signType, target.failureFields(biz));
+    if (fault?.phase === 'before' && provoked) return errorReply(provoked, signType, await target.failureFields(biz, context));
 
     let result: MethodReply;
     try {
-      result = await target.run(biz, {
-        services: options.services,
-        app,
-        sellerPid,
-        notifyUrl: params.get('notify_url') || null,
-        charset,
-      });
+      result = await target.run(biz, context);
     } catch (error) {
       options.logger.error({ err: error, method }, 'method failed');
       return fail(gatewayError('isp.unknow-error'));
     }
     // An `after` fault: the method has done its work, but the caller is told it failed.
-    if (provoked) return errorReply(provoked, signType, target.failureFields(biz));
+    if (provoked) return errorReply(provoked, signType, await target.failureFields(biz, context));
     if (result.ok) {
       return reply(nodeName, { code: '10000', msg: 'Success', ...result.fields }, charset, signType, method);
     }
     return errorReply(result.error, signType, result.fields);
+  }
+
+  /**
+   * An error for a request that could not be taken through the checks: named after its method, and signed
+   * when its app_id names a known app (RSA if it asked for RSA, else RSA2), because an unsigned error makes
+   * a validating SDK throw instead of showing the error (notes §2.2). Unsigned only when there is no app
+   * to sign for, or the app or the signature cannot be had.
+   */
+  async function failedRequest(request: GatewayRequest, error: OpenApiError, label: string): Promise<GatewayReply> {
+    const { params } = request;
+    const charset = request.charset ?? 'utf-8';
+    const method = params.get('method');
+    const nodeName = method ? responseNodeName(method) : ERROR_NODE_NAME;
+    const appId = params.get('app_id');
+    try {
+      const app = appId ? await findKnownApp(appId) : undefined;
+      if (app) return await reply(nodeName, error.toFields(), charset, params.get('sign_type') === 'RSA' ? 'RSA' : 'RSA2', label);
+    } catch (signing) {
+      options.logger.error({ err: signing }, 'could not sign an error reply');
+    }
+    return reply(nodeName, error.toFields(), charset, null, label);
   }
 
   return {
@@ -161,11 +182,10 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
         return await handle(request);
       } catch (error) {
         options.logger.error({ err: error }, 'gateway failed');
-        const method = request.params.get('method');
-        const node = gatewayError('isp.unknow-error').toFields();
-        return reply(method ? responseNodeName(method) : ERROR_NODE_NAME, node, 'utf-8', null, '(error)');
+        return failedRequest(request, gatewayError('isp.unknow-error'), '(error)');
       }
     },
+    unreadable: (query) => failedRequest(query, gatewayError('isv.invalid-parameter'), '(unreadable)'),
   };
 }
 

@@ -12,7 +12,7 @@ import { AlipaySdk } from 'alipay-sdk';
 import iconv from 'iconv-lite';
 import { describeEachEngine } from '../support/engines.js';
 import { createMerchantKit, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import { handApp, percent, replySignatureValid, send, signedForm, type HandApp } from '../support/openapi-client.js';
+import { handApp, percent, replySignatureValid, send, signedForm, type HandApp, type RawReply } from '../support/openapi-client.js';
 
 const PAY = { scene: 'bar_code', auth_code: '286648395128379123', subject: '测试商品', total_amount: '88.88' };
 let counter = 0;
@@ -188,16 +188,47 @@ describeEachEngine('/gateway.do', (engine) => {
       assert.equal((await send(gateway, form)).node.sub_code, 'isv.invalid-charset');
     });
 
-    it('a form larger than the gateway takes: 40002 named after the query’s method', async () => {
-      const response = await fetch(`${gateway}?method=alipay.trade.refund&app_id=${app.appId}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: `biz_content=${'a'.repeat(5 * 1024 * 1024)}`,
-      });
-      assert.equal(response.status, 200);
-      const json = (await response.json()) as Record<string, any>;
-      assert.equal(json.alipay_trade_refund_response.code, '40002');
-      assert.equal(json.alipay_trade_refund_response.sub_code, 'isv.invalid-parameter');
+    it('a form larger than the gateway takes: 40002 named after the query’s method, signed for the query’s app', async () => {
+      const tooLarge = (query: string) =>
+        fetch(`${gateway}?${query}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `biz_content=${'a'.repeat(5 * 1024 * 1024)}`,
+        });
+      for (const signType of ['RSA2', 'RSA'] as const) {
+        const response = await tooLarge(`method=alipay.trade.refund&app_id=${app.appId}&sign_type=${signType}`);
+        assert.equal(response.status, 200);
+        const raw = Buffer.from(await response.arrayBuffer());
+        const text = raw.toString('utf8');
+        const json = JSON.parse(text) as Record<string, any>;
+        assert.deepEqual(json.alipay_trade_refund_response, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter', sub_msg: '参数无效' });
+        const nodeName = 'alipay_trade_refund_response';
+        const reply: RawReply = { status: response.status, contentType: response.headers.get('content-type') ?? '', raw, text, json, nodeName, node: json[nodeName], sign: json.sign };
+        assert.ok(replySignatureValid(reply, platformKey, signType), `signed ${signType}`);
+      }
+      const unknown = (await (await tooLarge('method=alipay.trade.refund&app_id=2021000000000000')).json()) as Record<string, any>;
+      assert.equal(unknown.alipay_trade_refund_response.sub_code, 'isv.invalid-parameter');
+      assert.equal(unknown.sign, undefined, 'an unknown app: no key to sign with');
+    });
+
+    it('a GET whose URL is over the header limit (256 KiB): 40002 isv.invalid-parameter in error_response, HTTP 200, not a 431', async () => {
+      for (const size of [300 * 1024, 1024 * 1024]) {
+        const { form } = signedForm(app, { biz: { out_trade_no: 'X', padding: 'a'.repeat(size) } });
+        const response = await fetch(`${gateway}?${form}`);
+        assert.equal(response.status, 200);
+        assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+        assert.deepEqual(await response.json(), {
+          error_response: { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter', sub_msg: '参数无效' },
+        });
+      }
+      const { form } = signedForm(app, { biz: { out_trade_no: 'X' } });
+      assert.equal((await send(gateway, form, 'GET')).node.sub_code, 'ACQ.TRADE_NOT_EXIST', 'and the server goes on answering');
+    });
+
+    it('the official SDK, validating signatures, reads the too-large error instead of throwing', async () => {
+      const reply = await kit.sdk.exec('alipay.trade.pay', { bizContent: { ...PAY, out_trade_no: outTradeNo(), body: 'x'.repeat(5 * 1024 * 1024) } }, { validateSign: true });
+      assert.equal(reply.code, '40002');
+      assert.equal(reply.sub_code, 'isv.invalid-parameter');
     });
 
     it('a body of the wrong content type is not read: the parameters it carried are missing', async () => {

@@ -3,10 +3,18 @@
  * own request, with Alipay's exact code and sub_code, in an HTTP 200; signed whenever the app is known.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import iconv from 'iconv-lite';
+import { pino } from 'pino';
+import { FaultWatch } from '../../src/core/faults.js';
+import { createOpenApiGateway, type GatewayReply, type GatewayRequest } from '../../src/methods/openapi-gateway.js';
+import type { OpenApiMethod } from '../../src/methods/openapi-method.js';
+import type { Services } from '../../src/methods/services.js';
+import { tradeError } from '../../src/protocol/openapi/business-errors.js';
 import { describeEachEngine } from '../support/engines.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { handApp, replySignatureValid, send, signedForm, type HandApp, type RawReply } from '../support/openapi-client.js';
+import { handApp, replySignatureValid, send, signedForm, type Charset, type HandApp, type RawReply } from '../support/openapi-client.js';
 
 function assertError(reply: RawReply, code: string, subCode: string, msg: string): void {
   assert.equal(reply.status, 200, 'Alipay answers errors in an HTTP 200');
@@ -235,5 +243,97 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
       const badSign = signedForm(app, { biz: {}, key: other.privateKey });
       assert.equal((await send(gateway, badSign.form)).node.sub_code, 'isv.invalid-signature');
     });
+  });
+});
+
+/** A GatewayReply read as a client reads a reply off the wire. */
+function asRawReply(reply: GatewayReply, charset: Charset = 'utf-8'): RawReply {
+  const text = charset === 'utf-8' ? reply.body.toString('utf8') : iconv.decode(reply.body, charset.toLowerCase());
+  const json = JSON.parse(text) as Record<string, any>;
+  const nodeName = Object.keys(json).find((key) => key !== 'sign') ?? '';
+  return { status: 200, contentType: reply.contentType, raw: reply.body, text, json, node: json[nodeName] ?? {}, nodeName, sign: json.sign };
+}
+
+/** Faults that cannot be read: the gateway fails outside any method. */
+class UnreadableFaults extends FaultWatch {
+  override async next(): Promise<never> {
+    throw new Error('the faults table is gone');
+  }
+}
+
+describe('createOpenApiGateway: what goes wrong inside it', () => {
+  let harness: Harness;
+  let app: HandApp;
+  const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const platformPublicKey = platform.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const logger = pino({ level: 'silent' });
+  before(async () => {
+    harness = await startHarness();
+    app = await handApp(harness);
+  });
+  after(() => harness.close());
+
+  /** alipay.trade.query, standing in for any method that throws. */
+  const throwing: OpenApiMethod = {
+    name: 'alipay.trade.query',
+    errors: tradeError,
+    failureFields: async () => ({}),
+    run: async () => {
+      throw new TypeError('Cannot read properties of undefined (reading secret_column)');
+    },
+  };
+  const gatewayWith = (services: Services) => createOpenApiGateway({ services, platformKey: platform.privateKey, methods: [throwing], logger });
+  const request = (options: Parameters<typeof signedForm>[1] = {}): GatewayRequest => ({
+    params: new Map(Object.entries(signedForm(app, { biz: { out_trade_no: 'X' }, ...options }).params)),
+    charset: options.charset === 'GBK' ? 'gbk' : 'utf-8',
+  });
+
+  function assertUnknowError(reply: RawReply): void {
+    assert.equal(reply.nodeName, 'alipay_trade_query_response');
+    assert.deepEqual(reply.node, { code: '20000', msg: 'Service Currently Unavailable', sub_code: 'isp.unknow-error', sub_msg: '服务暂不可用（业务系统不可用）' });
+    assert.doesNotMatch(reply.text, /secret_column|TypeError|faults table|\bat \S+ \(|\.js:\d+/, 'nothing of the failure shows');
+  }
+
+  it('a method that throws: 20000 isp.unknow-error, signed, no stack trace in the body', async () => {
+    const gateway = gatewayWith(harness.tuikuan.services);
+    for (const signType of ['RSA2', 'RSA'] as const) {
+      const result = await gateway.handle(request({ signType }));
+      const reply = asRawReply(result);
+      assertUnknowError(reply);
+      assert.ok(replySignatureValid(reply, platformPublicKey, signType), `signed ${signType}`);
+      assert.equal(result.method, 'alipay.trade.query');
+      assert.equal(result.code, '20000');
+      assert.equal(result.subCode, 'isp.unknow-error');
+    }
+  });
+
+  it('a failure outside any method: still 20000, signed for the known app, in the request’s charset', async () => {
+    const gateway = gatewayWith({ ...harness.tuikuan.services, faults: new UnreadableFaults(harness.tuikuan.services) });
+    const reply = asRawReply(await gateway.handle(request()));
+    assertUnknowError(reply);
+    assert.ok(replySignatureValid(reply, platformPublicKey, 'RSA2'), 'signed RSA2');
+    const rsa = asRawReply(await gateway.handle(request({ signType: 'RSA' })));
+    assert.ok(replySignatureValid(rsa, platformPublicKey, 'RSA'), 'signed RSA, as asked');
+    const gbk = await gateway.handle(request({ charset: 'GBK' }));
+    assert.match(gbk.contentType, /GBK/);
+    assert.ok(replySignatureValid(asRawReply(gbk, 'GBK'), platformPublicKey, 'RSA2', 'GBK'), 'signed over the GBK bytes');
+  });
+
+  it('an unreadable request: 40002 isv.invalid-parameter, signed when the query names a known app, unsigned otherwise', async () => {
+    const gateway = gatewayWith(harness.tuikuan.services);
+    const query = (params: Record<string, string>): GatewayRequest => ({ params: new Map(Object.entries(params)), charset: 'utf-8' });
+    const expected = { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter', sub_msg: '参数无效' };
+    for (const signType of ['RSA2', 'RSA'] as const) {
+      const known = asRawReply(await gateway.unreadable(query({ method: 'alipay.trade.refund', app_id: app.appId, sign_type: signType })));
+      assert.equal(known.nodeName, 'alipay_trade_refund_response');
+      assert.deepEqual(known.node, expected);
+      assert.ok(replySignatureValid(known, platformPublicKey, signType), `signed ${signType}`);
+    }
+    const unknown = asRawReply(await gateway.unreadable(query({ method: 'alipay.trade.refund', app_id: '2021000000000000' })));
+    assert.deepEqual(unknown.node, expected);
+    assert.equal(unknown.sign, undefined, 'no key to choose for an unknown app');
+    const nothing = asRawReply(await gateway.unreadable(query({})));
+    assert.equal(nothing.nodeName, 'error_response');
+    assert.equal(nothing.sign, undefined);
   });
 });
