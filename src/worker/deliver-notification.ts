@@ -12,7 +12,7 @@ import { encodeForm, encodeText, parseCharset, type Charset } from '../protocol/
 import { signContentWithoutSignType } from '../protocol/sign-content.js';
 import { md5Sign, rsaSign } from '../protocol/signing.js';
 import { findMerchant } from '../store/sql/merchants.js';
-import { findNotification, recordAttempt, type Notification } from '../store/sql/notifications.js';
+import { findNotification, recordManualAttempt, recordScheduledAttempt, type Notification } from '../store/sql/notifications.js';
 import type { Store } from '../store/store.js';
 import type { JobOutcome } from './worker.js';
 
@@ -60,6 +60,8 @@ async function post(url: string, body: string, charset: Charset, timeoutMs: numb
 /**
  * Makes one attempt. A scheduled attempt (`manual` false) counts towards the schedule; an attempt by
  * hand (the admin API's resend) does not change it, but a `success` to it settles the notification.
+ * Either may run while the other is in flight: what each writes afterwards is conditional on the state
+ * it read (store/sql/notifications.ts), so neither undoes the other's work from a stale read.
  */
 export async function deliverNotification(options: DeliveryOptions, notificationId: number, manual = false): Promise<JobOutcome> {
   const notification = await findNotification(options.store.db, notificationId);
@@ -68,16 +70,24 @@ export async function deliverNotification(options: DeliveryOptions, notification
   const now = options.clock.now();
   const body = encodeForm(await signedForm(options, notification, charset, now), charset);
   const result = await post(notification.url, body, charset, options.timeoutMs ?? 10_000);
+  const sent = { startedAt: now, url: notification.url, requestBody: body, ...result, manual };
 
-  const attempts = manual ? notification.attempts : notification.attempts + 1;
-  const scheduled = manual ? notification.nextAttemptAt : nextNotifyAttempt(attempts, now);
-  const nextAttemptAt = result.delivered ? null : scheduled;
-  const status = result.delivered ? 'delivered' : manual ? notification.status : nextAttemptAt === null ? 'given_up' : 'pending';
-  await recordAttempt(
-    options.store.db,
-    notification.id,
-    { attempt: manual ? notification.attempts : attempts, startedAt: now, url: notification.url, requestBody: body, ...result, manual, nextAttemptAt },
-    { status, attempts, nextAttemptAt, acknowledgedAt: result.delivered ? now : notification.acknowledgedAt },
+  if (manual) {
+    await options.store.transaction((trx) =>
+      recordManualAttempt(trx, notification.id, { ...sent, attempt: notification.attempts, nextAttemptAt: notification.nextAttemptAt }, now),
+    );
+    return { kind: 'done' };
+  }
+  const attempts = notification.attempts + 1;
+  const nextAttemptAt = result.delivered ? null : nextNotifyAttempt(attempts, now);
+  const status = result.delivered ? 'delivered' : nextAttemptAt === null ? 'given_up' : 'pending';
+  const after = await options.store.transaction((trx) =>
+    recordScheduledAttempt(trx, notification.id, { ...sent, attempt: attempts, nextAttemptAt }, notification.attempts, {
+      status,
+      nextAttemptAt,
+      acknowledgedAt: result.delivered ? now : null,
+    }),
   );
-  return !manual && nextAttemptAt !== null ? { kind: 'retry', at: nextAttemptAt } : { kind: 'done' };
+  // Settled by hand meanwhile, or counted by another run: nothing more is this run's to schedule.
+  return after?.status === 'pending' && after.nextAttemptAt !== null ? { kind: 'retry', at: after.nextAttemptAt } : { kind: 'done' };
 }

@@ -28,7 +28,8 @@ export type ReceiverScript =
   | 'fail'
   /** Answers `fail` until the given attempt, then `success`. */
   | { successOnAttempt: number }
-  | ((attempt: number) => ReceiverAnswer | string);
+  /** A promise holds the attempt open until it settles: for tests of what happens meanwhile. */
+  | ((attempt: number) => ReceiverAnswer | string | Promise<ReceiverAnswer | string>);
 
 export interface NotifyReceiver {
   url: string;
@@ -38,11 +39,11 @@ export interface NotifyReceiver {
   close(): Promise<void>;
 }
 
-function answerFor(script: ReceiverScript, attempt: number): ReceiverAnswer {
+async function answerFor(script: ReceiverScript, attempt: number): Promise<ReceiverAnswer> {
   if (script === 'success') return { status: 200, body: 'success' };
   if (script === 'fail') return { status: 200, body: 'fail' };
   if (typeof script === 'function') {
-    const answer = script(attempt);
+    const answer = await script(attempt);
     return typeof answer === 'string' ? { status: 200, body: answer } : answer;
   }
   return { status: 200, body: attempt >= script.successOnAttempt ? 'success' : 'fail' };
@@ -64,9 +65,10 @@ export async function startNotifyReceiver(initial: ReceiverScript = 'success'): 
         headers: request.headers,
         method: request.method ?? '',
       });
-      const answer = answerFor(script, attempt);
-      response.writeHead(answer.status, { 'content-type': 'text/plain' });
-      response.end(answer.body);
+      void answerFor(script, attempt).then((answer) => {
+        response.writeHead(answer.status, { 'content-type': 'text/plain' });
+        response.end(answer.body);
+      });
     });
   });
   server.listen(0, '127.0.0.1');

@@ -3,7 +3,8 @@
  * RSA2-signed by the platform key (the official SDK's checkNotifySign accepts them and rejects an altered
  * one), and retried under the virtual clock until the body is exactly `success` — at 0, 4m, 14m, 24m, 84m,
  * 204m, 564m and 1464m, 8 attempts in all, with one notify_id. Every attempt is visible through the admin
- * API, and a notification can be re-sent by hand.
+ * API, and a notification can be re-sent by hand — also while a scheduled attempt is in flight, without
+ * either undoing the other.
  */
 import assert from 'node:assert/strict';
 import { createVerify } from 'node:crypto';
@@ -289,6 +290,69 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
         notification?.attempt_log.map((a: Reply) => a.manual),
         [false, true, false],
       );
+    });
+
+    /** A receiver script that holds attempt `held` open until the test answers it, and answers the others `others`. */
+    function holding(held: number, others: string) {
+      let arrive!: () => void;
+      let answer!: (body: string) => void;
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      const answered = new Promise<string>((resolve) => (answer = resolve));
+      const script = (attempt: number): string | Promise<string> => {
+        if (attempt !== held) return others;
+        arrive();
+        return answered;
+      };
+      return { script, arrived, answer };
+    }
+
+    it('a re-send answered success while a scheduled attempt is in flight stays delivered when that attempt then fails', async () => {
+      const hold = holding(1, 'success');
+      const to = await receiver(hold.script);
+      const trade = await newTrade(harness, kit, { notify_url: to.url });
+      await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'RACE1' });
+      const scheduled = runDueJobs(harness);
+      await hold.arrived;
+      const notifyId = to.received[0]?.fields.notify_id as string;
+      const view = await harness.adminOk('POST', `/notifications/${notifyId}/resend`);
+      assert.equal(view.status, 'delivered');
+      hold.answer('fail');
+      await scheduled;
+
+      const [notification] = await notificationsOf(harness, trade.trade_no);
+      assert.equal(notification?.status, 'delivered', 'the scheduled attempt’s failure does not reopen it');
+      assert.equal(notification?.attempts, 1, 'the scheduled attempt is counted');
+      assert.equal(notification?.next_attempt_at, null);
+      assert.equal(notification?.acknowledged_at, view.acknowledged_at);
+      assert.deepEqual(
+        notification?.attempt_log.map((a: Reply) => [a.manual, a.delivered]),
+        [
+          [true, true],
+          [false, false],
+        ],
+        'the re-send was recorded first, the scheduled attempt when it ended',
+      );
+      await advanceClock(harness, 25 * 3600);
+      assert.equal(to.received.length, 2, 'nothing is sent again');
+    });
+
+    it('a re-send in flight while a scheduled attempt is made does not write back the schedule it read', async () => {
+      const hold = holding(2, 'fail');
+      const { to, trade } = await refundedTrade(hold.script, { refund_amount: '1.00', out_request_no: 'RACE2' });
+      const notifyId = to.received[0]?.fields.notify_id as string;
+      const resend = harness.adminOk('POST', `/notifications/${notifyId}/resend`);
+      await hold.arrived;
+      await advanceClock(harness, 4 * MINUTE);
+      assert.equal(to.received.length, 3, 'the 2nd scheduled attempt was made while the re-send waited');
+      hold.answer('fail');
+      const view = await resend;
+      assert.equal(view.status, 'pending');
+      assert.equal(view.attempts, 2, 'the re-send read 1 attempt; the count stays 2');
+      const third = view.attempt_log.find((a: Reply) => !a.manual && a.attempt === 2);
+      assert.equal(view.next_attempt_at, third?.next_attempt_at, 'the next attempt is the one the 2nd scheduled attempt set');
+      assert.equal((chinaTimeMs(view.next_attempt_at) - chinaTimeMs(third?.at)) / 1000, 10 * MINUTE);
+      await advanceClock(harness, 10 * MINUTE);
+      assert.deepEqual(offsets(to).filter((_, i) => i !== 1), SCHEDULE_SECONDS.slice(0, 3), 'the schedule goes on as if no re-send had been made');
     });
 
     it('answers 404 notification_not_found for an unknown notify_id', async () => {

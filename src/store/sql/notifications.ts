@@ -1,4 +1,5 @@
 /** Notifications owed to merchants (the outbox) and every attempt to deliver them. */
+import { sql } from 'kysely';
 import type { NotificationAttemptRow, NotificationRow } from '../schema.js';
 import type { Db } from '../store.js';
 
@@ -79,21 +80,64 @@ export async function listNotifications(db: Db, filter: NotificationFilter): Pro
   return (await query.execute()).map(toNotification);
 }
 
-/**
- * Records one attempt and the notification's state after it. `attempts` counts the scheduled attempts
- * only; an attempt by hand leaves the schedule as it was.
- */
-export async function recordAttempt(
-  db: Db,
-  notificationId: number,
-  attempt: NotificationAttempt,
-  state: { status: NotificationStatus; attempts: number; nextAttemptAt: number | null; acknowledgedAt: number | null },
-): Promise<void> {
+export interface NotificationState {
+  status: NotificationStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  acknowledgedAt: number | null;
+}
+
+async function insertAttempt(db: Db, notificationId: number, attempt: NotificationAttempt): Promise<void> {
   await db
     .insertInto('notificationAttempts')
     .values({ notificationId, ...attempt, delivered: attempt.delivered ? 1 : 0, manual: attempt.manual ? 1 : 0 })
     .execute();
-  await db.updateTable('notifications').set(state).where('id', '=', notificationId).execute();
+}
+
+/**
+ * Records a scheduled attempt and the notification's state after it. The attempt was made from a read taken
+ * before the POST, and a re-send by hand may have settled the notification meanwhile, so the write is
+ * conditional: it counts the attempt only if the count is still the one read (`attemptsRead`; else another
+ * run of the same job has recorded it), and it sets status and next attempt only if the notification is
+ * still pending. Returns the state after, or null when another run had already counted this attempt.
+ */
+export async function recordScheduledAttempt(
+  db: Db,
+  notificationId: number,
+  attempt: NotificationAttempt,
+  attemptsRead: number,
+  outcome: { status: NotificationStatus; nextAttemptAt: number | null; acknowledgedAt: number | null },
+): Promise<NotificationState | null> {
+  await insertAttempt(db, notificationId, attempt);
+  // In an update every expression reads the row as it was, so each `status = 'pending'` tests the old status.
+  const row = await db
+    .updateTable('notifications')
+    .set({
+      attempts: sql<number>`attempts + 1`,
+      status: sql<string>`case when status = 'pending' then ${outcome.status} else status end`,
+      nextAttemptAt: sql<number | null>`case when status = 'pending' then ${outcome.nextAttemptAt} else next_attempt_at end`,
+      acknowledgedAt: sql<number | null>`case when status = 'pending' then ${outcome.acknowledgedAt} else acknowledged_at end`,
+    })
+    .where('id', '=', notificationId)
+    .where('attempts', '=', attemptsRead)
+    .returning(['status', 'attempts', 'nextAttemptAt', 'acknowledgedAt'])
+    .executeTakeFirst();
+  return row ? { ...row, status: row.status as NotificationStatus } : null;
+}
+
+/**
+ * Records an attempt made by hand. It leaves the schedule as it is (attempts, next attempt), whatever a
+ * scheduled attempt wrote meanwhile; a `success` to it settles the notification, keeping the first
+ * acknowledgement if there was one.
+ */
+export async function recordManualAttempt(db: Db, notificationId: number, attempt: NotificationAttempt, now: number): Promise<void> {
+  await insertAttempt(db, notificationId, attempt);
+  if (!attempt.delivered) return;
+  await db
+    .updateTable('notifications')
+    .set({ status: 'delivered', nextAttemptAt: null, acknowledgedAt: sql<number>`coalesce(acknowledged_at, ${now})` })
+    .where('id', '=', notificationId)
+    .execute();
 }
 
 export async function listAttempts(db: Db, notificationId: number): Promise<NotificationAttempt[]> {
