@@ -4,7 +4,7 @@
  * merchant keys — are verified and answered; malformed input gets an Alipay error in an HTTP 200, never a 5xx.
  */
 import assert from 'node:assert/strict';
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -126,28 +126,68 @@ describeEachEngine('/gateway.do', (engine) => {
       }
     }
 
-    it('PKCS#1 and PKCS#8 encodings of one key sign alike', async () => {
-      const pkcs1 = createPrivateKey(app.privateKey.export({ type: 'pkcs1', format: 'pem' }));
-      const pkcs8 = createPrivateKey(app.privateKey.export({ type: 'pkcs8', format: 'pem' }));
-      for (const key of [pkcs1, pkcs8]) {
-        const { form } = signedForm(app, { method: 'alipay.trade.pay', biz: { ...PAY, out_trade_no: outTradeNo() }, key });
-        assert.equal((await send(gateway, form)).node.code, '10000');
+    it('merchant private keys kept as PKCS#1 or PKCS#8 PEM text, against app keys registered as SPKI PEM, PKCS#1 PEM or bare base64', async () => {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const pkcs1Text = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+      const pkcs8Text = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      assert.match(pkcs1Text, /^-----BEGIN RSA PRIVATE KEY-----/);
+      assert.match(pkcs8Text, /^-----BEGIN PRIVATE KEY-----/);
+      const registrations = {
+        'SPKI PEM': publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        'PKCS#1 PEM': publicKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+        'bare base64 (as Alipay’s console shows it)': publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+      };
+      const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      for (const [registered, publicText] of Object.entries(registrations)) {
+        const merchant = await harness.adminOk('POST', '/merchants', {});
+        const created = await harness.adminOk('POST', '/apps', { pid: merchant.pid, app_public_key: publicText, rsa_public_key: publicText });
+        const keyed: HandApp = { appId: created.app_id, pid: merchant.pid, privateKey };
+        for (const [kept, key] of [['PKCS#1', pkcs1Text], ['PKCS#8', pkcs8Text]] as const) {
+          for (const signType of ['RSA2', 'RSA'] as const) {
+            const { form } = signedForm(keyed, { method: 'alipay.trade.pay', biz: { ...PAY, out_trade_no: outTradeNo() }, key, signType });
+            const reply = await send(gateway, form);
+            assert.equal(reply.node.code, '10000', `${kept} text, ${signType}, app key registered as ${registered}: ${JSON.stringify(reply.node)}`);
+          }
+        }
+        const { form } = signedForm(keyed, { key: stranger });
+        assert.equal((await send(gateway, form)).node.sub_code, 'isv.invalid-signature', `another key fails against ${registered}`);
+      }
+    });
+
+    it('a literal % in a value, left unencoded by a hand-built client and signed over the value as written: answered normally', async () => {
+      for (const subject of ['满100%减20', '%zz', '100%']) {
+        for (const how of ['POST', 'GET'] as const) {
+          const { params } = signedForm(app, { method: 'alipay.trade.pay', biz: { ...PAY, subject, out_trade_no: outTradeNo() } });
+          // Everything percent-encoded except '%' itself, as a client that forgets to escape it sends it.
+          const form = Object.entries(params)
+            .map(([key, value]) => `${key}=${percent(value).replaceAll('%25', '%')}`)
+            .join('&');
+          assert.ok(form.includes(subject === '%zz' ? '%zz' : '100%'), 'the % travels bare');
+          const reply = await send(gateway, form, how);
+          assert.equal(reply.node.code, '10000', `${how} ${subject}: ${JSON.stringify(reply.node)}`);
+          assert.ok(replySignatureValid(reply, platformKey));
+          assert.equal((await harness.adminOk('GET', `/trades/${reply.node.trade_no}`)).subject, subject);
+        }
       }
     });
 
     for (const charset of ['GBK', 'gb2312'] as const) {
-      it(`charset=${charset}: Chinese percent-encoded in ${charset}, signed over ${charset} bytes, answered in ${charset}`, async () => {
-        const no = outTradeNo();
-        const biz = { ...PAY, subject: '测试商品：协商退款', out_trade_no: no };
-        const { form } = signedForm(app, { method: 'alipay.trade.pay', biz, charset });
-        assert.ok(form.includes(percent('协商退款', charset)), 'the subject travels as GBK bytes');
-        const reply = await send(gateway, form, 'POST', { charset });
-        assert.equal(reply.node.code, '10000', JSON.stringify(reply.node));
-        assert.match(reply.contentType, new RegExp(charset, 'i'));
-        assert.ok(replySignatureValid(reply, platformKey, 'RSA2', charset), 'signed over the GBK bytes of the node');
-        const trade = await harness.adminOk('GET', `/trades/${reply.node.trade_no}`);
-        assert.equal(trade.subject, '测试商品：协商退款', 'the subject was decoded as GBK');
-      });
+      for (const how of ['POST', 'GET'] as const) {
+        for (const signType of ['RSA2', 'RSA'] as const) {
+          it(`charset=${charset}, ${how}, ${signType}: Chinese percent-encoded in ${charset}, signed over ${charset} bytes, answered in ${charset}`, async () => {
+            const no = outTradeNo();
+            const biz = { ...PAY, subject: '测试商品：协商退款', out_trade_no: no };
+            const { form } = signedForm(app, { method: 'alipay.trade.pay', biz, charset, signType });
+            assert.ok(form.includes(percent('协商退款', charset)), `the subject travels as ${charset} bytes`);
+            const reply = await send(gateway, form, how, { charset });
+            assert.equal(reply.node.code, '10000', JSON.stringify(reply.node));
+            assert.match(reply.contentType, new RegExp(charset, 'i'));
+            assert.ok(replySignatureValid(reply, platformKey, signType, charset), `signed ${signType} over the ${charset} bytes of the node`);
+            const trade = await harness.adminOk('GET', `/trades/${reply.node.trade_no}`);
+            assert.equal(trade.subject, '测试商品：协商退款', `the subject was decoded as ${charset}`);
+          });
+        }
+      }
     }
 
     it('empty values are signed as the SDK signs them (kept), and as the docs do (dropped)', async () => {

@@ -32,7 +32,8 @@ export function signContent(params: Record<string, string>): string {
     .join('&');
 }
 
-export function signParams(params: Record<string, string>, key: KeyObject, signType: 'RSA2' | 'RSA', charset: Charset = 'utf-8'): string {
+/** Signs with a key object, or with a private key's PEM text as a merchant keeps it (PKCS#1 or PKCS#8). */
+export function signParams(params: Record<string, string>, key: KeyObject | string, signType: 'RSA2' | 'RSA', charset: Charset = 'utf-8'): string {
   return createSign(signType === 'RSA2' ? 'RSA-SHA256' : 'RSA-SHA1').update(bytes(signContent(params), charset)).sign(key, 'base64');
 }
 
@@ -130,7 +131,8 @@ export interface RequestOptions {
   params?: Record<string, string | undefined>;
   /** Parameters to change after signing (tampering). */
   after?: Record<string, string>;
-  key?: KeyObject;
+  /** The private key to sign with, as an object or PEM text. (Default: the app's) */
+  key?: KeyObject | string;
 }
 
 /** A signed form for `app`, percent-encoded in its charset. */
