@@ -4,9 +4,9 @@
  * refunds line by line through the refund core — one line's failure does not stop the others — and, when
  * every line has its outcome, owes `batch_refund_notify` to the notify_url.
  *
- * Each line refunds with out_request_no = batch_no, and records its outcome in the refund's own
- * transaction. A worker that dies mid-batch therefore resumes without refunding any line twice: a line
- * whose refund committed is either recorded or, when run again, answered as the idempotent repeat it is.
+ * Each line refunds with out_request_no = batch_no (see `lineRequestNo`), and records its outcome in the
+ * refund's own transaction. A worker that dies mid-batch therefore resumes without refunding any line twice:
+ * a line whose refund committed is either recorded or, when run again, answered as the idempotent repeat it is.
  */
 import { findApp } from '../store/sql/apps.js';
 import {
@@ -19,6 +19,7 @@ import {
   type NewBatch,
 } from '../store/sql/batches.js';
 import { addJob } from '../store/sql/jobs.js';
+import { findRefund } from '../store/sql/refunds.js';
 import { findMerchant, findMerchantCredentials } from '../store/sql/merchants.js';
 import { findTradeByNo } from '../store/sql/trades.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
@@ -27,15 +28,36 @@ import { newNotifyId, newSecret } from './identifiers.js';
 import type { Batch, BatchLine } from './interfaces.js';
 import { encodeResultDetails } from './batch-result-details.js';
 import { oweNotification } from './notifications.js';
+import { buyerAccountStatus, sellerAccountStatus } from './account-statuses.js';
 import { verifyPassword } from './password.js';
 import type { RefundRejection } from './refund-rules.js';
 import { refundNow } from './refunds.js';
 
 /** Wrong payment passwords after which a batch is locked. */
 export const MAX_PAYMENT_PASSWORD_FAILURES = 5;
+/** Wrong login passwords after which a batch is locked, whichever browser sessions they came from. */
+export const MAX_LOGIN_PASSWORD_FAILURES = 5;
 
-/** What a refused batch line is called in result_details (seed 002's codes). */
-const LINE_CODES: Record<RefundRejection, string> = {
+/** Why a line is refused before the refund core sees it. */
+type LineRefusal =
+  | 'not_this_sellers_trade'
+  | 'not_this_partners_trade'
+  /** The seller's account is not normal (admin-set). */
+  | 'seller_account_not_normal'
+  /** The trade's buyer's account is not normal (admin-set). */
+  | 'buyer_account_not_normal'
+  | 'zero_amount';
+
+/**
+ * What a refused batch line is called in result_details (seed 002's codes). Seed 002's codes for products
+ * tuikuan does not model (ticket face values, collected charges) have no line here; see mapi-errors.ts.
+ */
+const LINE_CODES: Record<RefundRejection | LineRefusal, string> = {
+  not_this_sellers_trade: 'NOT_THIS_SELLER_TRADE',
+  not_this_partners_trade: 'NOT_THIS_PARTNERS_TRADE',
+  seller_account_not_normal: 'TXN_RESULT_ACCOUNT_STATUS_NOT_VALID',
+  buyer_account_not_normal: 'BUYER_ERROR',
+  zero_amount: 'REFUND_AMOUNT_NOT_VALID',
   trade_not_found: 'NOT_THIS_SELLER_TRADE',
   trade_not_paid: 'TRADE_STATUS_ERROR',
   trade_finished: 'TRADE_STATUS_ERROR',
@@ -77,6 +99,7 @@ export async function createBatch(deps: CoreDeps, draft: BatchDraft): Promise<Ba
     refundDate: draft.refundDate,
     batchNum: draft.lines.length,
     pwdFailures: 0,
+    loginFailures: 0,
     successNum: null,
     resultDetails: null,
     createdAt: deps.clock.now(),
@@ -108,10 +131,34 @@ export function batchLines(deps: CoreDeps, batch: Batch): Promise<BatchLine[]> {
   return listBatchLines(deps.store.db, batch.id);
 }
 
-/** Checks the seller's login password. */
-export async function sellerLoginValid(deps: CoreDeps, batch: Batch, password: string): Promise<boolean> {
+export type LoginOutcome =
+  | { kind: 'logged_in' }
+  | { kind: 'wrong_password'; remaining: number }
+  | { kind: 'locked' }
+  | { kind: 'not_awaiting' };
+
+/**
+ * The seller logs in with the login password. Wrong ones are counted on the batch, not the browser session,
+ * so that a fresh cookie gains no tries; five lock the batch, as five wrong payment passwords do.
+ */
+export async function logInSeller(deps: CoreDeps, batch: Batch, password: string): Promise<LoginOutcome> {
   const credentials = await findMerchantCredentials(deps.store.db, batch.sellerPid);
-  return credentials !== undefined && (await verifyPassword(password, credentials.loginPasswordHash));
+  const valid = credentials !== undefined && (await verifyPassword(password, credentials.loginPasswordHash));
+  return deps.store.transaction(async (trx): Promise<LoginOutcome> => {
+    const current = await findBatchById(trx, batch.id, true);
+    if (!current) throw new Error(`batch ${batch.id} vanished`);
+    if (current.status !== 'awaiting_confirmation') return current.status === 'locked' ? { kind: 'locked' } : { kind: 'not_awaiting' };
+    if (valid) return { kind: 'logged_in' };
+    const failures = current.loginFailures + 1;
+    const locked = failures >= MAX_LOGIN_PASSWORD_FAILURES;
+    await updateBatch(trx, current.id, { loginFailures: failures, ...(locked && { status: 'locked' }) });
+    return locked ? { kind: 'locked' } : { kind: 'wrong_password', remaining: MAX_LOGIN_PASSWORD_FAILURES - failures };
+  });
+}
+
+/** Whether the batch was locked by wrong login passwords (rather than payment passwords). */
+export function lockedAtLogin(batch: Batch): boolean {
+  return batch.status === 'locked' && batch.loginFailures >= MAX_LOGIN_PASSWORD_FAILURES;
 }
 
 export type ConfirmOutcome =
@@ -152,16 +199,31 @@ export async function cancelBatch(deps: CoreDeps, batch: Batch): Promise<Batch> 
   });
 }
 
+/**
+ * The out_request_no a line refunds under. A seller's own batch uses its batch_no, so that an OpenAPI refund
+ * with that out_request_no is the same refund and alipay.trade.fastpay.refund.query finds the line by it.
+ * batch_no is unique only per partner: an authorised partner's batch appends `@` and its pid (a batch_no
+ * has only digits and letters), so that a seller's and a partner's batch with the same batch_no on the same
+ * trade are two refunds, not a repeat of one another.
+ */
+export function lineRequestNo(batch: Pick<Batch, 'batchNo' | 'partnerPid' | 'sellerPid'>): string {
+  return batch.partnerPid === batch.sellerPid ? batch.batchNo : `${batch.batchNo}@${batch.partnerPid}`;
+}
+
 /** Why a line cannot be this partner's refund of this seller's trade, before the refund core sees it. */
-async function lineRefusal(deps: CoreDeps, batch: Batch, line: BatchLine): Promise<string | null> {
+async function lineRefusal(deps: CoreDeps, batch: Batch, line: BatchLine): Promise<LineRefusal | null> {
   const trade = await findTradeByNo(deps.store.db, line.tradeNo);
-  if (!trade || trade.sellerPid !== batch.sellerPid) return 'NOT_THIS_SELLER_TRADE';
+  if (!trade || trade.sellerPid !== batch.sellerPid) return 'not_this_sellers_trade';
   if (batch.partnerPid !== batch.sellerPid) {
     // A partner refunding for another seller may refund only the trades it made through its own apps.
     const app = await findApp(deps.store.db, trade.appId);
-    if (app?.pid !== batch.partnerPid) return 'NOT_THIS_PARTNERS_TRADE';
+    if (app?.pid !== batch.partnerPid) return 'not_this_partners_trade';
   }
-  if (line.amount === 0) return 'REFUND_AMOUNT_NOT_VALID';
+  if (line.amount === 0) return 'zero_amount';
+  // A line whose refund committed before a worker died is that refund, whatever the accounts are now.
+  if (await findRefund(deps.store.db, trade.tradeNo, lineRequestNo(batch))) return null;
+  if ((await sellerAccountStatus(deps, batch.sellerPid)) !== 'normal') return 'seller_account_not_normal';
+  if ((await buyerAccountStatus(deps, trade.tradeNo)) !== 'normal') return 'buyer_account_not_normal';
   return null;
 }
 
@@ -169,13 +231,13 @@ async function refundLine(deps: CoreDeps, batch: Batch, line: BatchLine): Promis
   const refusal = await lineRefusal(deps, batch, line);
   const record = (trx: Parameters<typeof recordLineResult>[0], result: string, refundId: number | null, chargeFee: number | null) =>
     recordLineResult(trx, batch.id, line.position, { result, refundId, chargeFee, processedAt: deps.clock.now() });
-  if (refusal) return record(deps.store.db, refusal, null, null);
+  if (refusal) return record(deps.store.db, LINE_CODES[refusal], null, null);
   const outcome = await refundNow(
     deps,
     {
       sellerPid: batch.sellerPid,
       tradeNo: line.tradeNo,
-      outRequestNo: batch.batchNo,
+      outRequestNo: lineRequestNo(batch),
       amount: line.amount,
       reason: line.reason || null,
       source: 'batch',

@@ -1,6 +1,7 @@
 /**
  * The seller's session on the cashier pages of one batch: whether the seller has logged in, and the
- * CSRF token its forms must carry. Sessions last 30 minutes.
+ * CSRF token its forms must carry. Sessions last 30 minutes. Wrong passwords are counted on the batch
+ * (batches.ts), not here, so that a new session gains no tries.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { findCashierSession, insertCashierSession, updateCashierSession, type CashierSession } from '../store/sql/batches.js';
@@ -19,7 +20,6 @@ export async function openCashierSession(deps: CoreDeps, batch: Batch): Promise<
     batchId: batch.id,
     csrfToken: newSecret(16),
     loggedIn: false,
-    loginFailures: 0,
     createdAt: now,
     expiresAt: now + SESSION_MS,
   };
@@ -44,8 +44,4 @@ export function csrfValid(session: CashierSession, token: string | undefined): b
 
 export async function markLoggedIn(deps: CoreDeps, session: CashierSession): Promise<void> {
   await updateCashierSession(deps.store.db, session.id, { loggedIn: true });
-}
-
-export async function recordLoginFailure(deps: CoreDeps, session: CashierSession): Promise<void> {
-  await updateCashierSession(deps.store.db, session.id, { loginFailures: session.loginFailures + 1 });
 }

@@ -193,7 +193,7 @@ export interface Refund {
 /**
  * A batch's life: created `awaiting_confirmation` (the seller is on the cashier pages); `processing` once
  * the seller confirms with the payment password; `completed` when every line has its outcome and the
- * notification is owed. Or `cancelled` by the seller, or `locked` after five wrong payment passwords.
+ * notification is owed. Or `cancelled` by the seller, or `locked` after five wrong login or payment passwords.
  */
 export type BatchStatus = 'awaiting_confirmation' | 'processing' | 'completed' | 'cancelled' | 'locked';
 
@@ -226,6 +226,8 @@ export interface Batch {
   refundDate: string;
   batchNum: number;
   pwdFailures: number;
+  /** Wrong login passwords, counted per batch: a fresh cookie does not start again. */
+  loginFailures: number;
   successNum: number | null;
   resultDetails: string | null;
   createdAt: number;

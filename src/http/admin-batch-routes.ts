@@ -21,6 +21,7 @@ async function batchView(services: Services, batch: Batch): Promise<Record<strin
     refund_date: batch.refundDate,
     batch_num: batch.batchNum,
     pwd_failures: batch.pwdFailures,
+    login_failures: batch.loginFailures,
     success_num: batch.successNum,
     result_details: batch.resultDetails,
     created_at: time(batch.createdAt),

@@ -5,6 +5,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { ACCOUNT_STATUSES, buyerAccountStatus, sellerAccountStatus, setBuyerAccountStatus, setSellerAccountStatus } from '../core/account-statuses.js';
 import { createApp, issueAppAuthToken, requireApp, revokeToken } from '../core/apps.js';
 import { newSecret } from '../core/identifiers.js';
 import { DOMAIN_ERROR_CODES, DomainError } from '../core/domain-error.js';
@@ -94,6 +95,7 @@ const settingsBody = z.object({
   md5_key: z.string().regex(/^[0-9A-Za-z]{1,64}$/).optional(),
   login_password: z.string().min(1).max(64).optional(),
   payment_password: z.string().min(1).max(64).optional(),
+  account_status: z.enum(ACCOUNT_STATUSES).optional(),
 });
 
 const balanceBody = z.union([z.object({ delta: amountText }).strict(), z.object({ set: amountText }).strict()]);
@@ -159,6 +161,7 @@ const tradeSettingsBody = z.object({
   frozen: z.boolean().optional(),
   refund_allowed: z.boolean().optional(),
   dback_outcome: z.enum(['S', 'F']).nullable().optional(),
+  buyer_account_status: z.enum(ACCOUNT_STATUSES).optional(),
 });
 
 function bearerMatches(request: FastifyRequest, token: string): boolean {
@@ -217,7 +220,10 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     });
   });
 
-  app.get<{ Params: { pid: string } }>('/merchants/:pid', async (request) => merchantView(await requireMerchant(services, request.params.pid)));
+  app.get<{ Params: { pid: string } }>('/merchants/:pid', async (request) => ({
+    ...merchantView(await requireMerchant(services, request.params.pid)),
+    account_status: await sellerAccountStatus(services, request.params.pid),
+  }));
 
   app.patch<{ Params: { pid: string } }>('/merchants/:pid', async (request) => {
     const body = parse(settingsBody, request.body);
@@ -247,7 +253,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       ...(body.login_password !== undefined && { loginPassword: body.login_password }),
       ...(body.payment_password !== undefined && { paymentPassword: body.payment_password }),
     });
-    return merchantView(merchant);
+    if (body.account_status !== undefined) await setSellerAccountStatus(services, merchant.pid, body.account_status);
+    return { ...merchantView(merchant), account_status: await sellerAccountStatus(services, merchant.pid) };
   });
 
   app.post<{ Params: { pid: string } }>('/merchants/:pid/balance', async (request) => {
@@ -335,7 +342,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     const trade = await findTradeByNo(services.store.db, request.params.tradeNo);
     if (!trade) throw new DomainError('trade_not_found', `no trade ${request.params.tradeNo}`);
     const merchant = await findMerchant(services.store.db, trade.sellerPid);
-    return tradeView(trade, tradeStatusAt(trade, merchant?.refundWindowDays ?? 365, services.clock.now()));
+    const view = tradeView(trade, tradeStatusAt(trade, merchant?.refundWindowDays ?? 365, services.clock.now()));
+    return { ...view, buyer_account_status: await buyerAccountStatus(services, trade.tradeNo) };
   });
 
   app.patch<{ Params: { tradeNo: string } }>('/trades/:tradeNo', async (request) => {
@@ -345,8 +353,10 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       ...(body.refund_allowed !== undefined && { refundAllowed: body.refund_allowed }),
       ...(body.dback_outcome !== undefined && { dbackOutcome: body.dback_outcome }),
     });
+    if (body.buyer_account_status !== undefined) await setBuyerAccountStatus(services, trade.tradeNo, body.buyer_account_status);
     const merchant = await findMerchant(services.store.db, trade.sellerPid);
-    return tradeView(trade, tradeStatusAt(trade, merchant?.refundWindowDays ?? 365, services.clock.now()));
+    const view = tradeView(trade, tradeStatusAt(trade, merchant?.refundWindowDays ?? 365, services.clock.now()));
+    return { ...view, buyer_account_status: await buyerAccountStatus(services, trade.tradeNo) };
   });
 
   app.post('/faults', async (request, reply) => {

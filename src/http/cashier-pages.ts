@@ -194,16 +194,26 @@ ${rows}
   );
 }
 
-export function outcomePage(view: BatchSummary & { returnUrl: string | null }): string {
+/** Where the batch's outcome goes: the merchant hears of it only when the request gave a notify_url. */
+function resultNotice(batch: Batch): string {
+  if (!batch.notifyUrl) return '商户未设置通知地址，处理结果不会通知商户。';
+  return batch.status === 'completed' ? '处理结果已通知商户。' : '处理结果将通知商户。';
+}
+
+export function outcomePage(view: BatchSummary & { returnUrl: string | null; lockedAtLogin: boolean }): string {
   const { batch } = view;
   const [icon, title, text] =
     batch.status === 'cancelled'
       ? ['mid', '退款已取消', '本批次退款已取消，没有任何款项被退回。']
       : batch.status === 'locked'
-        ? ['bad', '退款批次已锁定', '支付密码错误次数过多，本批次已锁定，未退回任何款项。请商户重新发起退款。']
+        ? [
+            'bad',
+            '退款批次已锁定',
+            `${view.lockedAtLogin ? '登录密码' : '支付密码'}错误次数过多，本批次已锁定，未退回任何款项。请商户重新发起退款。`,
+          ]
         : batch.status === 'completed'
-          ? ['ok', '退款已处理', `本批次已处理完毕：成功 ${batch.successNum ?? 0} 笔，共 ${batch.batchNum} 笔。处理结果已通知商户。`]
-          : ['ok', '退款申请已提交', '退款申请已提交，正在处理中。处理结果将通知商户，款项将退回买家原支付渠道。'];
+          ? ['ok', '退款已处理', `本批次已处理完毕：成功 ${batch.successNum ?? 0} 笔，共 ${batch.batchNum} 笔。${resultNotice(batch)}`]
+          : ['ok', '退款申请已提交', `退款申请已提交，正在处理中，款项将退回买家原支付渠道。${resultNotice(batch)}`];
   return layout(
     title,
     `<section class="card">

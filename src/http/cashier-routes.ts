@@ -1,12 +1,13 @@
 /**
  * The seller's pages (`/cashier/batches/:token`): log in with the login password, review every line and the
- * totals, confirm with the payment password (five wrong ones lock the batch) or cancel; then a page says
- * the batch was submitted, with a link back to the merchant. The session cookie is HttpOnly and
- * SameSite=Strict; every form carries the session's CSRF token.
+ * totals, confirm with the payment password or cancel (both only once logged in); then a page says the
+ * batch was submitted, with a link back to the merchant. Five wrong login passwords, or five wrong payment
+ * passwords, lock the batch. The session cookie is HttpOnly and SameSite=Strict; every form carries the
+ * session's CSRF token.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { batchLines, cancelBatch, confirmBatch, findBatchForCashier, sellerLoginValid } from '../core/batches.js';
-import { csrfValid, findCashierSessionFor, markLoggedIn, openCashierSession, recordLoginFailure, type CashierSession } from '../core/cashier-sessions.js';
+import { batchLines, cancelBatch, confirmBatch, findBatchForCashier, lockedAtLogin, logInSeller } from '../core/batches.js';
+import { csrfValid, findCashierSessionFor, markLoggedIn, openCashierSession, type CashierSession } from '../core/cashier-sessions.js';
 import type { Batch } from '../core/interfaces.js';
 import { formatYuan } from '../core/money.js';
 import type { Services } from '../methods/services.js';
@@ -76,7 +77,9 @@ export async function cashierRoutes(app: FastifyInstance, options: { services: S
 
   async function show(reply: FastifyReply, batch: Batch, session: CashierSession, error?: string, status = 200): Promise<FastifyReply> {
     const summary = await summaryOf(batch);
-    if (batch.status !== 'awaiting_confirmation') return html(reply, outcomePage({ ...summary, returnUrl: batch.returnUrl }), status);
+    if (batch.status !== 'awaiting_confirmation') {
+      return html(reply, outcomePage({ ...summary, returnUrl: batch.returnUrl, lockedAtLogin: lockedAtLogin(batch) }), status);
+    }
     if (!session.loggedIn) {
       return html(reply, loginPage({ ...summary, action: `${base(batch)}/login`, csrf: session.csrfToken, ...(error && { error }) }), status);
     }
@@ -122,11 +125,11 @@ export async function cashierRoutes(app: FastifyInstance, options: { services: S
     if ('refused' in found) return found.refused;
     const { batch, session, form } = found;
     if (session.loggedIn || batch.status !== 'awaiting_confirmation') return reply.redirect(base(batch), 303);
-    if (!(await sellerLoginValid(services, batch, form.get('login_password') ?? ''))) {
-      await recordLoginFailure(services, session);
-      return show(reply, batch, session, '账户名或登录密码不正确，请重新输入。', 401);
+    const outcome = await logInSeller(services, batch, form.get('login_password') ?? '');
+    if (outcome.kind === 'wrong_password') {
+      return show(reply, batch, session, `账户名或登录密码不正确，您还可以输入 ${outcome.remaining} 次。`, 401);
     }
-    await markLoggedIn(services, session);
+    if (outcome.kind === 'logged_in') await markLoggedIn(services, session);
     return reply.redirect(base(batch), 303);
   });
 
@@ -146,7 +149,8 @@ export async function cashierRoutes(app: FastifyInstance, options: { services: S
   app.post<{ Params: { token: string } }>('/batches/:token/cancel', async (request, reply) => {
     const found = await posted(request, reply);
     if ('refused' in found) return found.refused;
-    await cancelBatch(services, found.batch);
+    // Only the seller, logged in, may cancel: a merchant's batch is not undone by whoever has the link.
+    if (found.session.loggedIn) await cancelBatch(services, found.batch);
     return reply.redirect(base(found.batch), 303);
   });
 }

@@ -33,6 +33,8 @@ export interface MerchantTable {
   dbackOutcome: string;
   mapiRsaPublicKey: string | null;
   mapiDsaPublicKey: string | null;
+  /** `normal` or `frozen` (admin-set): a frozen seller's batch lines fail TXN_RESULT_ACCOUNT_STATUS_NOT_VALID. */
+  accountStatus: ColumnType<string, string | undefined, string>;
   createdAt: number;
 }
 
@@ -89,6 +91,8 @@ export interface TradeTable {
   gmtCreate: number;
   gmtPayment: number | null;
   gmtClose: number | null;
+  /** `normal` or `frozen` (admin-set): a batch line on a trade whose buyer's account is frozen fails BUYER_ERROR. */
+  buyerAccountStatus: ColumnType<string, string | undefined, string>;
 }
 
 export interface TradeFundBillTable {
@@ -229,6 +233,8 @@ export interface BatchTable {
   refundDate: string;
   batchNum: number;
   pwdFailures: number;
+  /** Wrong login passwords on the batch's cashier pages, whichever session they came from. */
+  loginFailures: number;
   successNum: number | null;
   resultDetails: string | null;
   createdAt: number;
@@ -255,7 +261,6 @@ export interface CashierSessionTable {
   batchId: number;
   csrfToken: string;
   loggedIn: number;
-  loginFailures: number;
   createdAt: number;
   expiresAt: number;
 }

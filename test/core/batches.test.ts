@@ -1,13 +1,21 @@
 /**
  * Batch processing (seed 002): after the seller confirms, each line refunds through the refund core with
  * its own outcome; one line's failure does not stop the others; the limits hold across batches and OpenAPI
- * refunds; result_details and success_num say what happened; a worker that dies mid-batch resumes without
- * refunding any line twice; and a batch of 1000 lines comes out right.
+ * refunds; result_details and success_num say what happened; a seller's and its partner's batches with one
+ * batch_no stay apart; a worker that dies mid-batch — or holds its job and goes silent until its lease runs
+ * out — is taken over without any line refunded twice; and a batch of 1000 lines comes out right.
  */
 import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
 import { processBatch } from '../../src/core/batches.js';
+import { VirtualClock } from '../../src/core/clock.js';
 import { findBatch } from '../../src/store/sql/batches.js';
+import { listJobs } from '../../src/store/sql/jobs.js';
+import { getPlatformKeys } from '../../src/store/sql/platform.js';
+import { jobHandlers } from '../../src/worker/job-handlers.js';
+import { Worker } from '../../src/worker/worker.js';
 import { runBatch, Seller, submitBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
@@ -138,6 +146,41 @@ describeEachEngine('batch processing', (engine) => {
       assert.equal(batch.result_details, `${tradeNo}^1.00^TRADE_PRODUCT_TYPE_NOT_ALLOW_REFUND`);
     });
 
+    it('TXN_RESULT_ACCOUNT_STATUS_NOT_VALID: the seller’s account is frozen (an admin setting), for every line until it is normal again', async () => {
+      const frozen = await createMerchantKit(harness);
+      const tradeNos = await Promise.all([createTrade(harness, frozen), createTrade(harness, frozen)]).then((ts) => ts.map((t) => t.trade_no as string));
+      assert.equal((await harness.adminOk('GET', `/merchants/${frozen.pid}`)).account_status, 'normal');
+      assert.equal((await harness.adminOk('PATCH', `/merchants/${frozen.pid}`, { account_status: 'frozen' })).account_status, 'frozen');
+      assert.equal((await harness.adminOk('GET', `/merchants/${frozen.pid}`)).account_status, 'frozen');
+      assert.equal((await harness.admin('PATCH', `/merchants/${frozen.pid}`, { account_status: 'closed' })).status, 400);
+      const balance = (await harness.adminOk('GET', `/merchants/${frozen.pid}`)).balance;
+      const refused = await runBatch(harness, frozen, { lines: tradeNos.map((tradeNo) => ({ tradeNo, amount: '1.00' })) });
+      assert.equal(refused.result_details, tradeNos.map((tradeNo) => `${tradeNo}^1.00^TXN_RESULT_ACCOUNT_STATUS_NOT_VALID`).join('#'));
+      assert.equal(refused.success_num, 0);
+      assert.equal((await refundsOf(tradeNos[0]!)).length, 0);
+      assert.equal((await harness.adminOk('GET', `/merchants/${frozen.pid}`)).balance, balance);
+      await harness.adminOk('PATCH', `/merchants/${frozen.pid}`, { account_status: 'normal' });
+      const accepted = await runBatch(harness, frozen, { lines: [{ tradeNo: tradeNos[0]!, amount: '1.00' }] });
+      assert.equal(accepted.result_details, `${tradeNos[0]}^1.00^SUCCESS`);
+    });
+
+    it('BUYER_ERROR: the trade’s buyer account is frozen (an admin setting); the batch’s other lines go on', async () => {
+      const blocked = await trade();
+      const fine = await trade();
+      assert.equal((await harness.adminOk('GET', `/trades/${blocked}`)).buyer_account_status, 'normal');
+      assert.equal((await harness.adminOk('PATCH', `/trades/${blocked}`, { buyer_account_status: 'frozen' })).buyer_account_status, 'frozen');
+      assert.equal((await harness.admin('PATCH', `/trades/${blocked}`, { buyer_account_status: 'gone' })).status, 400);
+      const batch = await runBatch(harness, kit, {
+        lines: [
+          { tradeNo: blocked, amount: '1.00' },
+          { tradeNo: fine, amount: '1.00' },
+        ],
+      });
+      assert.equal(batch.result_details, `${blocked}^1.00^BUYER_ERROR#${fine}^1.00^SUCCESS`);
+      assert.equal(batch.success_num, 1);
+      assert.equal((await refundsOf(blocked)).length, 0);
+    });
+
     it('the merchant’s fee given back is reported after $: email^pid^fee^SUCCESS', async () => {
       const feeKit = await createMerchantKit(harness);
       await harness.adminOk('PATCH', `/merchants/${feeKit.pid}`, { fee_rate: '0.006' });
@@ -158,6 +201,39 @@ describeEachEngine('batch processing', (engine) => {
       assert.equal(refunds.length, 1);
       assert.equal(refunds[0]!.source, 'batch');
       assert.equal(refunds[0]!.out_request_no, first.batch_no);
+    });
+  });
+
+  describe('batch_no is unique per partner only', () => {
+    it('a seller’s batch and its authorised partner’s batch with the same batch_no on the same trades are separate refunds', async () => {
+      const seller = await createMerchantKit(harness);
+      await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: seller.pid });
+      // Trades the partner made for the seller: both may refund them.
+      const [same, other] = await Promise.all(
+        [1, 2].map(async () => (await harness.adminOk('POST', '/trades', { app_id: kit.appId, seller_id: seller.pid, total_amount: '50.00' })).trade_no as string),
+      );
+      const own = await runBatch(harness, seller, {
+        lines: [
+          { tradeNo: same!, amount: '5.00' },
+          { tradeNo: other!, amount: '5.00' },
+        ],
+      });
+      assert.equal(own.result_details, `${same}^5.00^SUCCESS#${other}^5.00^SUCCESS`);
+      // The same batch_no from the partner: the same amount must move money again, another amount is no mismatch.
+      const byPartner = await runBatch(harness, kit, {
+        seller,
+        params: { seller_user_id: seller.pid, batch_no: own.batch_no },
+        lines: [
+          { tradeNo: same!, amount: '5.00' },
+          { tradeNo: other!, amount: '3.00' },
+        ],
+      });
+      assert.equal(byPartner.batch_no, own.batch_no);
+      assert.equal(byPartner.result_details, `${same}^5.00^SUCCESS#${other}^3.00^SUCCESS`);
+      assert.equal((await harness.adminOk('GET', `/trades/${same}`)).refunded_amount, '10.00');
+      assert.equal((await harness.adminOk('GET', `/trades/${other}`)).refunded_amount, '8.00');
+      const keys = (await refundsOf(same!)).map((refund) => refund.out_request_no).sort();
+      assert.deepEqual(keys, [own.batch_no, `${own.batch_no}@${kit.pid}`].sort(), 'the seller’s batch keeps its batch_no; the partner’s adds its pid');
     });
   });
 
@@ -189,6 +265,83 @@ describeEachEngine('batch processing', (engine) => {
       }
       // Another worker takes the batch job over.
       await harness.adminOk('POST', '/clock', { advance_seconds: 3600 });
+      for (const tradeNo of trades) {
+        assert.equal((await refundsOf(tradeNo)).length, 1, 'refunded exactly once');
+        assert.equal((await harness.adminOk('GET', `/trades/${tradeNo}`)).refunded_amount, '10.00');
+      }
+      const ledger = await harness.adminOk('GET', `/merchants/${kit.pid}/ledger`);
+      assert.equal(ledger.balance, ledger.entries_sum);
+    });
+
+    it('one that claimed the batch job and went silent is taken over once its lease runs out, and its late return refunds nothing twice', async () => {
+      const trades = await Promise.all(Array.from({ length: 6 }, () => trade()));
+      const { services } = harness.tuikuan;
+      const keys = await getPlatformKeys(services.store.db);
+      const handlers = jobHandlers({ store: services.store, clock: services.clock, platformKey: createPrivateKey(keys!.privateKeyPem) });
+      // Leases are real time; a clock of their own lets the lease run out without waiting for it.
+      const leaseClock = new VirtualClock(Date.now());
+      const LEASE_MS = 5_000;
+      const workerOptions = { store: services.store, clock: services.clock, realClock: leaseClock, logger: pino({ level: 'silent' }), leaseMs: LEASE_MS };
+      let reachedThirdLine!: () => void;
+      const atThirdLine = new Promise<void>((resolve) => (reachedThirdLine = resolve));
+      let wakeUp!: () => void;
+      const silence = new Promise<void>((resolve) => (wakeUp = resolve));
+      const silent = new Worker({
+        ...workerOptions,
+        handlers: {
+          ...handlers,
+          // After the third line this worker stops answering — a paused or partitioned process — holding its job.
+          batch: async (subject) => {
+            await processBatch(services, Number(subject), {
+              afterLine: async (position) => {
+                if (position !== 2) return;
+                reachedThirdLine();
+                await silence;
+              },
+            });
+            return { kind: 'done' };
+          },
+        },
+      });
+      const other = new Worker({ ...workerOptions, handlers });
+
+      await harness.tuikuan.worker.stop();
+      let silentRun: Promise<void> | null = null;
+      try {
+        const submitted = await submitBatch(harness, kit, { lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })) });
+        const seller = new Seller(harness, submitted.location ?? '');
+        await seller.login(kit.loginPassword);
+        await seller.confirm(kit.paymentPassword);
+        const batchNo = submitted.params.batch_no!;
+
+        silentRun = silent.drain();
+        await atThirdLine;
+        const held = (await listJobs(services.store.db)).find((job) => job.kind === 'batch');
+        assert.equal(held?.lockedBy, silent.id, 'the silent worker holds the batch job');
+        assert.equal(held?.lockedUntil, leaseClock.now() + LEASE_MS);
+
+        await other.drain();
+        assert.equal((await harness.adminOk('GET', `/batches/${batchNo}`)).status, 'processing', 'within the lease no one else takes the job');
+
+        leaseClock.set(leaseClock.now() + LEASE_MS + 1);
+        await other.drain();
+        const done = await harness.adminOk('GET', `/batches/${batchNo}`);
+        assert.equal(done.status, 'completed');
+        assert.equal(done.success_num, 6);
+        assert.equal((await listJobs(services.store.db)).filter((job) => job.kind === 'batch').length, 0, 'the job is done and gone');
+
+        // The silent worker comes back and carries on with the lines it had read as not done.
+        wakeUp();
+        await silentRun;
+        silentRun = null;
+        const after = await harness.adminOk('GET', `/batches/${batchNo}`);
+        assert.equal(after.result_details, done.result_details);
+        assert.deepEqual(after.lines.map((line: Record<string, any>) => line.refund_id), done.lines.map((line: Record<string, any>) => line.refund_id));
+      } finally {
+        wakeUp();
+        await silentRun;
+        harness.tuikuan.worker.start();
+      }
       for (const tradeNo of trades) {
         assert.equal((await refundsOf(tradeNo)).length, 1, 'refunded exactly once');
         assert.equal((await harness.adminOk('GET', `/trades/${tradeNo}`)).refunded_amount, '10.00');

@@ -1,12 +1,15 @@
 /**
- * The seller's pages over plain HTTP: the login and payment passwords (scrypt hashes), five wrong payment
- * passwords locking the batch, cancelling, CSRF tokens, the session cookie's flags, sessions per browser.
+ * The seller's pages over plain HTTP: the login and payment passwords (scrypt hashes), five wrong login or
+ * payment passwords locking the batch (login failures counted per batch, whatever the session), cancelling
+ * only once logged in, CSRF tokens, the session cookie's flags, sessions per browser; the review's paid and
+ * already-refunded columns; the last page's words about the notification and its link back to return_url.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Seller, submitBatch } from '../support/batch-flow.js';
+import { Seller, submitBatch, type BatchRequestOptions } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { startNotifyReceiver } from '../support/notify-receiver.js';
 
 describeEachEngine('the seller’s cashier pages', (engine) => {
   let harness: Harness;
@@ -17,14 +20,23 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
   });
   after(() => harness.close());
 
-  async function newBatch(): Promise<{ seller: Seller; batchNo: string; tradeNo: string }> {
+  async function newBatch(options: BatchRequestOptions = {}): Promise<{ seller: Seller; batchNo: string; tradeNo: string }> {
     const tradeNo = (await createTrade(harness, kit, { total_amount: '50.00' })).trade_no as string;
-    const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo, amount: '5.00' }] });
+    const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo, amount: '5.00' }], ...options });
     assert.ok(submitted.location);
     return { seller: new Seller(harness, submitted.location), batchNo: submitted.params.batch_no!, tradeNo };
   }
 
   const batchOf = (batchNo: string) => harness.adminOk('GET', `/batches/${batchNo}`);
+  const wrongPayment = () => ('999999' === kit.paymentPassword ? '888888' : '999999');
+
+  /** The review table's rows, each as its cells' text. */
+  function reviewRows(html: string): string[][] {
+    const body = /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '';
+    return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((row) =>
+      [...row[1]!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, '').trim()),
+    );
+  }
 
   describe('the session', () => {
     it('is an HttpOnly, SameSite=Strict cookie, set on the first page', async () => {
@@ -77,6 +89,36 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
       assert.match(review.html, /name="payment_password"/);
     });
 
+    it('says how many tries are left; five wrong ones lock the batch, counted per batch — a fresh cookie gains no tries', async () => {
+      const { seller, batchNo, tradeNo } = await newBatch();
+      for (let left = 4; left >= 2; left--) {
+        const wrong = await seller.login('wrong');
+        assert.equal(wrong.status, 401);
+        assert.match(wrong.html, new RegExp(`账户名或登录密码不正确，您还可以输入 ${left} 次`));
+      }
+      // A new browser session (no cookie) starts no new count.
+      const fresh = new Seller(harness, seller.path);
+      assert.match((await fresh.login('wrong')).html, /您还可以输入 1 次/);
+      const fifth = await fresh.login('wrong');
+      assert.equal(fifth.status, 303);
+      const locked = await fresh.open();
+      assert.match(locked.html, /退款批次已锁定/);
+      assert.match(locked.html, /登录密码错误次数过多/);
+      assert.doesNotMatch(locked.html, /name="login_password"/);
+      const batch = await batchOf(batchNo);
+      assert.equal(batch.status, 'locked');
+      assert.equal(batch.login_failures, 5);
+      assert.equal(batch.pwd_failures, 0);
+      // Not even the right passwords get past the lock.
+      const late = new Seller(harness, seller.path);
+      await late.login(kit.loginPassword);
+      await late.confirm(kit.paymentPassword);
+      assert.match((await late.open()).html, /退款批次已锁定/);
+      await harness.adminOk('POST', '/clock', { advance_seconds: 60 });
+      assert.equal((await batchOf(batchNo)).status, 'locked');
+      assert.equal((await harness.adminOk('GET', `/refunds?trade_no=${tradeNo}`)).refunds.length, 0);
+    });
+
     it('the confirm form is refused before login', async () => {
       const { seller, batchNo } = await newBatch();
       await seller.open();
@@ -91,13 +133,15 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
       const { seller, batchNo, tradeNo } = await newBatch();
       await seller.login(kit.loginPassword);
       for (let left = 4; left >= 1; left--) {
-        const wrong = await seller.confirm('999999' === kit.paymentPassword ? '888888' : '999999');
+        const wrong = await seller.confirm(wrongPayment());
         assert.equal(wrong.status, 401);
         assert.match(wrong.html, new RegExp(`支付密码不正确，您还可以输入 ${left} 次`));
       }
-      const fifth = await seller.confirm('999999' === kit.paymentPassword ? '888888' : '999999');
+      const fifth = await seller.confirm(wrongPayment());
       assert.equal(fifth.status, 303);
-      assert.match((await seller.open()).html, /退款批次已锁定/);
+      const locked = (await seller.open()).html;
+      assert.match(locked, /退款批次已锁定/);
+      assert.match(locked, /支付密码错误次数过多/);
       const batch = await batchOf(batchNo);
       assert.equal(batch.status, 'locked');
       assert.equal(batch.pwd_failures, 5);
@@ -121,7 +165,46 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
     });
   });
 
+  describe('the review', () => {
+    it('shows each line’s paid and already refunded amounts — earlier refunds included — and flags an unknown trade', async () => {
+      const refundedBefore = (await createTrade(harness, kit, { total_amount: '88.80' })).trade_no as string;
+      const earlier = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: refundedBefore, refund_amount: '8.80', out_request_no: 'EARLIER-1' } });
+      assert.equal(earlier.fund_change, 'Y');
+      const untouched = (await createTrade(harness, kit, { total_amount: '30.00' })).trade_no as string;
+      const unknown = '2026112322009999999999999999';
+      const submitted = await submitBatch(harness, kit, {
+        lines: [
+          { tradeNo: refundedBefore, amount: '10.00', reason: '部分退款' },
+          { tradeNo: untouched, amount: '30.00', reason: '全额退款' },
+          { tradeNo: unknown, amount: '1.00', reason: '未知交易' },
+        ],
+      });
+      const seller = new Seller(harness, submitted.location ?? '');
+      await seller.login(kit.loginPassword);
+      const page = await seller.open();
+      assert.match(page.html, /付款金额（元）<\/th><th class="num">已退款（元）<\/th><th class="num">本次退款（元）/);
+      assert.deepEqual(reviewRows(page.html), [
+        ['1', refundedBefore, '88.80', '8.80', '10.00', '部分退款'],
+        ['2', untouched, '30.00', '0.00', '30.00', '全额退款'],
+        ['3', unknown, '交易不存在', '—', '1.00', '未知交易'],
+      ]);
+      assert.match(page.html, /id="total">41.00</);
+    });
+  });
+
   describe('cancelling', () => {
+    it('needs the seller logged in: a post with the session’s CSRF token but no login cancels nothing', async () => {
+      const { seller, batchNo } = await newBatch();
+      await seller.open();
+      const early = await seller.post('cancel');
+      assert.equal(early.status, 303);
+      assert.equal((await batchOf(batchNo)).status, 'awaiting_confirmation');
+      assert.match((await seller.open()).html, /登录支付账户/);
+      await seller.login(kit.loginPassword);
+      await seller.post('cancel');
+      assert.equal((await batchOf(batchNo)).status, 'cancelled');
+    });
+
     it('leaves no refund and no notification', async () => {
       const { seller, batchNo, tradeNo } = await newBatch();
       await seller.login(kit.loginPassword);
@@ -133,6 +216,51 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
       assert.equal((await harness.adminOk('GET', `/notifications?batch_no=${batchNo}`)).notifications.length, 0);
       await seller.confirm(kit.paymentPassword);
       assert.equal((await batchOf(batchNo)).status, 'cancelled', 'a cancelled batch cannot be confirmed');
+    });
+  });
+
+  describe('the last page', () => {
+    it('links back to the request’s return_url', async () => {
+      const returnUrl = 'http://shop.example.com/refunds/done?from=alipay&batch=1';
+      const { seller, batchNo } = await newBatch({ params: { return_url: returnUrl } });
+      assert.equal((await batchOf(batchNo)).return_url, returnUrl);
+      await seller.login(kit.loginPassword);
+      await seller.confirm(kit.paymentPassword);
+      await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
+      const page = (await seller.open()).html;
+      assert.match(page, /退款已处理/);
+      assert.match(page, /<a class="button secondary" id="back" href="http:\/\/shop\.example\.com\/refunds\/done\?from=alipay&amp;batch=1">返回商户网站<\/a>/);
+    });
+
+    it('says the merchant was notified only when the request gave a notify_url', async () => {
+      const receiver = await startNotifyReceiver('success');
+      try {
+        for (const notifyUrl of [receiver.url, undefined]) {
+          const { seller } = await newBatch(notifyUrl ? { notifyUrl } : {});
+          await seller.login(kit.loginPassword);
+          // The worker waits, so that the page shows the batch still processing.
+          await harness.tuikuan.worker.stop();
+          try {
+            await seller.confirm(kit.paymentPassword);
+            const submitted = (await seller.open()).html;
+            assert.match(submitted, /退款申请已提交/);
+            assert.match(submitted, notifyUrl ? /处理结果将通知商户/ : /商户未设置通知地址，处理结果不会通知商户/);
+          } finally {
+            harness.tuikuan.worker.start();
+          }
+          await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
+          const completed = (await seller.open()).html;
+          assert.match(completed, /退款已处理/);
+          if (notifyUrl) assert.match(completed, /处理结果已通知商户/);
+          else {
+            assert.doesNotMatch(completed, /已通知商户|将通知商户/);
+            assert.match(completed, /商户未设置通知地址，处理结果不会通知商户/);
+          }
+        }
+        assert.equal(receiver.received.length, 1);
+      } finally {
+        await receiver.close();
+      }
     });
   });
 

@@ -140,5 +140,6 @@ export async function runBatch(harness: Harness, kit: MerchantKit, options: Batc
   await seller.login(credentials.loginPassword);
   await seller.confirm(credentials.paymentPassword);
   await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
-  return harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
+  // batch_no is unique per partner only: name the partner, in case another used the same one.
+  return harness.adminOk('GET', `/batches/${submitted.params.batch_no}?partner=${kit.pid}`);
 }

@@ -28,20 +28,26 @@ export const MAPI_ERRORS = {
   NOT_THIS_PARTNERS_TRADE: '退款明细非本合作伙伴的交易',
   DETAIL_DATA_FORMAT_ERROR: '数据集参数格式错误',
   PWD_REFUND_NOT_ALLOW_ROYALTY: '有密接口不允许退分润',
-  NANHANG_REFUND_CHARGE_AMOUNT_ERROR: '退票面价金额不合法',
   REFUND_AMOUNT_NOT_VALID: '退款金额不合法',
   TRADE_PRODUCT_TYPE_NOT_ALLOW_REFUND: '交易类型不允许退交易',
-  RESULT_FACE_AMOUNT_NOT_VALID: '退款票面价不能大于支付票面价',
-  REFUND_CHARGE_FEE_ERROR: '退收费金额不合法',
-  REASON_REFUND_CHARGE_ERR: '退收费失败',
-  RESULT_AMOUNT_NOT_VALID: '退收费金额错误',
-  RESULT_ACCOUNT_NO_NOT_VALID: '账号无效',
   REASON_TRADE_REFUND_FEE_ERR: '退款金额错误',
   REASON_HAS_REFUND_FEE_NOT_MATCH: '已退款金额错误',
   TXN_RESULT_ACCOUNT_STATUS_NOT_VALID: '账户状态无效',
   TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH: '账户余额不足',
   REASON_REFUND_AMOUNT_LESS_THAN_COUPON_FEE: '红包无法部分退款',
   BUYER_ERROR: '因买家支付宝账户问题不允许退款',
+  // Seed 002's codes for products tuikuan does not model: never produced, kept so that this table is the
+  // seed's whole list. NANHANG_REFUND_CHARGE_AMOUNT_ERROR and RESULT_FACE_AMOUNT_NOT_VALID are about an air
+  // ticket's face value (票面价); REFUND_CHARGE_FEE_ERROR, REASON_REFUND_CHARGE_ERR and RESULT_AMOUNT_NOT_VALID
+  // about separately collected charges (收费) refunded with a trade; RESULT_ACCOUNT_NO_NOT_VALID about the
+  // account such a charge goes back to. tuikuan's trades carry none of these; the merchant's fee goes back to
+  // the seller's own account with the refund (the `$…^SUCCESS` part of result_details).
+  NANHANG_REFUND_CHARGE_AMOUNT_ERROR: '退票面价金额不合法',
+  RESULT_FACE_AMOUNT_NOT_VALID: '退款票面价不能大于支付票面价',
+  REFUND_CHARGE_FEE_ERROR: '退收费金额不合法',
+  REASON_REFUND_CHARGE_ERR: '退收费失败',
+  RESULT_AMOUNT_NOT_VALID: '退收费金额错误',
+  RESULT_ACCOUNT_NO_NOT_VALID: '账号无效',
 } as const;
 
 export type MapiErrorCode = keyof typeof MAPI_ERRORS;

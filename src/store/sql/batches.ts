@@ -66,7 +66,6 @@ export interface CashierSession {
   batchId: number;
   csrfToken: string;
   loggedIn: boolean;
-  loginFailures: number;
   createdAt: number;
   expiresAt: number;
 }
@@ -80,13 +79,10 @@ export async function findCashierSession(db: Db, id: string): Promise<CashierSes
   return row && { ...row, loggedIn: row.loggedIn === 1 };
 }
 
-export async function updateCashierSession(db: Db, id: string, change: { loggedIn?: boolean; loginFailures?: number }): Promise<void> {
+export async function updateCashierSession(db: Db, id: string, change: { loggedIn: boolean }): Promise<void> {
   await db
     .updateTable('cashierSessions')
-    .set({
-      ...(change.loggedIn !== undefined && { loggedIn: change.loggedIn ? 1 : 0 }),
-      ...(change.loginFailures !== undefined && { loginFailures: change.loginFailures }),
-    })
+    .set({ loggedIn: change.loggedIn ? 1 : 0 })
     .where('id', '=', id)
     .execute();
 }
