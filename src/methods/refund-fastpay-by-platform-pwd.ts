@@ -3,7 +3,7 @@
  * request becomes a batch awaiting the seller and the browser goes on to the cashier pages; an invalid one
  * gets the error page with its code, and creates nothing.
  */
-import { parseChinaTime } from '../core/china-time.js';
+import { formatChinaDate, parseChinaTime } from '../core/china-time.js';
 import { createBatch } from '../core/batches.js';
 import type { Merchant } from '../core/interfaces.js';
 import { findAppAuthTokensBetween } from '../store/sql/apps.js';
@@ -18,6 +18,16 @@ import type { MapiReply, MapiService, SignedMapiContext } from './mapi-service.j
 export const MAX_BATCH_LINES = 1000;
 const PID = /^2088\d{12}$/;
 const BATCH_NUM = /^[1-9]\d{0,5}$/;
+/**
+ * notify_url is String(200) in seed 002; return_url is not in the seed, and Alipay's other page services
+ * give it the same String(200). Both must be http(s).
+ */
+const MAX_URL_LENGTH = 200;
+/** The Referer stands in for a missing return_url; it is the browser's, so a long one is dropped, not refused. */
+const MAX_REFERER_LENGTH = 1024;
+const HTTP_URL = /^https?:\/\//i;
+
+const urlValid = (url: string | null): boolean => url === null || (url.length <= MAX_URL_LENGTH && HTTP_URL.test(url));
 
 const refuse = (code: MapiErrorCode): MapiReply => ({ kind: 'error_page', error: mapiError(code) });
 
@@ -47,18 +57,20 @@ export const refundFastpayByPlatformPwd: MapiService = {
   async run(context) {
     const { params, partner, services } = context;
     const notifyUrl = params.get('notify_url') || null;
-    const returnUrl = params.get('return_url') || context.referer;
-    if ((notifyUrl && (notifyUrl.length > 200 || !/^https?:\/\//i.test(notifyUrl))) || (returnUrl && returnUrl.length > 1024)) {
-      return refuse('ILLEGAL_ARGUMENT');
-    }
+    const returnUrlParam = params.get('return_url') || null;
+    if (!urlValid(notifyUrl) || !urlValid(returnUrlParam)) return refuse('ILLEGAL_ARGUMENT');
+    const { referer } = context;
+    const returnUrl = returnUrlParam ?? (referer && referer.length <= MAX_REFERER_LENGTH && HTTP_URL.test(referer) ? referer : null);
 
     const seller = await findSeller(context);
     if (typeof seller === 'string') return refuse(seller);
     if (!(await partnerActsFor(context, seller))) return refuse('ILLEGAL_USER');
     if (!partner.pwdRefundEnabled) return refuse('PARTNER_NOT_SIGN_PROTOCOL');
 
+    // Seed 002: refund_date is the request's current time (退款请求时间) — today in China time, as batch_no's date.
     const refundDate = params.get('refund_date') ?? '';
-    if (parseChinaTime(refundDate) === null) return refuse('REFUND_DATE_ERROR');
+    const refundAt = parseChinaTime(refundDate);
+    if (refundAt === null || formatChinaDate(refundAt) !== formatChinaDate(services.clock.now())) return refuse('REFUND_DATE_ERROR');
     const batchNo = params.get('batch_no') ?? '';
     if (!batchNoValid(batchNo, services.clock.now())) return refuse('BATCH_NO_FORMAT_ERROR');
     if (await findBatch(services.store.db, partner.pid, batchNo)) return refuse('DUPLICATE_BATCH_NO');

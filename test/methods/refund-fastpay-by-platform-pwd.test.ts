@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { submitBatch, submitQuery, batchParams, Seller, type BatchRequestOptions, type Submitted } from '../support/batch-flow.js';
+import { formatChinaTime } from '../../src/core/china-time.js';
+import { submitBatch, submitQuery, batchParams, clockNow, Seller, type BatchRequestOptions, type Submitted } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
 import { signedQuery } from '../support/mapi-client.js';
@@ -75,6 +76,16 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
       await refused('ILLEGAL_ARGUMENT', { params: { notify_url: 'ftp://example.com/notify' } });
       await refused('ILLEGAL_ARGUMENT', { params: { notify_url: `http://example.com/${'n'.repeat(200)}` } });
     });
+
+    it('ILLEGAL_ARGUMENT: a return_url that is not http(s) or is longer than 200, as notify_url', async () => {
+      const longest = `http://shop.example.com/${'r'.repeat(200 - 'http://shop.example.com/'.length)}`;
+      assert.equal(longest.length, 200);
+      await refused('ILLEGAL_ARGUMENT', { params: { return_url: `${longest}x` } });
+      await refused('ILLEGAL_ARGUMENT', { params: { return_url: 'javascript:alert(1)' } });
+      const accepted = await submitBatch(harness, kit, { lines: line(), params: { return_url: longest } });
+      assert.ok(accepted.location, '200 characters are allowed');
+      assert.equal((await harness.adminOk('GET', `/batches/${accepted.params.batch_no}`)).return_url, longest);
+    });
   });
 
   describe('the seller', () => {
@@ -89,6 +100,12 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
       await refused('ILLEGAL_USER', { params: { seller_user_id: 'x2088', seller_email: kit.email } });
       const byEmail = await submitBatch(harness, kit, { lines: line(), params: { seller_user_id: undefined, seller_email: kit.email } });
       assert.ok(byEmail.location, 'seller_email alone names the seller');
+    });
+
+    it('a valid seller_user_id wins over a seller_email that names no one', async () => {
+      const submitted = await submitBatch(harness, kit, { lines: line(), params: { seller_user_id: kit.pid, seller_email: 'nobody@alitest.com' } });
+      assert.ok(submitted.location, submitted.errorCode ?? '');
+      assert.equal((await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`)).seller_user_id, kit.pid);
     });
 
     it('ILLEGAL_USER: a seller that has not authorised the partner', async () => {
@@ -111,6 +128,18 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
     it('REFUND_DATE_ERROR: refund_date is yyyy-MM-dd HH:mm:ss', async () => {
       for (const refundDate of ['2026/11/23 10:00:00', 'today', '2026-11-31 10:00:00']) await refused('REFUND_DATE_ERROR', { params: { refund_date: refundDate } });
       await refused('REFUND_DATE_ERROR', { params: { refund_date: undefined } });
+    });
+
+    it('REFUND_DATE_ERROR: refund_date is the request’s time, so its day is today in China time (by the clock), as batch_no’s', async () => {
+      const now = await clockNow(harness);
+      const today = formatChinaTime(now).slice(0, 10);
+      const dayMs = 24 * 3600 * 1000;
+      for (const refundDate of [formatChinaTime(now - dayMs), formatChinaTime(now + dayMs), '2011-01-12 11:21:00']) {
+        await refused('REFUND_DATE_ERROR', { params: { refund_date: refundDate } });
+      }
+      for (const refundDate of [`${today} 00:00:00`, `${today} 23:59:59`, formatChinaTime(now)]) {
+        assert.ok((await submitBatch(harness, kit, { lines: line(), params: { refund_date: refundDate } })).location, refundDate);
+      }
     });
 
     it('BATCH_NO_FORMAT_ERROR: today’s date in China time, then 3 to 24 digits or letters, not 000', async () => {
