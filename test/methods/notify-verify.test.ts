@@ -1,7 +1,7 @@
 /**
  * batch_refund_notify and notify_verify (seed 002, protocol-notes §6), under the virtual clock: the
  * notification's fields and signature (MD5 with the partner's key, or RSA by the platform key), its
- * charset, its schedule (4m, 10m, 10m, 1h, 2h, 6h, 15h until `success`, one notify_id), every attempt in
+ * charset (GBK, UTF-8, GB2312: the content type and the bytes), its schedule (4m, 10m, 10m, 1h, 2h, 6h, 15h until `success`, one notify_id), every attempt in
  * the admin log; and notify_verify's true / false / invalid.
  */
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import { parseChinaTime } from '../../src/core/china-time.js';
 import { runBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import { parseNotifyBody, verifyMd5Notify, verifyRsaNotify, type MapiSigner } from '../support/mapi-client.js';
+import { parseNotifyBody, percentEncode, verifyMd5Notify, verifyRsaNotify, type MapiSigner } from '../support/mapi-client.js';
 import { startNotifyReceiver, type NotifyReceiver } from '../support/notify-receiver.js';
 
 const OFFSETS_MINUTES = [0, 4, 14, 24, 84, 204, 564, 1464];
@@ -60,6 +60,32 @@ describeEachEngine('batch_refund_notify and notify_verify', (engine) => {
       assert.ok(verifyMd5Notify(fields, kit.md5Key, 'GBK'), 'the merchant’s own MD5 check passes');
       assert.ok(!verifyMd5Notify({ ...fields, success_num: '2' }, kit.md5Key, 'GBK'), 'an altered one fails it');
     });
+
+    for (const [charset, label, other] of [
+      ['UTF-8', 'utf-8', 'GB2312'],
+      ['GB2312', 'GB2312', 'UTF-8'],
+    ] as const) {
+      it(`is in ${charset} when the request was: the content type names it, the bytes are ${charset}, the MD5 sign verifies`, async () => {
+        receiver.setScript('success');
+        receiver.received.length = 0;
+        // A seller whose account name is Chinese and who pays a fee: result_details carries the name after `$`,
+        // so the body has characters whose bytes differ between charsets.
+        const seller = await createMerchantKit(harness, { email: `退款测试${charset}@alitest.com` });
+        await harness.adminOk('PATCH', `/merchants/${seller.pid}`, { fee_rate: '0.006' });
+        const tradeNo = (await createTrade(harness, seller, { total_amount: '100.00' })).trade_no as string;
+        await runBatch(harness, seller, { lines: [{ tradeNo, amount: '50.00', reason: '协商退款' }], notifyUrl: receiver.url, charset });
+        assert.equal(receiver.received.length, 1);
+        const [post] = receiver.received;
+        assert.equal(post!.headers['content-type'], `application/x-www-form-urlencoded; charset=${label}`);
+        assert.ok(post!.raw.includes(percentEncode('退款测试', charset)), `the name is sent as ${charset} bytes`);
+        assert.ok(!post!.raw.includes(percentEncode('退款测试', other)));
+        const fields = parseNotifyBody(post!.raw, charset);
+        assert.equal(fields.result_details, `${tradeNo}^50.00^SUCCESS$${seller.email}^${seller.pid}^0.30^SUCCESS`);
+        assert.equal(fields.sign_type, 'MD5');
+        assert.ok(verifyMd5Notify(fields, seller.md5Key, charset), 'the merchant’s own MD5 check passes');
+        assert.notEqual(parseNotifyBody(post!.raw, other).result_details, fields.result_details, `read as ${other}, the name is garbled`);
+      });
+    }
 
     it('is RSA-signed (SHA1withRSA) by the platform key when the request was RSA', async () => {
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

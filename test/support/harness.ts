@@ -78,8 +78,8 @@ export interface MerchantKit {
 }
 
 /** A merchant with a balance and an app whose key pair tuikuan generated. */
-export async function createMerchantKit(harness: Harness, options: { balance?: string } = {}): Promise<MerchantKit> {
-  const merchant = await harness.adminOk('POST', '/merchants', { balance: options.balance ?? '10000.00' });
+export async function createMerchantKit(harness: Harness, options: { balance?: string; email?: string } = {}): Promise<MerchantKit> {
+  const merchant = await harness.adminOk('POST', '/merchants', { balance: options.balance ?? '10000.00', ...(options.email && { email: options.email }) });
   const app = await harness.adminOk('POST', '/apps', { pid: merchant.pid });
   return {
     pid: merchant.pid,
