@@ -1,10 +1,12 @@
 /**
- * The front door: `tuikuan serve --demo` as a user runs it — it serves, writes demo.json as DESIGN.md's
- * contract shows it, answers a signed call from the official alipay-sdk with those credentials, keeps the
- * same demo across a restart, and stops cleanly on SIGTERM.
+ * The front door: `tuikuan serve --demo` as a user runs it — it creates its data dir, serves, writes
+ * demo.json as DESIGN.md's contract shows it, answers a signed call from the official alipay-sdk with those
+ * credentials, keeps the same demo and platform key across a restart, and stops cleanly on SIGTERM; and
+ * `serve --clock virtual`, whose clock moves only when told to.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -12,12 +14,17 @@ import { AlipaySdk } from 'alipay-sdk';
 import { startServe } from '../support/processes.js';
 
 describe('tuikuan serve --demo', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tuikuan-serve-'));
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const root = mkdtempSync(join(tmpdir(), 'tuikuan-serve-'));
+  // A data dir that does not exist yet, two levels down: serve creates it.
+  const dataDir = join(root, 'not', 'yet');
+  after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('serves, writes demo.json, answers the official SDK, and stops on SIGTERM with exit code 0', async () => {
+  it('creates its data dir, serves, writes demo.json, answers the official SDK, and stops on SIGTERM with exit code 0', async () => {
+    assert.equal(existsSync(dataDir), false);
     const serve = await startServe(['--demo', '--port', '0', '--data-dir', dataDir], { TUIKUAN_ADMIN_TOKEN: '' });
+    let platformKey = '';
     try {
+      for (const file of ['tuikuan.db', 'admin-token', 'demo.json']) assert.ok(existsSync(join(dataDir, file)), `${file} in the new data dir`);
       assert.match(serve.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.match(serve.output(), /admin API {4}http:\/\/127\.0\.0\.1:\d+\/admin\/v1 {2}\(Authorization: Bearer [0-9a-f]+\)/);
       assert.match(serve.output(), /new AlipaySdk\(/, 'a copy-paste snippet');
@@ -26,6 +33,10 @@ describe('tuikuan serve --demo', () => {
       assert.equal(demo.admin_url, `${serve.url}/admin/v1`);
       assert.equal(typeof demo.admin_token, 'string');
       assert.match(demo.platform_public_key, /^-----BEGIN PUBLIC KEY-----/);
+      const platform = createPublicKey(demo.platform_public_key);
+      assert.equal(platform.asymmetricKeyType, 'rsa');
+      assert.equal(platform.asymmetricKeyDetails?.modulusLength, 2048, 'the platform key pair is RSA-2048');
+      platformKey = demo.platform_public_key;
       assert.match(demo.merchant.pid, /^2088\d{12}$/);
       for (const field of ['email', 'md5_key', 'login_password', 'payment_password', 'balance']) assert.equal(typeof demo.merchant[field], 'string', field);
       assert.equal(demo.app.sign_type, 'RSA2');
@@ -53,9 +64,12 @@ describe('tuikuan serve --demo', () => {
 
     const again = await startServe(['--demo', '--port', '0', '--data-dir', dataDir], { TUIKUAN_ADMIN_TOKEN: '' });
     try {
-      const first = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Record<string, any>;
-      assert.equal(first.gateway, `${again.url}/gateway.do`, 'demo.json follows the new port');
-      assert.match(again.output(), new RegExp(first.admin_token as string), 'the admin token kept in the data dir');
+      const restarted = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Record<string, any>;
+      assert.equal(restarted.gateway, `${again.url}/gateway.do`, 'demo.json follows the new port');
+      assert.match(again.output(), new RegExp(restarted.admin_token as string), 'the admin token kept in the data dir');
+      assert.equal(restarted.platform_public_key, platformKey, 'the platform key pair is kept, not made anew');
+      const platform = await fetch(`${restarted.admin_url}/platform`, { headers: { authorization: `Bearer ${restarted.admin_token}` } });
+      assert.equal(((await platform.json()) as Record<string, string>).public_key, platformKey);
     } finally {
       assert.equal(await again.stop(), 0, again.output());
     }
@@ -63,5 +77,37 @@ describe('tuikuan serve --demo', () => {
 
   it('refuses a bad option with a message, not a stack trace', async () => {
     await assert.rejects(startServe(['--port', 'nope', '--data-dir', dataDir]), (error: Error) => /port/i.test(error.message) && !/at .*\.js:\d+/.test(error.message));
+  });
+});
+
+describe('tuikuan serve --clock virtual', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tuikuan-clock-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts a virtual clock that stands still until the admin API advances it', async () => {
+    const serve = await startServe(['--clock', 'virtual', '--port', '0', '--data-dir', dataDir], { TUIKUAN_ADMIN_TOKEN: 'clock-test-token' });
+    try {
+      assert.match(serve.output(), /clock {8}virtual/);
+      const admin = (method: string, body?: unknown) =>
+        fetch(`${serve.url}/admin/v1/clock`, {
+          method,
+          headers: { authorization: 'Bearer clock-test-token', ...(body !== undefined && { 'content-type': 'application/json' }) },
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        });
+      const before = (await (await admin('GET')).json()) as Record<string, any>;
+      assert.equal(before.kind, 'virtual');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      const still = (await (await admin('GET')).json()) as Record<string, any>;
+      assert.equal(still.now_ms, before.now_ms, 'a second of real time moves nothing');
+      const advanced = await admin('POST', { advance_seconds: 86400 });
+      assert.equal(advanced.status, 200);
+      const moved = (await advanced.json()) as Record<string, any>;
+      assert.equal(moved.kind, 'virtual');
+      assert.equal(moved.now_ms, before.now_ms + 86400_000, 'exactly a day later');
+      assert.equal(((await (await admin('GET')).json()) as Record<string, any>).now_ms, moved.now_ms);
+      assert.equal((await (await fetch(`${serve.url}/healthz`)).json() as Record<string, string>).clock, 'virtual');
+    } finally {
+      assert.equal(await serve.stop(), 0, serve.output());
+    }
   });
 });
