@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { formatChinaDate, formatChinaTime } from '../../src/core/china-time.js';
-import { chromiumMissing, launchBrowser, type Browser } from '../support/browser.js';
+import { browserSkip, launchBrowser, requireBrowser, type Browser } from '../support/browser.js';
 import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
 import {
   parseNotifyBody,
@@ -77,18 +77,18 @@ class MerchantSite {
   }
 }
 
-describe('the batch refund with password in a real browser', { skip: chromiumMissing ?? false }, () => {
+describe('the batch refund with password in a real browser', { skip: browserSkip() }, () => {
   let harness: Harness;
   let browser: Browser;
   before(async () => {
-    if (chromiumMissing) return;
+    requireBrowser();
     harness = await startHarness({ clock: 'virtual' });
     browser = await launchBrowser();
   });
   after(async () => {
-    if (chromiumMissing) return;
-    await browser.close();
-    await harness.close();
+    // Either may be missing when `before` failed.
+    await browser?.close();
+    await harness?.close();
   });
 
   async function runFlow(kit: MerchantKit, signer: MapiSigner, prefix: string): Promise<void> {
