@@ -5,12 +5,23 @@
  * given), with a placeholder for every parameter; each run puts the values in the placeholders' slots and
  * hands the SQL straight to the driver (whose prepared-statement cache then skips SQLite's own parsing).
  *
+ * On PostgreSQL the SQL of every prepared query is also a named statement (see `statementName`): each
+ * connection has the server parse and plan it once, not on every run.
+ *
  * The shape of a query may depend on which parameters are present (an update setting some columns), never
  * on their values: anything that changes the SQL for a value (`for update` or not, `is null`) is a separate
  * prepared query.
  */
 import type { CompiledQuery, Compilable, DialectAdapter, QueryResult } from 'kysely';
 import type { Db } from './store.js';
+
+/** The SQL of every prepared query, and the name it has as a statement. */
+const statementNames = new Map<string, string>();
+
+/** The statement name of a prepared query's SQL; undefined for any other SQL. */
+export function statementName(sql: string): string | undefined {
+  return statementNames.get(sql);
+}
 
 /** Stands for a parameter while the query is compiled; never reaches the database. */
 const MARK = '\u0000tuikuan-placeholder:';
@@ -53,6 +64,7 @@ function compile<P extends object, O>(db: Db, names: string[], build: (db: Db, p
   for (const name of names) {
     if (!slots.some((slot) => 'param' in slot && slot.param === name)) throw new Error(`prepared query does not use its parameter ${name}`);
   }
+  if (!statementNames.has(query.sql)) statementNames.set(query.sql, `tuikuan_${statementNames.size + 1}`);
   return { query, slots };
 }
 

@@ -8,7 +8,9 @@ import pg from 'pg';
 import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 import { engineOf, type Engine } from './engine.js';
-import { GroupCommit, openSqliteFile, SqliteStoreDialect } from './sqlite-dialect.js';
+import { StatementNamingClient } from './postgres-client.js';
+import { openSqliteFile, SqliteStoreDialect } from './sqlite-dialect.js';
+import { GroupCommit } from './sqlite-group-commit.js';
 
 export type Db = Kysely<Database>;
 export type Trx = Transaction<Database>;
@@ -43,7 +45,7 @@ export function openStore(options: StoreOptions): Store {
   const engine = engineOf(options.location);
   const plugins = [new CamelCasePlugin()];
   if (engine === 'postgres') {
-    const pool = new pg.Pool({ connectionString: options.location, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: options.location, max: options.poolSize ?? 10, Client: StatementNamingClient });
     // An idle client that loses its connection must not crash the process.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });

@@ -1,0 +1,103 @@
+/**
+ * Group commit for SQLite: commits are not synced one by one (`synchronous = NORMAL`); one fdatasync of the
+ * write-ahead log makes every commit made before it durable, and nothing is answered before that.
+ *
+ * The fdatasync runs on a thread of its own (sqlite-durability-thread.ts), not on the event loop, which
+ * would sit idle through it, and not on libuv's pool, where it would queue behind reply signatures. While
+ * one sync is under way, the commits that follow gather for the next: the busier the gateway, the more
+ * commits one sync covers. The same thread keeps the log short with passive checkpoints, so that no
+ * commit on the event loop pays for one.
+ */
+import { Worker } from 'node:worker_threads';
+import type { DurabilityThreadData } from './sqlite-durability-thread.js';
+
+export interface GroupCommitOptions {
+  /** Commits between passive checkpoints of the log. (Default: 128) */
+  checkpointEvery?: number;
+}
+
+interface Waiter {
+  upTo: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class GroupCommit {
+  readonly #thread: Worker | null;
+  #committed = 0;
+  #synced = 0;
+  #syncing = false;
+  #waiters: Waiter[] = [];
+
+  /** `path` is the database file; ':memory:' makes durable() a no-op. */
+  constructor(path: string, options: GroupCommitOptions = {}) {
+    if (path === ':memory:') {
+      this.#thread = null;
+      return;
+    }
+    const workerData: DurabilityThreadData = { databasePath: path, checkpointEvery: options.checkpointEvery ?? 128 };
+    this.#thread = new Worker(new URL('./sqlite-durability-thread.js', import.meta.url), { workerData });
+    // The thread keeps the process alive only while a sync is under way.
+    this.#thread.unref();
+    this.#thread.on('message', (message: { upTo: number; error?: string }) => this.#onSynced(message));
+    this.#thread.on('error', (error) => this.#fail(error));
+  }
+
+  /** Counts a commit: the next durable() waits for it. */
+  committed(): void {
+    this.#committed++;
+  }
+
+  /** Resolves once every commit counted so far is on disk. */
+  durable(): Promise<void> {
+    const upTo = this.#committed;
+    if (this.#thread === null || this.#synced >= upTo) {
+      this.#synced = Math.max(this.#synced, upTo);
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ upTo, resolve, reject });
+      this.#sync();
+    });
+  }
+
+  #sync(): void {
+    if (this.#syncing || this.#thread === null) return;
+    this.#syncing = true;
+    this.#thread.ref();
+    this.#thread.postMessage({ upTo: this.#committed });
+  }
+
+  #onSynced({ upTo, error }: { upTo: number; error?: string }): void {
+    this.#syncing = false;
+    this.#thread?.unref();
+    if (error !== undefined) return this.#fail(new Error(`fdatasync of the write-ahead log failed: ${error}`));
+    this.#synced = Math.max(this.#synced, upTo);
+    const waiting: Waiter[] = [];
+    for (const waiter of this.#waiters) {
+      if (waiter.upTo <= this.#synced) waiter.resolve();
+      else waiting.push(waiter);
+    }
+    this.#waiters = waiting;
+    if (waiting.length > 0) this.#sync();
+  }
+
+  #fail(error: Error): void {
+    this.#syncing = false;
+    this.#thread?.unref();
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  async close(): Promise<void> {
+    const thread = this.#thread;
+    if (thread === null) return;
+    await this.durable();
+    await new Promise<void>((resolve) => {
+      thread.once('exit', () => resolve());
+      thread.ref();
+      thread.postMessage({ close: true });
+    });
+  }
+}
