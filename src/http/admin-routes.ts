@@ -41,9 +41,12 @@ export interface AdminRoutesOptions {
   metrics: Metrics;
 }
 
-/** Parses a JSON body against a schema; a mismatch is a 400 naming the first field that is wrong. */
+/**
+ * Parses a JSON body against a schema; a mismatch is a 400 naming the first field that is wrong. No body at
+ * all is an empty object; a JSON `null` is not.
+ */
 function parse<Schema extends z.ZodType>(schema: Schema, value: unknown): z.infer<Schema> {
-  const result = schema.safeParse(value ?? {});
+  const result = schema.safeParse(value === undefined ? {} : value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
@@ -164,6 +167,11 @@ const tradeSettingsBody = z.object({
   buyer_account_status: z.enum(ACCOUNT_STATUSES).optional(),
 });
 
+/** The admin API's error body: a stable code and a message. */
+export function adminError(code: string, message: string): { error: { code: string; message: string } } {
+  return { error: { code, message } };
+}
+
 function bearerMatches(request: FastifyRequest, token: string): boolean {
   const header = request.headers.authorization ?? '';
   const given = Buffer.from(header.startsWith('Bearer ') ? header.slice(7).trim() : '');
@@ -186,15 +194,17 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof DomainError) {
-      return reply.code(DOMAIN_ERROR_CODES[error.code]).send({ error: { code: error.code, message: error.message } });
+      return reply.code(DOMAIN_ERROR_CODES[error.code]).send(adminError(error.code, error.message));
     }
     const status = (error as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
-      return reply.code(status).send({ error: { code: 'invalid_request', message: (error as Error).message } });
+      return reply.code(status).send(adminError('invalid_request', (error as Error).message));
     }
     request.log.error({ err: error }, 'admin request failed');
-    return reply.code(500).send({ error: { code: 'internal_error', message: 'internal error' } });
+    return reply.code(500).send(adminError('internal_error', 'internal error'));
   });
+
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(adminError('not_found', `no such call: ${request.method} ${(request.url.split('?', 1)[0] ?? '').slice(0, 200)}`)));
 
   await app.register(adminRefundRoutes, { services });
   await app.register(adminBatchRoutes, { services });

@@ -2,7 +2,7 @@
  * The fastify app: the gateway, the admin API, health and metrics. Routing and wiring only — every
  * decision is made below, in methods/ and core/.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Worker } from '../worker/worker.js';
@@ -11,7 +11,7 @@ import type { MapiGateway } from '../methods/mapi-gateway.js';
 import { cashierRoutes } from './cashier-routes.js';
 import type { Services } from '../methods/services.js';
 import type { OpenApiMethod } from '../methods/openapi-method.js';
-import { adminRoutes } from './admin-routes.js';
+import { adminError, adminRoutes } from './admin-routes.js';
 import { gatewayClientErrorHandler, gatewayRoutes } from './gateway-routes.js';
 import type { Metrics } from './metrics.js';
 
@@ -34,6 +34,16 @@ export interface ServerOptions {
   gatewayBodyLimit?: number;
 }
 
+const ADMIN_PREFIX = '/admin/v1';
+
+/** A URL the router could not take apart: the admin API's shape under its prefix, Fastify's elsewhere. */
+function answerUnroutableUrl(error: FastifyError, url: string, reply: FastifyReply): FastifyReply {
+  const path = url.split('?', 1)[0] ?? '';
+  if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return reply.code(400).send(adminError('invalid_request', error.message));
+  const status = error.statusCode ?? 400;
+  return reply.code(status).send({ error: 'Bad Request', code: error.code, message: error.message, statusCode: status });
+}
+
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -46,6 +56,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     http: { maxHeaderSize: 256 * 1024 },
     // A longer URL is answered as the gateway answers bad input, not with a 431.
     clientErrorHandler: gatewayClientErrorHandler(options.metrics),
+    // A URL the router cannot take apart (bad percent-encoding, a path parameter over 100 characters) never
+    // reaches a route: the admin API still answers in its own shape.
+    frameworkErrors: (error, request, reply) => answerUnroutableUrl(error, request.url, reply as FastifyReply),
   });
 
   // No reply leaves before what it may show is on disk (group commit, store.ts).
@@ -61,7 +74,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     ...(options.gatewayBodyLimit !== undefined && { bodyLimit: options.gatewayBodyLimit }),
   });
   await app.register(adminRoutes, {
-    prefix: '/admin/v1',
+    prefix: ADMIN_PREFIX,
     services: options.services,
     methods: options.methods,
     worker: options.worker,

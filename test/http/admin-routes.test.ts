@@ -105,6 +105,28 @@ describeEachEngine('the admin API', (engine) => {
       assert.equal(((await response.json()) as Record<string, any>).error.code, 'invalid_request');
     });
 
+    it('400 for a JSON body that is null, or not an object', async () => {
+      const { pid } = await harness.adminOk('POST', '/merchants', {});
+      for (const [method, path] of [
+        ['POST', '/merchants'],
+        ['PATCH', `/merchants/${pid}`],
+        ['POST', `/merchants/${pid}/balance`],
+        ['POST', '/apps'],
+        ['POST', '/trades'],
+        ['POST', '/app-auth-tokens'],
+      ] as const) {
+        for (const body of ['null', '[]', '"text"', '42']) {
+          const response = await raw(path, {
+            method,
+            headers: { authorization: `Bearer ${harness.tuikuan.adminToken}`, 'content-type': 'application/json' },
+            body,
+          });
+          assert.equal(response.status, 400, `${method} ${path} ${body}`);
+          assert.equal(((await response.json()) as Record<string, any>).error.code, 'invalid_request');
+        }
+      }
+    });
+
     it('409 duplicate for an email in use; 404 for an unknown merchant', async () => {
       await harness.adminOk('POST', '/merchants', { email: 'dup@alitest.com' });
       const dup = await harness.admin('POST', '/merchants', { email: 'dup@alitest.com' });
@@ -145,6 +167,19 @@ describeEachEngine('the admin API', (engine) => {
       assert.equal((await harness.admin('GET', '/apps/2021000000000000')).body.error.code, 'app_not_found');
       assert.equal((await harness.admin('POST', '/app-auth-tokens', { app_id: '2021000000000000', pid })).status, 404);
       assert.equal((await harness.admin('DELETE', '/app-auth-tokens/nope')).body.error.code, 'token_not_found');
+    });
+
+    it('404 app_not_found for an auth token or a trade of an unknown app; 404 merchant_not_found for a token of an unknown merchant', async () => {
+      const kit = await createMerchantKit(harness);
+      const noApp = await harness.admin('POST', '/app-auth-tokens', { app_id: '2021000000000000', pid: kit.pid });
+      assert.equal(noApp.status, 404);
+      assert.deepEqual(noApp.body, { error: { code: 'app_not_found', message: 'no app 2021000000000000' } });
+      const noMerchant = await harness.admin('POST', '/app-auth-tokens', { app_id: kit.appId, pid: '2088000000000000' });
+      assert.equal(noMerchant.status, 404);
+      assert.deepEqual(noMerchant.body, { error: { code: 'merchant_not_found', message: 'no merchant 2088000000000000' } });
+      const noTradeApp = await harness.admin('POST', '/trades', { app_id: '2021000000000000', total_amount: '1.00' });
+      assert.equal(noTradeApp.status, 404);
+      assert.deepEqual(noTradeApp.body, { error: { code: 'app_not_found', message: 'no app 2021000000000000' } });
     });
   });
 
@@ -188,6 +223,38 @@ describeEachEngine('the admin API', (engine) => {
       const ledger = await harness.adminOk('GET', `/merchants/${kit.pid}/ledger`);
       assert.deepEqual(ledger.entries.map((e: Record<string, string>) => [e.kind, e.amount]), [['payment', '100.00'], ['fee', '-0.60']]);
       assert.equal(ledger.balance, '99.40');
+    });
+  });
+
+  describe('calls that are not there', () => {
+    it('404 not_found for an unknown route or method under /admin/v1, in the API’s error shape; 401 first without the token', async () => {
+      for (const [method, path] of [
+        ['GET', '/nope'],
+        ['GET', ''],
+        ['GET', '/'],
+        ['DELETE', '/merchants'],
+        ['PUT', '/platform'],
+        ['GET', '/merchants/2088000000000000/nope'],
+      ] as const) {
+        const response = await harness.admin(method, path);
+        assert.equal(response.status, 404, `${method} ${path}`);
+        assert.equal(response.body.error.code, 'not_found', `${method} ${path}`);
+        assert.match(response.body.error.message, /^no such call: /);
+        assert.deepEqual(Object.keys(response.body), ['error']);
+      }
+      const anonymous = await raw('/nope');
+      assert.equal(anonymous.status, 401);
+      assert.equal(((await anonymous.json()) as Record<string, any>).error.code, 'unauthorized');
+    });
+
+    it('400 invalid_request for a URL that cannot be decoded, or a path parameter too long to be one', async () => {
+      for (const path of ['/trades/%E0%A4%A', '/merchants/%zz', '/apps/%C0', `/trades/${'9'.repeat(300)}`]) {
+        const response = await raw(path, { headers: { authorization: `Bearer ${harness.tuikuan.adminToken}` } });
+        assert.equal(response.status, 400, path);
+        const body = (await response.json()) as Record<string, any>;
+        assert.equal(body.error.code, 'invalid_request', path);
+        assert.equal(typeof body.error.message, 'string');
+      }
     });
   });
 
