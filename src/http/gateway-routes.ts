@@ -55,8 +55,10 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
 
   function sendMapi(reply: FastifyReply, service: string, result: MapiReply, referer: string | null, started: bigint): FastifyReply {
     const code = result.kind === 'error_page' ? result.error.code : result.kind === 'redirect' ? 'REDIRECT' : result.body;
-    options.metrics.gatewayRequests.inc({ method: service.slice(0, 64) || '(none)', code, sub_code: '' });
-    options.metrics.gatewayLatency.observe({ method: service.slice(0, 64) || '(none)' }, Number(process.hrtime.bigint() - started) / 1e9);
+    // Only services that exist name a series: any string a caller sends would make series without bound.
+    const label = options.mapi.serves(service) ? service : '(invalid)';
+    options.metrics.gatewayRequests.inc({ method: label, code, sub_code: '' });
+    options.metrics.gatewayLatency.observe({ method: label }, Number(process.hrtime.bigint() - started) / 1e9);
     switch (result.kind) {
       case 'redirect':
         return reply.redirect(result.location, 302);

@@ -12,6 +12,8 @@ import type { Services } from './services.js';
 
 export interface MapiGateway {
   handle(request: MapiRequest): Promise<MapiReply>;
+  /** Whether `service` is one this gateway serves (metrics label only the services that exist). */
+  serves(service: string): boolean;
 }
 
 const PID = /^2088\d{12}$/;
@@ -39,6 +41,7 @@ export function createMapiGateway(options: { services: Services; mapiServices: r
   }
 
   return {
+    serves: (service) => byName.has(service),
     async handle(request) {
       try {
         return await handle(request);
