@@ -1,13 +1,16 @@
 /** OpenAPI apps and the app auth tokens through which merchants authorise other merchants' apps. */
 import type { App } from '../../core/interfaces.js';
+import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
 export async function insertApp(db: Db, app: App): Promise<void> {
   await db.insertInto('apps').values(app).execute();
 }
 
-export async function findApp(db: Db, appId: string): Promise<App | undefined> {
-  return db.selectFrom('apps').selectAll().where('appId', '=', appId).executeTakeFirst();
+const appById = prepareQuery((db, p: { appId: string }) => db.selectFrom('apps').selectAll().where('appId', '=', p.appId));
+
+export function findApp(db: Db, appId: string): Promise<App | undefined> {
+  return firstRow(appById, db, { appId });
 }
 
 export interface AppAuthToken {

@@ -7,8 +7,9 @@
  * given up). Each scheduling bumps the job's `revision`, and a run completes or reschedules only the revision
  * it claimed: a job re-armed meanwhile is let go, due at once, instead of being deleted.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { JobRow } from '../schema.js';
+import { allRows, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
 export type JobKind = 'refund' | 'notify' | 'deposit_back' | 'batch';
@@ -36,17 +37,20 @@ export type ClaimedJob = Pick<Job, 'id' | 'revision'>;
  * complete it.
  */
 export async function addJob(db: Db, job: { kind: JobKind; subject: string; runAt: number; now: number }): Promise<void> {
-  await db
+  await upsertJob(db, job);
+}
+
+const upsertJob = prepareQuery((db, p: { kind: JobKind; subject: string; runAt: number; now: number }) =>
+  db
     .insertInto('jobs')
-    .values({ kind: job.kind, subject: job.subject, runAt: job.runAt, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, revision: 0, createdAt: job.now })
+    .values({ kind: p.kind, subject: p.subject, runAt: p.runAt, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, revision: 0, createdAt: p.now })
     .onConflict((oc) =>
       oc.columns(['kind', 'subject']).doUpdateSet({
         runAt: sql<number>`case when jobs.run_at < excluded.run_at then jobs.run_at else excluded.run_at end`,
         revision: sql<number>`jobs.revision + 1`,
       }),
-    )
-    .execute();
-}
+    ),
+);
 
 export interface ClaimOptions {
   workerId: string;
@@ -60,58 +64,79 @@ export interface ClaimOptions {
 
 /** Claims up to `limit` due jobs that no live worker holds, oldest first. */
 export async function claimJobs(db: Db, options: ClaimOptions): Promise<Job[]> {
+  const rows = await allRows(claimDueJobs, db, {
+    workerId: options.workerId,
+    now: options.now,
+    realNow: options.realNow,
+    lockedUntil: options.realNow + options.leaseMs,
+    limit: options.limit,
+  });
+  return rows.sort((a, b) => a.runAt - b.runAt || a.id - b.id).map(toJob);
+}
+
+const claimDueJobs = prepareQuery((db, p: { workerId: string; now: number; realNow: number; lockedUntil: number; limit: number }) => {
   const due = db
     .selectFrom('jobs')
     .select('id')
-    .where('runAt', '<=', options.now)
-    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', options.realNow)]))
+    .where('runAt', '<=', p.now)
+    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', p.realNow)]))
     .orderBy('runAt')
     .orderBy('id')
-    .limit(options.limit)
+    .limit(p.limit)
     .forUpdate()
     .skipLocked();
-  const rows = await db
-    .updateTable('jobs')
-    .set({ lockedBy: options.workerId, lockedUntil: options.realNow + options.leaseMs })
-    .where('id', 'in', due)
-    .returningAll()
-    .execute();
-  return rows.sort((a, b) => a.runAt - b.runAt || a.id - b.id).map(toJob);
-}
+  return db.updateTable('jobs').set({ lockedBy: p.workerId, lockedUntil: p.lockedUntil }).where('id', 'in', due).returningAll();
+});
 
 /**
  * The run is done: the job leaves the table — unless it was scheduled again while it ran, when it is let go
  * to run again at its (earlier) due time. Only its holder can complete it.
  */
 export async function completeJob(db: Db, job: ClaimedJob, workerId: string): Promise<void> {
-  await db.deleteFrom('jobs').where('id', '=', job.id).where('lockedBy', '=', workerId).where('revision', '=', job.revision).execute();
+  const claim = { id: job.id, revision: job.revision, workerId };
+  await deleteClaimedJob(db, claim);
   // Still there and still ours only if re-armed (another revision): it owes another run.
-  await db
+  await releaseRearmedJob(db, claim);
+}
+
+type Claim = { id: number; revision: number; workerId: string };
+const deleteClaimedJob = prepareQuery((db, p: Claim) =>
+  db.deleteFrom('jobs').where('id', '=', p.id).where('lockedBy', '=', p.workerId).where('revision', '=', p.revision),
+);
+const releaseRearmedJob = prepareQuery((db, p: Claim) =>
+  db
     .updateTable('jobs')
     .set({ lockedBy: null, lockedUntil: null })
-    .where('id', '=', job.id)
-    .where('lockedBy', '=', workerId)
-    .where('revision', '<>', job.revision)
-    .execute();
-}
+    .where('id', '=', p.id)
+    .where('lockedBy', '=', p.workerId)
+    .where('revision', '<>', p.revision),
+);
 
 /**
  * The job runs again at `runAt`; a failure is kept as data (attempts, last_error). A job scheduled again
  * while it ran keeps the earlier of its due time and `runAt`.
  */
 export async function rescheduleJob(db: Db, job: ClaimedJob, workerId: string, runAt: number, error: string | null): Promise<void> {
-  await db
+  const claim = { id: job.id, revision: job.revision, workerId, runAt };
+  await (error === null ? rescheduleWaitingJob(db, claim) : rescheduleFailedJob(db, { ...claim, error }));
+}
+
+// A job that waits (its handler asked to run later) keeps its attempts; a failure counts one more.
+const rescheduleWaitingJob = prepareQuery((db, p: Claim & { runAt: number }) => rescheduleQuery(db, p, null, sql<number>`attempts`));
+const rescheduleFailedJob = prepareQuery((db, p: Claim & { runAt: number; error: string }) => rescheduleQuery(db, p, p.error, sql<number>`attempts + 1`));
+
+function rescheduleQuery(db: Db, p: Claim & { runAt: number }, lastError: string | null, attempts: RawBuilder<number>) {
+  return db
     .updateTable('jobs')
     .set({
-      runAt: sql<number>`case when revision = ${job.revision} or run_at > ${runAt} then ${runAt} else run_at end`,
+      runAt: sql<number>`case when revision = ${p.revision} or run_at > ${p.runAt} then ${p.runAt} else run_at end`,
       lockedBy: null,
       lockedUntil: null,
-      lastError: error,
-      attempts: error === null ? sql<number>`attempts` : sql<number>`attempts + 1`,
+      lastError,
+      attempts,
     })
-    .where('id', '=', job.id)
-    .where('lockedBy', '=', workerId)
-    .execute();
+    .where('id', '=', p.id)
+    .where('lockedBy', '=', p.workerId);
 }
 
 /** When the next job falls due (business time), locked or not; null when there is none. */

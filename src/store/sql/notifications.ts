@@ -1,6 +1,7 @@
 /** Notifications owed to merchants (the outbox) and every attempt to deliver them. */
 import { sql } from 'kysely';
 import type { NotificationAttemptRow, NotificationRow } from '../schema.js';
+import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
 export type NotificationKind = 'trade_status_sync' | 'batch_refund_notify';
@@ -42,12 +43,13 @@ export interface NotificationAttempt {
 
 export type NewNotification = Omit<Notification, 'id' | 'status' | 'attempts' | 'acknowledgedAt'>;
 
+const insertNotificationRow = prepareQuery((db, p: Omit<NewNotification, 'params'> & { params: string }) =>
+  db.insertInto('notifications').values({ ...p, status: 'pending', attempts: 0, acknowledgedAt: null }).returning('id'),
+);
+
 export async function insertNotification(db: Db, notification: NewNotification): Promise<number> {
-  const row = await db
-    .insertInto('notifications')
-    .values({ ...notification, params: JSON.stringify(notification.params), status: 'pending', attempts: 0, acknowledgedAt: null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await firstRow(insertNotificationRow, db, { ...notification, params: JSON.stringify(notification.params) });
+  if (!row) throw new Error('insert into notifications returned no id');
   return row.id;
 }
 
