@@ -4,7 +4,6 @@
  * balance instead), as set for the trade or else for the merchant. Where the money went is recorded on
  * the allocation (`returned_to`) with the answer.
  */
-import { recordDepositBackReturns } from '../store/sql/deposit-back-returns.js';
 import { findMerchant } from '../store/sql/merchants.js';
 import { findRefundById, settleDepositBack } from '../store/sql/refunds.js';
 import { findTradeByNo } from '../store/sql/trades.js';
@@ -17,6 +16,5 @@ export async function settleBankReturn(deps: CoreDeps, refundId: number): Promis
     const seller = trade && (await findMerchant(trx, trade.sellerPid));
     if (!refund || !trade || !seller) return;
     await settleDepositBack(trx, refundId, trade.dbackOutcome ?? seller.dbackOutcome, deps.clock.now());
-    await recordDepositBackReturns(trx, refundId);
   });
 }

@@ -47,6 +47,7 @@ export function allocateRefund(bills: readonly TradeFundBill[], amount: Fen, { r
       dbackStatus: null,
       bankAckTime: null,
       estBankReceiptTime: null,
+      returnedTo: null,
     });
   }
   if (left > 0) return { ok: false, reason: 'exceeds_fund_bill' };

@@ -163,6 +163,11 @@ export interface FundAllocation {
   dbackStatus: DbackStatus | null;
   bankAckTime: number | null;
   estBankReceiptTime: number | null;
+  /**
+   * Where a bank-card allocation's money finally went once the bank answered: the card on `S`, the buyer's
+   * Alipay balance (`ALIPAYACCOUNT`) on `F`. Null until then, and for every other channel.
+   */
+  returnedTo: string | null;
 }
 
 export interface Refund {

@@ -222,7 +222,7 @@ async function carryOut(trx: Trx, locked: Locked, refund: Refund): Promise<Refun
 }
 
 /**
- * Moves the money: allocation, ledger, trade totals, effects. Throws a Rejection (rolling the
+ * Moves the money: allocation, trade totals, effects, then the ledger. Throws a Rejection (rolling the
  * transaction back) when the fund bill or the merchant's balance cannot take it.
  */
 async function execute(trx: Trx, { trade, seller, now }: Locked, refund: Refund, reserved: boolean): Promise<RefundResult> {
@@ -235,14 +235,6 @@ async function execute(trx: Trx, { trade, seller, now }: Locked, refund: Refund,
 
   const saved = await persistRefund(trx, { ...refund, status: 'succeeded', sendBackFee, refundChargeFee: chargeFee, gmtRefundPay: now, nextAttemptAt: null, updatedAt: now });
   const id = saved.id;
-
-  const entry = { pid: trade.sellerPid, tradeNo: trade.tradeNo, refundId: id, createdAt: now };
-  // The fee given back comes first: what the refund costs the merchant is send_back_fee less it, so a
-  // merchant holding exactly what the trade left it (receipt less fee) can refund the trade in full.
-  if (chargeFee !== 0) await applyLedgerEntry(trx, { ...entry, amount: chargeFee, kind: 'fee_refund' });
-  if (sendBackFee !== 0 && (await applyLedgerEntry(trx, { ...entry, amount: -sendBackFee, kind: 'refund' })) === null) {
-    throw new Rejection('balance_not_enough', trade);
-  }
 
   const bankDelayMs = seller.dbackDelaySeconds * 1000;
   const allocations: FundAllocation[] = allocation.allocations.map((a) =>
@@ -285,6 +277,16 @@ async function execute(trx: Trx, { trade, seller, now }: Locked, refund: Refund,
   await oweTradeStatusSync(trx, after, seller, done, now);
   const bankReturn = allocations.find((a) => a.dbackStatus === 'P');
   if (bankReturn) await addJob(trx, { kind: 'deposit_back', subject: String(id), runAt: now + bankDelayMs, now });
+
+  // The merchant's balance moves last: on PostgreSQL its row stays locked from here to the commit, and every
+  // refund of the merchant waits for that lock, so it is held for as short a time as can be.
+  const entry = { pid: trade.sellerPid, tradeNo: trade.tradeNo, refundId: id, createdAt: now };
+  // The fee given back comes first: what the refund costs the merchant is send_back_fee less it, so a
+  // merchant holding exactly what the trade left it (receipt less fee) can refund the trade in full.
+  if (chargeFee !== 0) await applyLedgerEntry(trx, { ...entry, amount: chargeFee, kind: 'fee_refund' });
+  if (sendBackFee !== 0 && (await applyLedgerEntry(trx, { ...entry, amount: -sendBackFee, kind: 'refund' })) === null) {
+    throw new Rejection('balance_not_enough', trade);
+  }
   return { kind: 'succeeded', trade: after, refund: done, fundChange: true };
 }
 

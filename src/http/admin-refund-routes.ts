@@ -7,14 +7,10 @@ import { requireMerchant } from '../core/merchants.js';
 import type { Services } from '../methods/services.js';
 import { time } from './admin-views.js';
 import { listLedgerEntries, sumLedgerEntries } from '../store/sql/apply-ledger-entry.js';
-import { findDepositBackReturns } from '../store/sql/deposit-back-returns.js';
 import { listRefunds } from '../store/sql/refunds.js';
 
-/**
- * A refund as the admin API shows it. `returnedTo` gives, by fund-bill position, where a settled bank-card
- * allocation's money went (the card, or the buyer's balance when the bank refused it).
- */
-export function refundView(refund: Refund, returnedTo: ReadonlyMap<number, string> = new Map()): Record<string, unknown> {
+/** A refund as the admin API shows it. */
+export function refundView(refund: Refund): Record<string, unknown> {
   return {
     id: refund.id,
     trade_no: refund.tradeNo,
@@ -40,7 +36,7 @@ export function refundView(refund: Refund, returnedTo: ReadonlyMap<number, strin
       dback_status: a.dbackStatus,
       bank_ack_time: time(a.bankAckTime),
       est_bank_receipt_time: time(a.estBankReceiptTime),
-      returned_to: returnedTo.get(a.position) ?? null,
+      returned_to: a.returnedTo,
     })),
   };
 }
@@ -61,8 +57,7 @@ export async function adminRefundRoutes(app: FastifyInstance, options: { service
       batchNo: batch_no,
       status: status as RefundStatus | undefined,
     });
-    const returns = await findDepositBackReturns(services.store.db, refunds.map((refund) => refund.id));
-    return { refunds: refunds.map((refund) => refundView(refund, returns.get(refund.id))) };
+    return { refunds: refunds.map(refundView) };
   });
 
   app.get<{ Params: { pid: string } }>('/merchants/:pid/ledger', async (request) => {

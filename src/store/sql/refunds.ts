@@ -1,4 +1,5 @@
 /** Refunds and their fund allocations. */
+import { sql } from 'kysely';
 import type { DbackStatus, FundAllocation, Refund, RefundSource, RefundStatus } from '../../core/interfaces.js';
 import type { FundAllocationRow, RefundRow } from '../schema.js';
 import { allRows, firstRow, prepareQuery } from '../prepared-query.js';
@@ -37,10 +38,14 @@ export async function insertAllocations(db: Db, refundId: number, allocations: F
   for (const allocation of allocations) await insertAllocation(db, { ...allocation, refundId });
 }
 
+/** The channel a refused deposit-back is returned to instead: the buyer's Alipay balance. */
+export const REFUSED_DEPOSIT_BACK_CHANNEL = 'ALIPAYACCOUNT';
+
+/** The bank's answer to a refund's bank-card allocations still pending, and where their money went with it. */
 export async function settleDepositBack(db: Db, refundId: number, status: DbackStatus, bankAckTime: number): Promise<void> {
   await db
     .updateTable('fundAllocations')
-    .set({ dbackStatus: status, bankAckTime })
+    .set({ dbackStatus: status, bankAckTime, returnedTo: status === 'F' ? REFUSED_DEPOSIT_BACK_CHANNEL : sql<string>`fund_channel` })
     .where('refundId', '=', refundId)
     .where('dbackStatus', '=', 'P')
     .execute();
@@ -93,6 +98,7 @@ function toRefund(row: RefundRow, allocations: FundAllocationRow[]): Refund {
       dbackStatus: a.dbackStatus as DbackStatus | null,
       bankAckTime: a.bankAckTime,
       estBankReceiptTime: a.estBankReceiptTime,
+      returnedTo: a.returnedTo,
     })),
   };
 }
