@@ -142,24 +142,25 @@ async function freePort(): Promise<number> {
  * CPU seconds (user + system, every thread) used so far by a process and its descendants, from /proc.
  * CPU per request is steadier than requests per second on a machine whose other load comes and goes.
  */
-function cpuSecondsOfTree(rootPid: number): number {
-  const stats = new Map<number, { ppid: number; cpu: number }>();
+function cpuSecondsOfTree(rootPid: number): { user: number; system: number } {
+  const stats = new Map<number, { ppid: number; user: number; system: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // Fields after the parenthesised command: state ppid … utime(14) stime(15), counted from 1.
       const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / 100 });
+      stats.set(Number(entry), { ppid: Number(fields[1]), user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 });
     } catch {
       // the process ended while we looked
     }
   }
-  let total = 0;
+  const total = { user: 0, system: 0 };
   for (const [pid, stat] of stats) {
     for (let p: number | undefined = pid; p !== undefined && p > 1; p = stats.get(p)?.ppid) {
       if (p === rootPid) {
-        total += stat.cpu;
+        total.user += stat.user;
+        total.system += stat.system;
         break;
       }
     }
@@ -171,12 +172,17 @@ function cpuSecondsOfTree(rootPid: number): number {
 async function loadMeasured(server: ChildProcess, port: number, requests: Buffer[], seconds: number, connections: number, cycle: boolean): Promise<Measured> {
   const before = cpuSecondsOfTree(server.pid ?? 0);
   const result = await load(port, requests, seconds, connections, cycle);
-  const cpuMsPerRequest = result.completed > 0 ? ((cpuSecondsOfTree(server.pid ?? 0) - before) * 1000) / result.completed : 0;
-  return { ...result, cpuMsPerRequest };
+  const after = cpuSecondsOfTree(server.pid ?? 0);
+  const perRequest = (seconds: number) => (result.completed > 0 ? (seconds * 1000) / result.completed : 0);
+  const systemMsPerRequest = perRequest(after.system - before.system);
+  return { ...result, cpuMsPerRequest: perRequest(after.user - before.user) + systemMsPerRequest, systemMsPerRequest };
 }
 
 interface Measured extends LoadResult {
+  /** The server's CPU time per request, user and system. */
   cpuMsPerRequest: number;
+  /** Of which in the kernel: syscalls, the network stack, fsync. */
+  systemMsPerRequest: number;
 }
 
 async function load(port: number, requests: Buffer[], seconds: number, connections: number, cycle: boolean): Promise<LoadResult> {
@@ -444,7 +450,7 @@ async function main(): Promise<void> {
     `RSA-2048 on this machine: ${fmt(rates.parsedKey)} signatures/s per core with a parsed key (${fmt(rates.pemEachTime)}/s parsing the PEM each time), ${fmt(rates.verify)} verifications/s`,
     `signing ceiling for ${options.processes} processes: ${fmt(ceiling)} replies/s`,
     '',
-    '| engine | path | req/s | p50 ms | p99 ms | ok / failed | vs reference | vs signing ceiling | server CPU ms/req | reference CPU ÷ ours |',
+    '| engine | path | req/s | p50 ms | p99 ms | ok / failed | vs reference | vs signing ceiling | server CPU ms/req (of which system) | reference CPU ÷ ours |',
     '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
   ];
   for (const engine of options.engines) {
@@ -454,7 +460,7 @@ async function main(): Promise<void> {
       const vsRef = reference ? r.rps / reference.result.rps : 0;
       const cpuRatio = reference && r.cpuMsPerRequest > 0 ? reference.result.cpuMsPerRequest / r.cpuMsPerRequest : 0;
       lines.push(
-        `| ${engine} | ${row.what} | ${fmt(r.rps)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${r.succeeded} / ${r.failed}${r.exhausted ? ' (ran out of requests)' : ''} | ${fmt(vsRef, 2)} | ${fmt(r.rps / ceiling, 2)} | ${fmt(r.cpuMsPerRequest, 3)} | ${fmt(cpuRatio, 2)} |`,
+        `| ${engine} | ${row.what} | ${fmt(r.rps)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${r.succeeded} / ${r.failed}${r.exhausted ? ' (ran out of requests)' : ''} | ${fmt(vsRef, 2)} | ${fmt(r.rps / ceiling, 2)} | ${fmt(r.cpuMsPerRequest, 2)} (${fmt(r.systemMsPerRequest, 2)}) | ${fmt(cpuRatio, 2)} |`,
       );
       if (r.sampleFailure) lines.push(`|  |  ↳ a failure: ${r.sampleFailure.replace(/\|/g, '/').slice(0, 200)} | | | | | | | | |`);
     }
