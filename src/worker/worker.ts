@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { nextJobRetry } from '../core/retry-schedules.js';
-import { claimJobs, completeJob, rescheduleJob, type Job, type JobKind } from '../store/sql/jobs.js';
+import { claimJobs, completeJob, hasClaimableJob, rescheduleJob, type Job, type JobKind } from '../store/sql/jobs.js';
 import type { Store } from '../store/store.js';
 
 export type JobOutcome = { kind: 'done' } | { kind: 'retry'; at: number; error?: string };
@@ -95,10 +95,13 @@ export class Worker {
       this.#again = false;
       for (;;) {
         await this.#options.beforeClaim?.();
+        const now = this.#options.clock.now();
+        const realNow = this.#options.realClock.now();
+        if (!(await hasClaimableJob(this.#options.store.db, { now, realNow }))) break;
         const jobs = await claimJobs(this.#options.store.db, {
           workerId: this.id,
-          now: this.#options.clock.now(),
-          realNow: this.#options.realClock.now(),
+          now,
+          realNow,
           leaseMs: this.#options.leaseMs,
           limit: this.#options.batchSize,
         });

@@ -62,6 +62,23 @@ export interface ClaimOptions {
   limit: number;
 }
 
+/**
+ * Whether a due job that no live worker holds exists: a read, to look before claiming, since a claim is a
+ * write (on SQLite the database's write lock and a sync) and most wakes and polls find nothing to do.
+ */
+export async function hasClaimableJob(db: Db, at: { now: number; realNow: number }): Promise<boolean> {
+  return (await allRows(claimableJob, db, at)).length > 0;
+}
+
+const claimableJob = prepareQuery((db, p: { now: number; realNow: number }) =>
+  db
+    .selectFrom('jobs')
+    .select('id')
+    .where('runAt', '<=', p.now)
+    .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', p.realNow)]))
+    .limit(1),
+);
+
 /** Claims up to `limit` due jobs that no live worker holds, oldest first. */
 export async function claimJobs(db: Db, options: ClaimOptions): Promise<Job[]> {
   const rows = await allRows(claimDueJobs, db, {
