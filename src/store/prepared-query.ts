@@ -40,7 +40,7 @@ export type PreparedQuery<P, O> = (db: Db, params: P) => Promise<QueryResult<O>>
  */
 export function prepareQuery<P extends object, O>(build: (db: Db, params: P) => Compilable<O>): PreparedQuery<P, O> {
   const byDialect = new WeakMap<DialectAdapter, Map<string, Compiled>>();
-  return (db, params) => {
+  return async (db, params) => {
     // Kysely leaves out what is undefined (an update's unset column), so the shape is what is defined.
     const names = Object.keys(params).filter((name) => params[name as keyof P] !== undefined);
     const shape = names.join(',');

@@ -26,6 +26,7 @@ export class GroupCommit {
   readonly #thread: Worker | null;
   #committed = 0;
   #synced = 0;
+  #syncs = 0;
   #syncing = false;
   #waiters: Waiter[] = [];
 
@@ -41,6 +42,11 @@ export class GroupCommit {
     this.#thread.unref();
     this.#thread.on('message', (message: { upTo: number; error?: string }) => this.#onSynced(message));
     this.#thread.on('error', (error) => this.#fail(error));
+  }
+
+  /** How many fdatasyncs have completed: fewer than the commits they made durable, under load. */
+  get syncs(): number {
+    return this.#syncs;
   }
 
   /** Counts a commit: the next durable() waits for it. */
@@ -73,6 +79,7 @@ export class GroupCommit {
     this.#thread?.unref();
     if (error !== undefined) return this.#fail(new Error(`fdatasync of the write-ahead log failed: ${error}`));
     this.#synced = Math.max(this.#synced, upTo);
+    this.#syncs++;
     const waiting: Waiter[] = [];
     for (const waiter of this.#waiters) {
       if (waiter.upTo <= this.#synced) waiter.resolve();

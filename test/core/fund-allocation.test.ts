@@ -73,6 +73,7 @@ describe("a refund goes back to the buyer's own funds first", () => {
         dbackStatus: null,
         bankAckTime: null,
         estBankReceiptTime: null,
+        returnedTo: null,
       },
     ]);
   });

@@ -4,46 +4,17 @@
  * up) survives the run's completion and is due again at once; a job nobody re-armed leaves the table.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { migrateToLatest } from '../../../src/store/migrate.js';
-import { addJob, claimJobs, completeJob, listJobs, rescheduleJob, type Job } from '../../../src/store/sql/jobs.js';
-import { openStore, type Store } from '../../../src/store/store.js';
-import { createPgDatabase, describeEachEngine, type TestEngine } from '../../support/engines.js';
+import { addJob, claimJobs, completeJob, hasClaimableJob, listJobs, rescheduleJob, type Job } from '../../../src/store/sql/jobs.js';
+import { describeEachEngine } from '../../support/engines.js';
+import { openTestStore, type TestStore } from '../../support/store.js';
 
 const T0 = 1_800_000_000_000;
 const MINUTE = 60_000;
 const LEASE = { realNow: 0, leaseMs: 60_000 };
 
-async function openTestStore(engine: TestEngine): Promise<{ store: Store; close(): Promise<void> }> {
-  if (engine === 'postgres') {
-    const database = await createPgDatabase();
-    const store = openStore({ location: database.location });
-    await migrateToLatest(store);
-    return {
-      store,
-      async close() {
-        await store.close();
-        await database.drop();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'tuikuan-jobs-'));
-  const store = openStore({ location: join(dir, 'jobs.db') });
-  await migrateToLatest(store);
-  return {
-    store,
-    async close() {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 describeEachEngine('the jobs table', (engine) => {
-  let opened: { store: Store; close(): Promise<void> };
+  let opened: TestStore;
   let subjects = 0;
   /** A job of its own for each test: one job per (kind, subject). */
   const newSubject = () => String(++subjects);
@@ -70,6 +41,19 @@ describeEachEngine('the jobs table', (engine) => {
     assert.equal(job.lockedBy, 'A');
     return { subject, job };
   }
+
+  describe('a look before the claim (hasClaimableJob)', () => {
+    it('sees a due job that no one holds, and nothing once it is claimed, until the lease runs out', async () => {
+      assert.equal(await hasClaimableJob(db(), { now: T0, realNow: 0 }), false, 'an empty table');
+      const subject = newSubject();
+      await addJob(db(), { kind: 'notify', subject, runAt: T0, now: T0 });
+      assert.equal(await hasClaimableJob(db(), { now: T0 - 1, realNow: 0 }), false, 'not yet due');
+      assert.equal(await hasClaimableJob(db(), { now: T0, realNow: 0 }), true);
+      await claim('A', T0);
+      assert.equal(await hasClaimableJob(db(), { now: T0, realNow: 0 }), false, 'held by A');
+      assert.equal(await hasClaimableJob(db(), { now: T0, realNow: LEASE.leaseMs + 1 }), true, 'A’s lease has run out');
+    });
+  });
 
   describe('a run that nobody interrupted', () => {
     it('completes the job: it leaves the table', async () => {
