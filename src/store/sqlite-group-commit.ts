@@ -5,8 +5,12 @@
  * The fdatasync runs on a thread of its own (sqlite-durability-thread.ts), not on the event loop, which
  * would sit idle through it, and not on libuv's pool, where it would queue behind reply signatures. While
  * one sync is under way, the commits that follow gather for the next: the busier the gateway, the more
- * commits one sync covers. The same thread keeps the log short with passive checkpoints, so that no
- * commit on the event loop pays for one.
+ * commits one sync covers. The same thread checkpoints the log as commits go on, so that the event loop's
+ * connection seldom checkpoints, and then finds little left to copy.
+ *
+ * A failed fdatasync, or a thread that dies, breaks the group commit for good: what the page cache holds can
+ * no longer be trusted to reach the disk (as PostgreSQL concluded of fsync errors), so every durable() after
+ * it fails and nothing more is answered as done.
  */
 import { Worker } from 'node:worker_threads';
 import type { DurabilityThreadData } from './sqlite-durability-thread.js';
@@ -29,6 +33,7 @@ export class GroupCommit {
   #syncs = 0;
   #syncing = false;
   #waiters: Waiter[] = [];
+  #broken: Error | null = null;
 
   /** `path` is the database file; ':memory:' makes durable() a no-op. */
   constructor(path: string, options: GroupCommitOptions = {}) {
@@ -42,6 +47,7 @@ export class GroupCommit {
     this.#thread.unref();
     this.#thread.on('message', (message: { upTo: number; error?: string }) => this.#onSynced(message));
     this.#thread.on('error', (error) => this.#fail(error));
+    this.#thread.on('exit', () => this.#fail(new Error('the SQLite durability thread has ended')));
   }
 
   /** How many fdatasyncs have completed: fewer than the commits they made durable, under load. */
@@ -56,6 +62,7 @@ export class GroupCommit {
 
   /** Resolves once every commit counted so far is on disk. */
   durable(): Promise<void> {
+    if (this.#broken) return Promise.reject(this.#broken);
     const upTo = this.#committed;
     if (this.#thread === null || this.#synced >= upTo) {
       this.#synced = Math.max(this.#synced, upTo);
@@ -90,6 +97,7 @@ export class GroupCommit {
   }
 
   #fail(error: Error): void {
+    this.#broken ??= error;
     this.#syncing = false;
     this.#thread?.unref();
     const waiters = this.#waiters;
@@ -100,6 +108,10 @@ export class GroupCommit {
   async close(): Promise<void> {
     const thread = this.#thread;
     if (thread === null) return;
+    if (this.#broken) {
+      await thread.terminate();
+      return;
+    }
     await this.durable();
     await new Promise<void>((resolve) => {
       thread.once('exit', () => resolve());

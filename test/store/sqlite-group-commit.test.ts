@@ -60,6 +60,17 @@ describe('SQLite group commit', () => {
     assert.equal(groupCommit.syncs, 2);
   });
 
+  it('a failed sync fails that durable() and every one after it', async () => {
+    const nowhere = new GroupCommit(join(dir, 'missing', 'tuikuan.db'));
+    try {
+      nowhere.committed();
+      await assert.rejects(nowhere.durable(), /fdatasync of the write-ahead log failed/);
+      await assert.rejects(nowhere.durable(), /fdatasync of the write-ahead log failed/, 'no later commit is answered as durable');
+    } finally {
+      await nowhere.close();
+    }
+  });
+
   it('what was made durable is there when the database is opened again', async () => {
     for (let i = 0; i < 10; i++) commit(`entry ${i}`);
     await groupCommit.durable();
