@@ -28,7 +28,6 @@ import { newNotifyId, newSecret } from './identifiers.js';
 import type { Batch, BatchLine } from './interfaces.js';
 import { encodeResultDetails } from './batch-result-details.js';
 import { oweNotification } from './notifications.js';
-import { buyerAccountStatus, sellerAccountStatus } from './account-statuses.js';
 import { verifyPassword } from './password.js';
 import type { RefundRejection } from './refund-rules.js';
 import { refundNow } from './refunds.js';
@@ -222,8 +221,8 @@ async function lineRefusal(deps: CoreDeps, batch: Batch, line: BatchLine): Promi
   if (line.amount === 0) return 'zero_amount';
   // A line whose refund committed before a worker died is that refund, whatever the accounts are now.
   if (await findRefund(deps.store.db, trade.tradeNo, lineRequestNo(batch))) return null;
-  if ((await sellerAccountStatus(deps, batch.sellerPid)) !== 'normal') return 'seller_account_not_normal';
-  if ((await buyerAccountStatus(deps, trade.tradeNo)) !== 'normal') return 'buyer_account_not_normal';
+  if ((await findMerchant(deps.store.db, batch.sellerPid))?.accountStatus !== 'normal') return 'seller_account_not_normal';
+  if (trade.buyerAccountStatus !== 'normal') return 'buyer_account_not_normal';
   return null;
 }
 

@@ -35,6 +35,14 @@ export const TRADE_STATUSES: readonly TradeStatus[] = ['WAIT_BUYER_PAY', 'TRADE_
 
 export type DbackStatus = 'P' | 'S' | 'F';
 
+/**
+ * The status of an Alipay account, seller's or buyer's. tuikuan has no accounts of its own to go wrong, so it
+ * is data an operator sets through the admin API; a batch line of an account not `normal` is refused (seed 002:
+ * TXN_RESULT_ACCOUNT_STATUS_NOT_VALID for the seller, BUYER_ERROR for the buyer).
+ */
+export type AccountStatus = 'normal' | 'frozen';
+export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['normal', 'frozen'];
+
 /** One share of a merchant's default fund mix for simulated payments. */
 export interface FundMixShare {
   fundChannel: string;
@@ -62,6 +70,8 @@ export interface Merchant {
   dbackDelaySeconds: number;
   /** What the simulated bank answers. (Default: S) */
   dbackOutcome: 'S' | 'F';
+  /** The seller's account. (Default: normal) */
+  accountStatus: AccountStatus;
   mapiRsaPublicKey: string | null;
   mapiDsaPublicKey: string | null;
   createdAt: number;
@@ -143,6 +153,8 @@ export interface Trade {
   operatorId: string | null;
   /** Overrides the merchant's simulated bank outcome for this trade's bank-card refunds. */
   dbackOutcome: 'S' | 'F' | null;
+  /** The buyer's account. (Default: normal) */
+  buyerAccountStatus: AccountStatus;
   gmtCreate: number;
   gmtPayment: number | null;
   gmtClose: number | null;

@@ -49,6 +49,7 @@ export async function createMerchant(deps: CoreDeps, input: NewMerchant): Promis
       defaultFundMix: DEFAULT_FUND_MIX,
       dbackDelaySeconds: 3600,
       dbackOutcome: 'S',
+      accountStatus: 'normal',
       mapiRsaPublicKey: null,
       mapiDsaPublicKey: null,
       createdAt: now,

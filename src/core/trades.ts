@@ -12,7 +12,7 @@ import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
 import { billWithVouchers, fundBillProblem, splitByMix, tradeAmounts } from './fund-bill.js';
 import { newBuyerLogonId, newBuyerUserId, newTradeNo } from './identifiers.js';
-import type { App, FundBill, Merchant, Trade, TradeStatus, Voucher } from './interfaces.js';
+import type { AccountStatus, App, FundBill, Merchant, Trade, TradeStatus, Voucher } from './interfaces.js';
 import type { Fen } from './money.js';
 import { isPaid } from './trade-status.js';
 import { oweTradeStatusSync } from './notifications.js';
@@ -65,6 +65,7 @@ async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now:
     status,
     frozen: false,
     refundAllowed: true,
+    buyerAccountStatus: 'normal',
     feeRatePpm: merchant.feeRatePpm,
     refundedAmount: 0,
     refundedChargeFee: 0,
@@ -162,9 +163,10 @@ export interface TradeSettings {
   frozen?: boolean;
   refundAllowed?: boolean;
   dbackOutcome?: 'S' | 'F' | null;
+  buyerAccountStatus?: AccountStatus;
 }
 
-/** Freezes or unfreezes a trade, allows or forbids its refunds, sets its simulated bank outcome. */
+/** Freezes or unfreezes a trade, allows or forbids its refunds, sets its simulated bank outcome and its buyer's account status. */
 export async function changeTradeSettings(deps: CoreDeps, tradeNo: string, settings: TradeSettings): Promise<Trade> {
   return deps.store.transaction(async (trx) => {
     const trade = await findTradeByNo(trx, tradeNo, true);
@@ -173,6 +175,7 @@ export async function changeTradeSettings(deps: CoreDeps, tradeNo: string, setti
     if (settings.frozen !== undefined) update.frozen = settings.frozen ? 1 : 0;
     if (settings.refundAllowed !== undefined) update.refundAllowed = settings.refundAllowed ? 1 : 0;
     if (settings.dbackOutcome !== undefined) update.dbackOutcome = settings.dbackOutcome;
+    if (settings.buyerAccountStatus !== undefined) update.buyerAccountStatus = settings.buyerAccountStatus;
     if (Object.keys(update).length > 0) await updateTrade(trx, tradeNo, update);
     return { ...trade, ...settings, dbackOutcome: settings.dbackOutcome !== undefined ? settings.dbackOutcome : trade.dbackOutcome };
   });

@@ -5,13 +5,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ACCOUNT_STATUSES, buyerAccountStatus, sellerAccountStatus, setBuyerAccountStatus, setSellerAccountStatus } from '../core/account-statuses.js';
 import { createApp, issueAppAuthToken, requireApp, revokeToken } from '../core/apps.js';
 import { newSecret } from '../core/identifiers.js';
 import { DOMAIN_ERROR_CODES, DomainError } from '../core/domain-error.js';
 import { BANK_FUND_TYPES, FUND_CHANNELS, isDiscountChannel } from '../core/fund-bill.js';
 import type { FundBill, FundMixShare, TradeStatus, Voucher } from '../core/interfaces.js';
-import { TRADE_STATUSES } from '../core/interfaces.js';
+import { ACCOUNT_STATUSES, TRADE_STATUSES } from '../core/interfaces.js';
 import { adjustBalance, changeMerchantSettings, createMerchant, requireMerchant } from '../core/merchants.js';
 import { parseRate, parseSignedYuan, parseYuan, parsePositiveYuan } from '../core/money.js';
 import { changeTradeSettings, createTrade } from '../core/trades.js';
@@ -230,10 +229,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     });
   });
 
-  app.get<{ Params: { pid: string } }>('/merchants/:pid', async (request) => ({
-    ...merchantView(await requireMerchant(services, request.params.pid)),
-    account_status: await sellerAccountStatus(services, request.params.pid),
-  }));
+  app.get<{ Params: { pid: string } }>('/merchants/:pid', async (request) => merchantView(await requireMerchant(services, request.params.pid)));
 
   app.patch<{ Params: { pid: string } }>('/merchants/:pid', async (request) => {
     const body = parse(settingsBody, request.body);
@@ -257,14 +253,14 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       ...(mix && { defaultFundMix: mix }),
       ...(body.dback_delay_seconds !== undefined && { dbackDelaySeconds: body.dback_delay_seconds }),
       ...(body.dback_outcome !== undefined && { dbackOutcome: body.dback_outcome }),
+      ...(body.account_status !== undefined && { accountStatus: body.account_status }),
       ...(body.mapi_rsa_public_key !== undefined && { mapiRsaPublicKey: body.mapi_rsa_public_key }),
       ...(body.mapi_dsa_public_key !== undefined && { mapiDsaPublicKey: body.mapi_dsa_public_key }),
       ...(body.md5_key !== undefined && { md5Key: body.md5_key }),
       ...(body.login_password !== undefined && { loginPassword: body.login_password }),
       ...(body.payment_password !== undefined && { paymentPassword: body.payment_password }),
     });
-    if (body.account_status !== undefined) await setSellerAccountStatus(services, merchant.pid, body.account_status);
-    return { ...merchantView(merchant), account_status: await sellerAccountStatus(services, merchant.pid) };
+    return merchantView(merchant);
   });
 
   app.post<{ Params: { pid: string } }>('/merchants/:pid/balance', async (request) => {
@@ -352,8 +348,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     const trade = await findTradeByNo(services.store.db, request.params.tradeNo);
     if (!trade) throw new DomainError('trade_not_found', `no trade ${request.params.tradeNo}`);
     const merchant = await findMerchant(services.store.db, trade.sellerPid);
-    const view = tradeView(trade, tradeStatusAt(trade, merchant?.refundWindowDays ?? 365, services.clock.now()));
-    return { ...view, buyer_account_status: await buyerAccountStatus(services, trade.tradeNo) };
+    return tradeView(trade, tradeStatusAt(trade, merchant?.refundWindowDays ?? 365, services.clock.now()));
   });
 
   app.patch<{ Params: { tradeNo: string } }>('/trades/:tradeNo', async (request) => {
@@ -362,11 +357,10 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       ...(body.frozen !== undefined && { frozen: body.frozen }),
       ...(body.refund_allowed !== undefined && { refundAllowed: body.refund_allowed }),
       ...(body.dback_outcome !== undefined && { dbackOutcome: body.dback_outcome }),
+      ...(body.buyer_account_status !== undefined && { buyerAccountStatus: body.buyer_account_status }),
     });
-    if (body.buyer_account_status !== undefined) await setBuyerAccountStatus(services, trade.tradeNo, body.buyer_account_status);
     const merchant = await findMerchant(services.store.db, trade.sellerPid);
-    const view = tradeView(trade, tradeStatusAt(trade, merchant?.refundWindowDays ?? 365, services.clock.now()));
-    return { ...view, buyer_account_status: await buyerAccountStatus(services, trade.tradeNo) };
+    return tradeView(trade, tradeStatusAt(trade, merchant?.refundWindowDays ?? 365, services.clock.now()));
   });
 
   app.post('/faults', async (request, reply) => {

@@ -47,6 +47,7 @@ function trade(change: Partial<Trade> = {}): Trade {
     terminalId: null,
     operatorId: null,
     dbackOutcome: null,
+    buyerAccountStatus: 'normal',
     gmtCreate: PAID_AT,
     gmtPayment: PAID_AT,
     gmtClose: null,

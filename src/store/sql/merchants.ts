@@ -58,6 +58,7 @@ export type MerchantSettings = Partial<
     | 'defaultFundMix'
     | 'dbackDelaySeconds'
     | 'dbackOutcome'
+    | 'accountStatus'
     | 'mapiRsaPublicKey'
     | 'mapiDsaPublicKey'
     | 'md5Key'
@@ -87,6 +88,7 @@ function toMerchant(row: MerchantRow): Merchant {
     defaultFundMix: JSON.parse(row.defaultFundMix) as FundMixShare[],
     dbackDelaySeconds: row.dbackDelaySeconds,
     dbackOutcome: row.dbackOutcome === 'F' ? 'F' : 'S',
+    accountStatus: row.accountStatus === 'frozen' ? 'frozen' : 'normal',
     mapiRsaPublicKey: row.mapiRsaPublicKey,
     mapiDsaPublicKey: row.mapiDsaPublicKey,
     createdAt: row.createdAt,

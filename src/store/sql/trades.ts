@@ -106,6 +106,7 @@ function toTrade(row: TradeRow, bills: TradeFundBillRow[]): Trade {
     frozen: row.frozen === 1,
     refundAllowed: row.refundAllowed === 1,
     dbackOutcome: row.dbackOutcome === 'S' || row.dbackOutcome === 'F' ? row.dbackOutcome : null,
+    buyerAccountStatus: row.buyerAccountStatus === 'frozen' ? 'frozen' : 'normal',
     vouchers: JSON.parse(row.voucherDetailList) as Voucher[],
     fundBills: bills.map(toFundBill),
   };
