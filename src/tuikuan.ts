@@ -21,6 +21,7 @@ import { readVirtualNow, startVirtualClock } from './store/sql/platform.js';
 import { jobHandlers } from './worker/job-handlers.js';
 import { Worker } from './worker/worker.js';
 import { openStore, type Store } from './store/store.js';
+import type { ReplySigning } from './protocol/signing.js';
 
 export interface TuikuanOptions {
   /** A SQLite file path or a postgres:// URL. (Default: `<dataDir>/tuikuan.db`) */
@@ -42,6 +43,11 @@ export interface TuikuanOptions {
    * A gateway still runs due jobs itself when it advances the virtual clock.
    */
   role?: Role;
+  /**
+   * Where replies are signed: on libuv's thread pool, so a lone process signs on every core, or in line on the
+   * event loop, best when a cluster already runs a process per core. (Default: thread-pool)
+   */
+  replySigning?: ReplySigning;
   /** How long a claimed job belongs to its worker before another may take it over. (Default: TUIKUAN_JOB_LEASE_MS, else 60 s) */
   leaseMs?: number;
   /** Produces /metrics; in a cluster, the primary's aggregate of every process. (Default: this process's registry) */
@@ -144,7 +150,13 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       return { ...base, url: '', gateway: '', adminUrl: '', close: () => close() };
     }
     const metrics = createMetrics();
-    const openApi = createOpenApiGateway({ services, platformKey: platform.privateKey, methods: openApiMethods, logger });
+    const openApi = createOpenApiGateway({
+      services,
+      platformKey: platform.privateKey,
+      ...(options.replySigning && { replySigning: options.replySigning }),
+      methods: openApiMethods,
+      logger,
+    });
     const mapi = createMapiGateway({ services, mapiServices, logger });
     const server = await buildServer({
       services,

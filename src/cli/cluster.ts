@@ -4,6 +4,7 @@
  * restarts a process that dies, aggregates /metrics across processes, and stops them all on SIGINT/SIGTERM.
  */
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
+import { availableParallelism } from 'node:os';
 import { AggregatorRegistry } from 'prom-client';
 import { prepareTuikuan, startTuikuan, type Role } from '../tuikuan.js';
 
@@ -100,6 +101,8 @@ export async function runChild(options: ClusterOptions): Promise<void> {
     clock: options.clock,
     role: options.role,
     ...(options.db !== undefined && { db: options.db }),
+    // With a process per core, each signs in line: the thread pool would only add context switches.
+    replySigning: options.processes >= availableParallelism() ? 'event-loop' : 'thread-pool',
     metricsText: () =>
       new Promise<string>((resolve) => {
         const id = nextId++;

@@ -16,7 +16,7 @@ import { gatewayError } from '../protocol/openapi/gateway-errors.js';
 import type { OpenApiError } from '../protocol/openapi/openapi-error.js';
 import { encodeResponse, ERROR_NODE_NAME, responseNodeName } from '../protocol/openapi/response-envelope.js';
 import { hasEmptyValues, requestSignContent } from '../protocol/sign-content.js';
-import { parsePublicKey, rsaSignOffThread, rsaVerify, type RsaSignType } from '../protocol/signing.js';
+import { parsePublicKey, replySigner, rsaVerify, type ReplySigning, type RsaSignType } from '../protocol/signing.js';
 import type { MethodContext, MethodReply, OpenApiMethod } from './openapi-method.js';
 import type { Services } from './services.js';
 
@@ -47,12 +47,15 @@ export interface OpenApiGateway {
 export interface OpenApiGatewayOptions {
   services: Services;
   platformKey: KeyObject;
+  /** Where replies are signed. (Default: thread-pool) */
+  replySigning?: ReplySigning;
   methods: readonly OpenApiMethod[];
   logger: Logger;
 }
 
 export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGateway {
   const methods = new Map(options.methods.map((method) => [method.name, method]));
+  const sign = replySigner(options.platformKey, options.replySigning ?? 'thread-pool');
   // Apps never change once created: each is read from the database once.
   const apps = new Map<string, App>();
   const findKnownApp = async (appId: string): Promise<App | undefined> => {
@@ -65,7 +68,7 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
   };
 
   async function reply(nodeName: string, node: Record<string, unknown>, charset: Charset, signType: RsaSignType | null, method: string): Promise<GatewayReply> {
-    const signer = signType ? (content: Buffer) => rsaSignOffThread(content, options.platformKey, signType) : null;
+    const signer = signType ? (content: Buffer) => sign(content, signType) : null;
     return {
       contentType: `application/json;charset=${charsetLabel(charset)}`,
       body: await encodeResponse(nodeName, node, charset, signer),

@@ -7,8 +7,8 @@
  */
 import { z } from 'zod';
 import { formatYuan } from '../core/money.js';
-import { findTradeWithStatus } from '../core/trade-lookup.js';
 import { findRefund } from '../store/sql/refunds.js';
+import { findTrade } from '../store/sql/trades.js';
 import { refundQueryError } from '../protocol/openapi/business-errors.js';
 import { defineMethod, failure, optionalText, queryOptionsField, requiredText, success } from './openapi-method.js';
 import { refundOptionFields } from './refund-fields.js';
@@ -29,14 +29,15 @@ export const tradeFastpayRefundQuery = defineMethod({
   errors: refundQueryError,
   invalid: () => failure(refundQueryError('ACQ.INVALID_PARAMETER')),
   async run(biz, context) {
-    const found = await findTradeWithStatus(context.services, {
+    // The trade's status does not matter here (a finished trade's refunds are still answered), so its
+    // merchant's refund window is not read.
+    const trade = await findTrade(context.services.store.db, {
       sellerPid: context.sellerPid,
       tradeNo: biz.trade_no || undefined,
       outTradeNo: biz.out_trade_no || undefined,
     });
     // A wrong Alipay trade number, and a wrong merchant order number, read differently (seed 001).
-    if (!found) return failure(refundQueryError(biz.trade_no ? 'TRADE_NOT_EXIST' : 'ACQ.TRADE_NOT_EXIST'));
-    const { trade } = found;
+    if (!trade) return failure(refundQueryError(biz.trade_no ? 'TRADE_NOT_EXIST' : 'ACQ.TRADE_NOT_EXIST'));
     const refund = await findRefund(context.services.store.db, trade.tradeNo, biz.out_request_no);
     if (!refund) return success({});
     const fields: Record<string, unknown> = {

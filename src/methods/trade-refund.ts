@@ -7,10 +7,10 @@ import { formatChinaTime } from '../core/china-time.js';
 import { formatYuan } from '../core/money.js';
 import { refundNow } from '../core/refunds.js';
 import type { Trade } from '../core/interfaces.js';
-import { findTradeWithStatus } from '../core/trade-lookup.js';
 import { refundError, type RefundErrorName } from '../protocol/openapi/business-errors.js';
 import { defineMethod, echoField, failure, success, type MethodContext } from './openapi-method.js';
 import { REFUND_REJECTION_CODES, refundOptionFields } from './refund-fields.js';
+import { findTrade } from '../store/sql/trades.js';
 import { refundBizSchema, toRefundRequest } from './refund-request.js';
 
 function failed(name: RefundErrorName, biz: unknown, trade: Trade | null) {
@@ -37,8 +37,7 @@ async function namedTrade(biz: unknown, context: MethodContext): Promise<Trade |
   const tradeNo = echoField(biz, 'trade_no') || undefined;
   const outTradeNo = echoField(biz, 'out_trade_no') || undefined;
   if (!tradeNo && !outTradeNo) return null;
-  const found = await findTradeWithStatus(context.services, { sellerPid: context.sellerPid, tradeNo, outTradeNo });
-  return found?.trade ?? null;
+  return (await findTrade(context.services.store.db, { sellerPid: context.sellerPid, tradeNo, outTradeNo })) ?? null;
 }
 
 export const tradeRefund = defineMethod({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { dsaVerify, md5Sign, md5Verify, parsePrivateKey, parsePublicKey, rsaSign, rsaVerify } from '../../src/protocol/signing.js';
+import { dsaVerify, md5Sign, md5Verify, parsePrivateKey, parsePublicKey, replySigner, rsaSign, rsaVerify } from '../../src/protocol/signing.js';
 
 describe('signatures', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -14,6 +14,16 @@ describe('signatures', () => {
       assert.ok(!rsaVerify(Buffer.from('a=1&b=3'), signature, publicKey, type));
       assert.ok(!rsaVerify(content, 'not base64 at all!', publicKey, type));
       assert.ok(!rsaVerify(content, signature, publicKey, type === 'RSA2' ? 'RSA' : 'RSA2'));
+    }
+  });
+
+  it('replies are signed alike on the thread pool and on the event loop (PKCS#1 v1.5 is deterministic)', async () => {
+    for (const type of ['RSA2', 'RSA'] as const) {
+      const onPool = await replySigner(privateKey, 'thread-pool')(content, type);
+      const inLine = await replySigner(privateKey, 'event-loop')(content, type);
+      assert.equal(onPool, inLine);
+      assert.equal(inLine, rsaSign(content, privateKey, type));
+      assert.ok(rsaVerify(content, inLine, publicKey, type));
     }
   });
 
