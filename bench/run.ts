@@ -309,7 +309,7 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
   const rows: Row[] = [];
   try {
     // Requests are prepared for the signing ceiling and then some, so no phase runs dry.
-    const perPhase = Math.ceil(900 * options.processes * options.seconds * 1.3);
+    const perPhase = Math.ceil(1500 * options.processes * options.seconds * 1.3);
     const trades = Math.ceil(perPhase / 90);
 
     // The reference server, measured next to this engine's run.

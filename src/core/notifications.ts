@@ -17,9 +17,12 @@ export async function oweNotification(trx: Trx, notification: Omit<NewNotificati
   return id;
 }
 
-/** Owes the trade's notify_url a trade_status_sync for a payment (refund null) or a refund; nothing when it has none. */
-export async function oweTradeStatusSync(trx: Trx, trade: Trade, seller: Merchant, refund: Refund | null, now: number): Promise<void> {
-  if (!trade.notifyUrl) return;
+/**
+ * Owes the trade's notify_url a trade_status_sync for a payment (refund null) or a refund; nothing when it has
+ * none. True when a notification was owed.
+ */
+export async function oweTradeStatusSync(trx: Trx, trade: Trade, seller: Merchant, refund: Refund | null, now: number): Promise<boolean> {
+  if (!trade.notifyUrl) return false;
   const app = await findApp(trx, trade.appId);
   const notifyId = newNotifyId();
   await oweNotification(trx, {
@@ -37,4 +40,5 @@ export async function oweTradeStatusSync(trx: Trx, trade: Trade, seller: Merchan
     batchNo: refund?.batchNo ?? null,
     createdAt: now,
   });
+  return true;
 }

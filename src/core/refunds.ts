@@ -39,8 +39,11 @@ export interface RefundRequest {
 }
 
 export type RefundResult =
-  /** The money moved — now (`fundChange`), or by an earlier identical request. */
-  | { kind: 'succeeded'; trade: Trade; refund: Refund; fundChange: boolean }
+  /**
+   * The money moved — now (`fundChange`), or by an earlier identical request. `jobsOwed`: it owes the worker
+   * something (a notification, a bank deposit-back).
+   */
+  | { kind: 'succeeded'; trade: Trade; refund: Refund; fundChange: boolean; jobsOwed: boolean }
   /** Accepted and reserved; the worker carries it out. */
   | { kind: 'accepted'; trade: Trade; refund: Refund }
   | { kind: 'rejected'; reason: RefundRejection; trade: Trade | null };
@@ -127,7 +130,7 @@ async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Pr
     case 'rejected':
       return { kind: 'rejected', reason: plan.reason, trade };
     case 'repeat':
-      return { kind: 'succeeded', trade, refund: plan.refund, fundChange: false };
+      return { kind: 'succeeded', trade, refund: plan.refund, fundChange: false, jobsOwed: false };
     case 'pending':
       // An accepted refund.apply with the same out_request_no: one refund, carried out now.
       return carryOut(trx, locked, plan.refund);
@@ -149,7 +152,7 @@ export function acceptRefund(deps: CoreDeps, request: RefundRequest): Promise<Re
       case 'rejected':
         return { kind: 'rejected', reason: plan.reason, trade };
       case 'repeat':
-        return { kind: 'succeeded', trade, refund: plan.refund, fundChange: false };
+        return { kind: 'succeeded', trade, refund: plan.refund, fundChange: false, jobsOwed: false };
       case 'pending':
         return { kind: 'accepted', trade, refund: plan.refund };
       case 'new': {
@@ -274,7 +277,7 @@ async function execute(trx: Trx, { trade, seller, now }: Locked, refund: Refund,
   });
 
   const done: Refund = { ...saved, allocations };
-  await oweTradeStatusSync(trx, after, seller, done, now);
+  const notifying = await oweTradeStatusSync(trx, after, seller, done, now);
   const bankReturn = allocations.find((a) => a.dbackStatus === 'P');
   if (bankReturn) await addJob(trx, { kind: 'deposit_back', subject: String(id), runAt: now + bankDelayMs, now });
 
@@ -287,7 +290,7 @@ async function execute(trx: Trx, { trade, seller, now }: Locked, refund: Refund,
   if (sendBackFee !== 0 && (await applyLedgerEntry(trx, { ...entry, amount: -sendBackFee, kind: 'refund' })) === null) {
     throw new Rejection('balance_not_enough', trade);
   }
-  return { kind: 'succeeded', trade: after, refund: done, fundChange: true };
+  return { kind: 'succeeded', trade: after, refund: done, fundChange: true, jobsOwed: notifying || bankReturn !== undefined };
 }
 
 export type CarryOutOutcome = { kind: 'done' } | { kind: 'retry'; at: number };

@@ -53,7 +53,7 @@ export const tradeRefund = defineMethod({
     if (result.kind === 'rejected') return failed(REFUND_REJECTION_CODES[result.reason], biz, result.trade);
     if (result.kind === 'accepted') throw new Error('a synchronous refund cannot be merely accepted');
     const { trade, refund } = result;
-    if (result.fundChange) context.services.jobsAdded();
+    if (result.jobsOwed) context.services.jobsAdded();
     return success({
       trade_no: trade.tradeNo,
       out_trade_no: trade.outTradeNo,

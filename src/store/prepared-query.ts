@@ -5,6 +5,9 @@
  * given), with a placeholder for every parameter; each run puts the values in the placeholders' slots and
  * hands the SQL straight to the driver (whose prepared-statement cache then skips SQLite's own parsing).
  *
+ * On SQLite a prepared query runs straight on the connection (see `directSqlite`), past Kysely's executor and
+ * its plugins.
+ *
  * On PostgreSQL the SQL of every prepared query is also a named statement (see `statementName`): each
  * connection has the server parse and plan it once, not on every run.
  *
@@ -13,6 +16,7 @@
  * prepared query.
  */
 import type { CompiledQuery, Compilable, DialectAdapter, QueryResult } from 'kysely';
+import { directSqlite } from './sqlite-dialect.js';
 import type { Db } from './store.js';
 
 /** The SQL of every prepared query, and the name it has as a statement. */
@@ -51,6 +55,8 @@ export function prepareQuery<P extends object, O>(build: (db: Db, params: P) => 
     if (!compiled) shapes.set(shape, (compiled = compile(db, names, build)));
     const values = params as Record<string, unknown>;
     const parameters = compiled.slots.map((slot) => ('param' in slot ? values[slot.param] : slot.constant));
+    const direct = directSqlite(adapter);
+    if (direct) return direct.run<O>(compiled.query.sql, parameters, db.isTransaction);
     return db.executeQuery<O>({ ...compiled.query, parameters } as CompiledQuery<O>);
   };
 }

@@ -10,10 +10,13 @@
  *   sqlite-group-commit.ts), and nothing is answered before it resolves — as durable as `synchronous = FULL`,
  *   at a fraction of the syncs. That thread also checkpoints the log.
  * - Prepared statements are cached: the gateway runs the same few queries all day.
+ * - Prepared queries (prepared-query.ts) run straight on the connection (`directSqlite`), without Kysely's
+ *   executor and plugins, which cost more per statement than SQLite takes to run one.
  */
 import BetterSqlite3 from 'better-sqlite3';
 import type { GroupCommit } from './sqlite-group-commit.js';
 import {
+  CamelCasePlugin,
   CompiledQuery,
   SqliteAdapter,
   SqliteIntrospector,
@@ -50,21 +53,39 @@ export function openSqliteFile(path: string): SqliteDatabase {
   return db;
 }
 
+/**
+ * Runs compiled SQL straight on a store's one connection: rows come back with camelCase keys, as the
+ * CamelCasePlugin would give them. `inTransaction` says the caller is inside one of this store's
+ * transactions, which holds the connection (and SQLite's write lock) already; otherwise the statement waits
+ * its turn for the connection like any other.
+ */
+export interface DirectSqlite {
+  run<R>(sql: string, parameters: readonly unknown[], inTransaction: boolean): Promise<QueryResult<R>>;
+}
+
+/** Each store's direct runner, by the adapter its Kysely instance and transactions share. */
+const directRunners = new WeakMap<DialectAdapter, DirectSqlite>();
+
+/** The direct runner of the SQLite store whose adapter this is; undefined for any other dialect. */
+export function directSqlite(adapter: DialectAdapter): DirectSqlite | undefined {
+  return directRunners.get(adapter);
+}
+
 export class SqliteStoreDialect implements Dialect {
-  readonly #db: SqliteDatabase;
-  readonly #groupCommit: GroupCommit;
+  readonly #driver: SqliteStoreDriver;
 
   constructor(db: SqliteDatabase, groupCommit: GroupCommit) {
-    this.#db = db;
-    this.#groupCommit = groupCommit;
+    this.#driver = new SqliteStoreDriver(db, groupCommit);
   }
 
   createAdapter(): DialectAdapter {
-    return new SqliteAdapter();
+    const adapter = new SqliteAdapter();
+    directRunners.set(adapter, this.#driver);
+    return adapter;
   }
 
   createDriver(): Driver {
-    return new SqliteStoreDriver(this.#db, this.#groupCommit);
+    return this.#driver;
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -87,9 +108,17 @@ class SqliteStoreQueryCompiler extends SqliteQueryCompiler {
   }
 }
 
+/** The same snake_case to camelCase mapping as the store's CamelCasePlugin. */
+class ColumnNames extends CamelCasePlugin {
+  key(column: string): string {
+    return this.camelCase(column);
+  }
+}
+const columnNames = new ColumnNames();
+
 const ROW_LOCK_MODIFIERS = new Set(['ForUpdate', 'ForShare', 'ForKeyShare', 'ForNoKeyUpdate', 'SkipLocked', 'NoWait']);
 
-class SqliteStoreDriver implements Driver {
+class SqliteStoreDriver implements Driver, DirectSqlite {
   readonly #connection: SqliteStoreConnection;
   readonly #db: SqliteDatabase;
   #queue: Promise<void> = Promise.resolve();
@@ -109,6 +138,17 @@ class SqliteStoreDriver implements Driver {
     await previous;
     this.#connection.release = release;
     return this.#connection;
+  }
+
+  async run<R>(sql: string, parameters: readonly unknown[], inTransaction: boolean): Promise<QueryResult<R>> {
+    // Inside a transaction the connection is the caller's, and `begin immediate` holds the write lock.
+    if (inTransaction && this.#db.inTransaction) return this.#connection.runDirect<R>(sql, parameters);
+    await this.acquireConnection();
+    try {
+      return await this.#connection.retryWhileBusy(sql, () => this.#connection.runDirect<R>(sql, parameters));
+    } finally {
+      await this.releaseConnection();
+    }
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -151,6 +191,8 @@ class SqliteStoreConnection implements DatabaseConnection {
   readonly #db: SqliteDatabase;
   readonly #groupCommit: GroupCommit;
   readonly #statements = new Map<string, BetterSqlite3.Statement>();
+  /** Prepared queries' statements, in raw mode: a bounded set, one per query and shape. */
+  readonly #direct = new Map<string, { statement: BetterSqlite3.Statement; keys: string[] }>();
   release: (() => void) | undefined;
 
   constructor(db: SqliteDatabase, groupCommit: GroupCommit) {
@@ -189,18 +231,52 @@ class SqliteStoreConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    return this.retryWhileBusy(compiledQuery.sql, () => this.#run<R>(compiledQuery));
+  }
+
+  /**
+   * Runs `run` until it is not refused as busy. Inside a transaction that holds the write lock there is no one
+   * to wait for; outside one (its `begin immediate`, or a lone statement) another process holds the lock:
+   * wait for it, asynchronously.
+   */
+  async retryWhileBusy<T>(sql: string, run: () => T): Promise<T> {
     const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.#run<R>(compiledQuery);
+        return run();
       } catch (error) {
-        // Inside a transaction that holds the write lock there is no one to wait for; outside one (its
-        // `begin immediate`, or a lone statement) another process holds the lock: wait for it, asynchronously.
-        const retryable = isBusy(error) && (!this.#db.inTransaction || compiledQuery.sql === 'commit');
+        const retryable = isBusy(error) && (!this.#db.inTransaction || sql === 'commit');
         if (!retryable || Date.now() - started > BUSY_GIVE_UP_MS) throw error;
         await pause(attempt);
       }
     }
+  }
+
+  /** A prepared query's statement, its rows keyed in camelCase without the plugin's pass over every row. */
+  runDirect<R>(sql: string, parameters: readonly unknown[]): QueryResult<R> {
+    let direct = this.#direct.get(sql);
+    if (!direct) {
+      const statement = this.#db.prepare(sql);
+      const keys = statement.reader ? statement.columns().map((column) => columnNames.key(column.name)) : [];
+      if (statement.reader) statement.raw(true);
+      direct = { statement, keys };
+      this.#direct.set(sql, direct);
+    }
+    const { statement, keys } = direct;
+    const wasInTransaction = this.#db.inTransaction;
+    if (statement.reader) {
+      const values = statement.all(parameters) as unknown[][];
+      if (!wasInTransaction && !statement.readonly) this.#groupCommit.committed();
+      const rows = values.map((row) => {
+        const object: Record<string, unknown> = {};
+        for (let i = 0; i < keys.length; i++) object[keys[i]!] = row[i];
+        return object as R;
+      });
+      return { rows };
+    }
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    if (!this.#db.inTransaction && (wasInTransaction || !statement.readonly)) this.#groupCommit.committed();
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   }
 
   // eslint-disable-next-line require-yield

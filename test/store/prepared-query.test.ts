@@ -84,6 +84,36 @@ describeEachEngine('prepared queries', (engine) => {
     });
   });
 
+  describe('rows', () => {
+    it('come back keyed in camelCase, the same as a query run through Kysely', async () => {
+      await insertJob(db(), { kind: 'notify', subject: 'k', runAt: 5, createdAt: 6 });
+      const prepared = await firstRow(jobBySubject, db(), { subject: 'k' });
+      const built = await db().selectFrom('jobs').selectAll().where('subject', '=', 'k').executeTakeFirst();
+      assert.deepEqual(prepared, built);
+      assert.equal(prepared?.runAt, 5);
+      const inTransaction = await opened.store.transaction((trx) => firstRow(jobBySubject, trx, { subject: 'k' }));
+      assert.deepEqual(inTransaction, built);
+    });
+
+    it('a read outside a transaction waits for one under way, and never sees its uncommitted writes', async () => {
+      let inserted!: () => void;
+      const insertedSignal = new Promise<void>((resolve) => (inserted = resolve));
+      let finish!: () => void;
+      const finishSignal = new Promise<void>((resolve) => (finish = resolve));
+      const transaction = opened.store.transaction(async (trx) => {
+        await insertJob(trx, { kind: 'notify', subject: 'pending', runAt: 1, createdAt: 1 });
+        inserted();
+        await finishSignal;
+        throw new Error('roll back');
+      });
+      await insertedSignal;
+      const read = firstRow(jobBySubject, db(), { subject: 'pending' });
+      finish();
+      await assert.rejects(transaction, /roll back/);
+      assert.equal(await read, undefined);
+    });
+  });
+
   if (engine === 'postgres') {
     it('on PostgreSQL runs as a named statement, prepared once on the connection', async () => {
       await opened.store.transaction(async (trx) => {
