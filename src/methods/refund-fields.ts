@@ -63,13 +63,18 @@ export function depositBackInfoList(refund: Refund): Record<string, string>[] {
 }
 
 /** The merchant's fee given back (refund_charge_info_list), when the trade carried one. */
-export function refundChargeInfo(trade: Trade, refund: Refund): Record<string, string>[] | undefined {
+export function refundChargeInfo(trade: Pick<Trade, 'feeRatePpm'>, refund: Refund): Record<string, string>[] | undefined {
   if (trade.feeRatePpm === 0) return undefined;
   return [{ refund_charge_fee: formatYuan(refund.refundChargeFee), switch_fee_rate: formatRate(trade.feeRatePpm), charge_type: 'trade' }];
 }
 
+/** Whether any of these query_options shows the refund's fund allocations (refundOptionFields reads them only then). */
+export function optionsShowAllocations(options: readonly string[]): boolean {
+  return options.includes('refund_detail_item_list') || options.includes('deposit_back_info') || options.includes('deposit_back_info_list');
+}
+
 /** The optional parts of a succeeded refund, as query_options ask for them. */
-export function refundOptionFields(trade: Trade, refund: Refund, options: readonly string[], forQuery: boolean): Record<string, unknown> {
+export function refundOptionFields(trade: Pick<Trade, 'feeRatePpm' | 'vouchers'>, refund: Refund, options: readonly string[], forQuery: boolean): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   if (options.includes('gmt_refund_pay') && refund.gmtRefundPay !== null) fields.gmt_refund_pay = formatChinaTime(refund.gmtRefundPay);
   if (options.includes('refund_detail_item_list')) {

@@ -7,11 +7,11 @@
  */
 import { z } from 'zod';
 import { formatYuan } from '../core/money.js';
-import { findRefund } from '../store/sql/refunds.js';
-import { findTrade } from '../store/sql/trades.js';
+import { findAllocations, findRefundHeader } from '../store/sql/refunds.js';
+import { findTradeHeader } from '../store/sql/trades.js';
 import { refundQueryError } from '../protocol/openapi/business-errors.js';
 import { defineMethod, failure, optionalText, queryOptionsField, requiredText, success } from './openapi-method.js';
-import { refundOptionFields } from './refund-fields.js';
+import { optionsShowAllocations, refundOptionFields } from './refund-fields.js';
 
 const bizSchema = z
   .object({
@@ -29,17 +29,20 @@ export const tradeFastpayRefundQuery = defineMethod({
   errors: refundQueryError,
   invalid: () => failure(refundQueryError('ACQ.INVALID_PARAMETER')),
   async run(biz, context) {
-    // The trade's status does not matter here (a finished trade's refunds are still answered), so its
-    // merchant's refund window is not read.
-    const trade = await findTrade(context.services.store.db, {
+    // Only what the reply shows is read: not the merchant's refund window (a finished trade's refunds are
+    // answered alike), not the fund bills, and the refund's fund allocations only when an option shows them.
+    const db = context.services.store.db;
+    const trade = await findTradeHeader(db, {
       sellerPid: context.sellerPid,
       tradeNo: biz.trade_no || undefined,
       outTradeNo: biz.out_trade_no || undefined,
     });
     // A wrong Alipay trade number, and a wrong merchant order number, read differently (seed 001).
     if (!trade) return failure(refundQueryError(biz.trade_no ? 'TRADE_NOT_EXIST' : 'ACQ.TRADE_NOT_EXIST'));
-    const refund = await findRefund(context.services.store.db, trade.tradeNo, biz.out_request_no);
-    if (!refund) return success({});
+    const found = await findRefundHeader(db, trade.tradeNo, biz.out_request_no);
+    if (!found) return success({});
+    const options = biz.query_options ?? [];
+    const refund = { ...found, allocations: optionsShowAllocations(options) ? await findAllocations(db, found.id) : [] };
     const fields: Record<string, unknown> = {
       trade_no: trade.tradeNo,
       out_trade_no: trade.outTradeNo,
@@ -50,6 +53,6 @@ export const tradeFastpayRefundQuery = defineMethod({
     fields.refund_amount = formatYuan(refund.refundAmount);
     if (refund.status !== 'succeeded') return success(fields);
     fields.refund_status = 'REFUND_SUCCESS';
-    return success({ ...fields, ...refundOptionFields(trade, refund, biz.query_options ?? [], true) });
+    return success({ ...fields, ...refundOptionFields(trade, refund, options, true) });
   },
 });

@@ -56,6 +56,20 @@ export async function findRefund(db: Db, tradeNo: string, outRequestNo: string):
   return row && withAllocations(db, row);
 }
 
+/** A refund's own row, without its fund allocations. */
+export type RefundHeader = Omit<Refund, 'allocations'>;
+
+/** Like findRefund, without reading the fund allocations (see findAllocations). */
+export async function findRefundHeader(db: Db, tradeNo: string, outRequestNo: string): Promise<RefundHeader | undefined> {
+  const row = await firstRow(refundByRequestNo, db, { tradeNo, outRequestNo });
+  return row && toRefundHeader(row);
+}
+
+/** A refund's fund allocations, in the order of the trade's fund bills. */
+export async function findAllocations(db: Db, refundId: number): Promise<FundAllocation[]> {
+  return (await allRows(allocationsOfRefund, db, { refundId })).map(toAllocation);
+}
+
 export async function findRefundById(db: Db, id: number): Promise<Refund | undefined> {
   const row = await firstRow(refundById, db, { id });
   return row && withAllocations(db, row);
@@ -84,21 +98,24 @@ async function withAllocations(db: Db, row: RefundRow): Promise<Refund> {
 }
 
 function toRefund(row: RefundRow, allocations: FundAllocationRow[]): Refund {
+  return { ...toRefundHeader(row), allocations: allocations.map(toAllocation) };
+}
+
+function toRefundHeader(row: RefundRow): RefundHeader {
+  return { ...row, status: row.status as RefundStatus, source: row.source as RefundSource };
+}
+
+function toAllocation(a: FundAllocationRow): FundAllocation {
   return {
-    ...row,
-    status: row.status as RefundStatus,
-    source: row.source as RefundSource,
-    allocations: allocations.map((a) => ({
-      position: a.position,
-      fundChannel: a.fundChannel,
-      fundType: a.fundType,
-      bankCode: a.bankCode,
-      amount: a.amount,
-      realAmount: a.realAmount,
-      dbackStatus: a.dbackStatus as DbackStatus | null,
-      bankAckTime: a.bankAckTime,
-      estBankReceiptTime: a.estBankReceiptTime,
-      returnedTo: a.returnedTo,
-    })),
+    position: a.position,
+    fundChannel: a.fundChannel,
+    fundType: a.fundType,
+    bankCode: a.bankCode,
+    amount: a.amount,
+    realAmount: a.realAmount,
+    dbackStatus: a.dbackStatus as DbackStatus | null,
+    bankAckTime: a.bankAckTime,
+    estBankReceiptTime: a.estBankReceiptTime,
+    returnedTo: a.returnedTo,
   };
 }

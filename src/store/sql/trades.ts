@@ -75,6 +75,15 @@ export async function findTrade(db: Db, key: TradeKey): Promise<Trade | undefine
   return row && toTrade(row, await findFundBills(db, row.tradeNo));
 }
 
+/** A trade's own row, without its fund bills. */
+export type TradeHeader = Omit<Trade, 'fundBills'>;
+
+/** Like findTrade, without reading the fund bills (for replies that do not show them). */
+export async function findTradeHeader(db: Db, key: TradeKey): Promise<TradeHeader | undefined> {
+  const row = await findTradeRow(db, key, false);
+  return row && toTradeHeader(row);
+}
+
 /** Finds a trade by trade_no alone, whoever the seller (admin and batch lines, which check the seller themselves). */
 export async function findTradeByNo(db: Db, tradeNo: string, forUpdate = false): Promise<Trade | undefined> {
   const row = await firstRow(forUpdate ? lockTradeByNo : tradeByNo, db, { tradeNo });
@@ -100,6 +109,10 @@ async function findFundBills(db: Db, tradeNo: string): Promise<TradeFundBillRow[
 }
 
 function toTrade(row: TradeRow, bills: TradeFundBillRow[]): Trade {
+  return { ...toTradeHeader(row), fundBills: bills.map(toFundBill) };
+}
+
+function toTradeHeader(row: TradeRow): TradeHeader {
   return {
     ...row,
     status: row.status as TradeStatus,
@@ -108,7 +121,6 @@ function toTrade(row: TradeRow, bills: TradeFundBillRow[]): Trade {
     dbackOutcome: row.dbackOutcome === 'S' || row.dbackOutcome === 'F' ? row.dbackOutcome : null,
     buyerAccountStatus: row.buyerAccountStatus === 'frozen' ? 'frozen' : 'normal',
     vouchers: JSON.parse(row.voucherDetailList) as Voucher[],
-    fundBills: bills.map(toFundBill),
   };
 }
 
