@@ -3,6 +3,7 @@
  * what bounds it — measured in one run, with the same processes and load:
  *   - the bare RSA-2048 signing rate of this machine (every reply is signed);
  *   - a reference server that only parses, verifies and signs (no database), in a cluster of the same size;
+ *   - on SQLite, the floor: the reference plus a refund's own statements written raw (bench/reference-server.ts);
  *   - tuikuan serving the durable paths on SQLite and on PostgreSQL.
  * Load comes from a separate process (bench/load-generator.ts) with requests signed before the clock
  * starts. Then: how refund query latency grows from 10 thousand to 1 million stored refunds.
@@ -18,6 +19,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { LoadResult, LoadSpec } from './load-generator.js';
 import { seedRefunds } from './seed-refunds.js';
@@ -362,6 +364,25 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
     log(`${engine}: reference server…`);
     rows.push({ engine, what: 'reference (parse + verify + sign)', result: await loadMeasured(reference, refPort, refunds, options.seconds, options.connections, true) });
     await stop(reference);
+
+    if (engine === 'sqlite') {
+      // The floor: the reference plus a refund's own statements, raw, on a copy of the same database.
+      log(`${engine}: floor (reference + raw refund transaction)…`);
+      const copy = join(dataDir, 'floor.db');
+      const source = new BetterSqlite3(db, { readonly: true });
+      source.prepare('vacuum into ?').run(copy);
+      source.close();
+      const floorPort = await freePort();
+      const floor = await start(
+        process.execPath,
+        [join(ROOT, 'dist/bench/reference-server.js')],
+        { REF_PORT: String(floorPort), REF_PROCESSES: String(options.processes), REF_APP_PUBLIC_KEY: appKeys.publicPem, REF_PLATFORM_PRIVATE_KEY: platformPem, REF_REFUND_DB: copy },
+        '',
+      );
+      await waitForPort(floorPort);
+      rows.push({ engine, what: 'floor (reference + raw SQLite refund, no fsync)', result: await loadMeasured(floor, floorPort, refunds, options.seconds, options.connections, false) });
+      await stop(floor);
+    }
 
     log(`${engine}: alipay.trade.refund…`);
     const refund = await loadMeasured(server, port, refunds, options.seconds, options.connections, false);
