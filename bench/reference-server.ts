@@ -14,6 +14,7 @@ import cluster from 'node:cluster';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import Fastify from 'fastify';
+import pg from 'pg';
 import { decodeForm, encodeText, splitForm } from '../src/protocol/charset.js';
 import { encodeResponse, responseNodeName } from '../src/protocol/openapi/response-envelope.js';
 import { requestSignContent } from '../src/protocol/sign-content.js';
@@ -23,82 +24,133 @@ const port = Number(process.env.REF_PORT ?? 9190);
 const processes = Number(process.env.REF_PROCESSES ?? 1);
 
 /** A refund of `amount` fen, the least it takes: lock, read, write, commit. False when it cannot be made. */
-type RawRefund = (sellerPid: string, tradeNo: string, outRequestNo: string, amount: number) => boolean;
+interface RawRefunds {
+  sellerOf(appId: string): Promise<string>;
+  refund(sellerPid: string, tradeNo: string, outRequestNo: string, amount: number): Promise<boolean>;
+}
 
-function rawRefunds(path: string): { refund: RawRefund; sellerOf(appId: string): string } {
+// The statements of a refund, in the order tuikuan runs them; `$n` placeholders, rewritten to `?` for SQLite.
+const REFUND_SQL = {
+  app: 'select pid from apps where app_id = $1',
+  trade: 'select * from trades where seller_pid = $1 and trade_no = $2 for update',
+  bills: 'select * from trade_fund_bills where trade_no = $1 order by position',
+  merchant: 'select * from merchants where pid = $1',
+  existing: 'select * from refunds where trade_no = $1 and out_request_no = $2',
+  insertRefund: `insert into refunds (trade_no, out_request_no, refund_amount, status, source, send_back_fee, refund_charge_fee, gmt_refund_pay, attempts, created_at, updated_at)
+     values ($1, $2, $3, 'succeeded', 'refund', $3, 0, $4, 0, $4, $4) returning id`,
+  allocation: 'insert into fund_allocations (refund_id, position, fund_channel, amount, real_amount) values ($1, $2, $3, $4, $4)',
+  bill: 'update trade_fund_bills set refunded_amount = refunded_amount + $1 where trade_no = $2 and position = $3',
+  tradeTotals: 'update trades set refunded_amount = refunded_amount + $1, refund_count = refund_count + 1 where trade_no = $2',
+  balance: 'update merchants set balance = balance - $1 where pid = $2 and balance - $1 >= 0 returning balance',
+  ledger: `insert into ledger_entries (pid, amount, kind, trade_no, refund_id, created_at) values ($1, $2, 'refund', $3, $4, $5)`,
+};
+type Statement = keyof typeof REFUND_SQL;
+type Run = (statement: Statement, values: unknown[]) => Promise<Array<Record<string, unknown>>>;
+
+interface Bill {
+  position: number;
+  fund_channel: string;
+  amount: number;
+  refunded_amount: number;
+}
+
+/** The refund's statements, on whichever engine `run` speaks to. */
+async function refundStatements(run: Run, sellerPid: string, tradeNo: string, outRequestNo: string, amount: number): Promise<boolean> {
+  const [trade] = (await run('trade', [sellerPid, tradeNo])) as Array<{ refunded_amount: number | string; total_amount: number | string }>;
+  const bills = (await run('bills', [tradeNo])) as unknown as Bill[];
+  await run('merchant', [sellerPid]);
+  const existing = await run('existing', [tradeNo, outRequestNo]);
+  const bill = bills.find((b) => Number(b.amount) - Number(b.refunded_amount) >= amount);
+  if (!trade || existing.length > 0 || !bill || Number(trade.refunded_amount) + amount > Number(trade.total_amount)) return false;
+  const now = Date.now();
+  const [inserted] = await run('insertRefund', [tradeNo, outRequestNo, amount, now]);
+  const id = inserted?.id;
+  await run('allocation', [id, bill.position, bill.fund_channel, amount]);
+  await run('bill', [amount, tradeNo, bill.position]);
+  await run('tradeTotals', [amount, tradeNo]);
+  if ((await run('balance', [amount, sellerPid])).length === 0) return false;
+  await run('ledger', [sellerPid, -amount, tradeNo, id, now]);
+  return true;
+}
+
+function sqliteRefunds(path: string): RawRefunds {
   const db = new BetterSqlite3(path, { timeout: 0 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
-  const q = {
-    begin: db.prepare('begin immediate'),
-    commit: db.prepare('commit'),
-    rollback: db.prepare('rollback'),
-    app: db.prepare('select pid from apps where app_id = ?'),
-    trade: db.prepare('select * from trades where seller_pid = ? and trade_no = ?'),
-    bills: db.prepare('select * from trade_fund_bills where trade_no = ? order by position'),
-    merchant: db.prepare('select * from merchants where pid = ?'),
-    existing: db.prepare('select * from refunds where trade_no = ? and out_request_no = ?'),
-    insertRefund: db.prepare(
-      `insert into refunds (trade_no, out_request_no, refund_amount, status, source, send_back_fee, refund_charge_fee, gmt_refund_pay, attempts, created_at, updated_at)
-       values (?, ?, ?, 'succeeded', 'refund', ?, 0, ?, 0, ?, ?) returning id`,
-    ),
-    allocation: db.prepare('insert into fund_allocations (refund_id, position, fund_channel, amount, real_amount) values (?, ?, ?, ?, ?)'),
-    bill: db.prepare('update trade_fund_bills set refunded_amount = refunded_amount + ? where trade_no = ? and position = ?'),
-    tradeTotals: db.prepare('update trades set refunded_amount = refunded_amount + ?, refund_count = refund_count + 1 where trade_no = ?'),
-    balance: db.prepare('update merchants set balance = balance - ? where pid = ? and balance - ? >= 0 returning balance'),
-    ledger: db.prepare(`insert into ledger_entries (pid, amount, kind, trade_no, refund_id, created_at) values (?, ?, 'refund', ?, ?, ?)`),
+  // SQLite has no row locks (`begin immediate` locks the database) and takes `?` placeholders in order.
+  const prepared = new Map<Statement, { sql: BetterSqlite3.Statement; order: number[] }>();
+  for (const [name, text] of Object.entries(REFUND_SQL)) {
+    const order: number[] = [];
+    const sql = db.prepare(text.replace(/ for update$/, '').replace(/\$(\d+)/g, (_, n: string) => (order.push(Number(n) - 1), '?')));
+    prepared.set(name as Statement, { sql, order });
+  }
+  const begin = db.prepare('begin immediate');
+  const commit = db.prepare('commit');
+  const rollback = db.prepare('rollback');
+  const run = (statement: Statement, values: unknown[]) => {
+    const { sql, order } = prepared.get(statement)!;
+    const ordered = order.map((i) => values[i]);
+    if (!sql.reader) {
+      sql.run(...ordered);
+      return [];
+    }
+    return sql.all(...ordered) as Array<Record<string, unknown>>;
   };
-  const sellers = new Map<string, string>();
   return {
-    sellerOf(appId) {
-      let pid = sellers.get(appId);
-      if (pid === undefined) sellers.set(appId, (pid = (q.app.get(appId) as { pid: string } | undefined)?.pid ?? ''));
-      return pid;
+    async sellerOf(appId) {
+      return String(run('app', [appId])[0]?.pid ?? '');
     },
-    refund(sellerPid, tradeNo, outRequestNo, amount) {
-      q.begin.run(); // throws SQLITE_BUSY while another process writes: the caller retries
+    async refund(sellerPid, tradeNo, outRequestNo, amount) {
+      for (;;) {
+        try {
+          begin.run();
+          break;
+        } catch (error) {
+          // Another process holds the write lock: try again on the next turn, without blocking the loop.
+          if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
       try {
-        const trade = q.trade.get(sellerPid, tradeNo) as { refunded_amount: number; total_amount: number } | undefined;
-        const bills = q.bills.all(tradeNo) as Array<{ position: number; fund_channel: string; amount: number; refunded_amount: number }>;
-        q.merchant.get(sellerPid);
-        const ok = trade && !q.existing.get(tradeNo, outRequestNo) && trade.refunded_amount + amount <= trade.total_amount;
-        const bill = bills.find((b) => b.amount - b.refunded_amount >= amount);
-        if (!ok || !bill) {
-          q.rollback.run();
-          return false;
-        }
-        const now = Date.now();
-        const { id } = q.insertRefund.get(tradeNo, outRequestNo, amount, amount, now, now, now) as { id: number };
-        q.allocation.run(id, bill.position, bill.fund_channel, amount, amount);
-        q.bill.run(amount, tradeNo, bill.position);
-        q.tradeTotals.run(amount, tradeNo);
-        if (!q.balance.get(amount, sellerPid, amount)) {
-          q.rollback.run();
-          return false;
-        }
-        q.ledger.run(sellerPid, -amount, tradeNo, id, now);
-        q.commit.run();
-        return true;
+        const ok = await refundStatements(async (statement, values) => run(statement, values), sellerPid, tradeNo, outRequestNo, amount);
+        (ok ? commit : rollback).run();
+        return ok;
       } catch (error) {
-        if (db.inTransaction) q.rollback.run();
+        if (db.inTransaction) rollback.run();
         throw error;
       }
     },
   };
 }
 
-const isBusy = (error: unknown) => (error as { code?: string } | null)?.code === 'SQLITE_BUSY';
+function postgresRefunds(url: string): RawRefunds {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Named statements, parsed once per connection, as tuikuan's prepared queries are.
+  const query = (client: pg.PoolClient | pg.Pool, statement: Statement, values: unknown[]) =>
+    client.query({ name: `floor_${statement}`, text: REFUND_SQL[statement], values }).then((result) => result.rows as Array<Record<string, unknown>>);
+  return {
+    async sellerOf(appId) {
+      return String((await query(pool, 'app', [appId]))[0]?.pid ?? '');
+    },
+    async refund(sellerPid, tradeNo, outRequestNo, amount) {
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const ok = await refundStatements((statement, values) => query(client, statement, values), sellerPid, tradeNo, outRequestNo, amount);
+        await client.query(ok ? 'commit' : 'rollback');
+        return ok;
+      } catch (error) {
+        await client.query('rollback').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
 
-/** Retries a refund refused as busy on the next turns of the event loop, as tuikuan does. */
-async function refundWhenFree(raw: RawRefund, ...args: Parameters<RawRefund>): Promise<boolean> {
-  for (;;) {
-    try {
-      return raw(...args);
-    } catch (error) {
-      if (!isBusy(error)) throw error;
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-  }
+function rawRefunds(location: string): RawRefunds {
+  return location.startsWith('postgres') ? postgresRefunds(location) : sqliteRefunds(location);
 }
 
 if (cluster.isPrimary && processes > 1) {
@@ -111,6 +163,8 @@ if (cluster.isPrimary && processes > 1) {
   const appKey = createPublicKey(process.env.REF_APP_PUBLIC_KEY ?? '');
   const platformKey = createPrivateKey(process.env.REF_PLATFORM_PRIVATE_KEY ?? '');
   const refunds = process.env.REF_REFUND_DB ? rawRefunds(process.env.REF_REFUND_DB) : null;
+  const sellers = new Map<string, string>();
+  const sellerOf = async (appId: string) => sellers.get(appId) ?? sellers.set(appId, (await refunds?.sellerOf(appId)) ?? '').get(appId)!;
   const app = Fastify();
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -125,7 +179,7 @@ if (cluster.isPrimary && processes > 1) {
     let refunded = true;
     if (valid && refunds) {
       const amount = Math.round(Number(biz.refund_amount) * 100);
-      refunded = await refundWhenFree(refunds.refund, refunds.sellerOf(params.get('app_id') ?? ''), biz.trade_no ?? '', biz.out_request_no ?? '', amount);
+      refunded = await refunds.refund(await sellerOf(params.get('app_id') ?? ''), biz.trade_no ?? '', biz.out_request_no ?? '', amount);
     }
     const node =
       valid && refunded

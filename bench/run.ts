@@ -3,7 +3,7 @@
  * what bounds it — measured in one run, with the same processes and load:
  *   - the bare RSA-2048 signing rate of this machine (every reply is signed);
  *   - a reference server that only parses, verifies and signs (no database), in a cluster of the same size;
- *   - on SQLite, the floor: the reference plus a refund's own statements written raw (bench/reference-server.ts);
+ *   - the floor: the reference plus a refund's own statements written raw (bench/reference-server.ts);
  *   - tuikuan serving the durable paths on SQLite and on PostgreSQL.
  * Load comes from a separate process (bench/load-generator.ts) with requests signed before the clock
  * starts. Then: how refund query latency grows from 10 thousand to 1 million stored refunds.
@@ -19,7 +19,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import type { LoadResult, LoadSpec } from './load-generator.js';
 import { seedRefunds } from './seed-refunds.js';
@@ -311,7 +310,7 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
   const rows: Row[] = [];
   try {
     // Requests are prepared for the signing ceiling and then some, so no phase runs dry.
-    const perPhase = Math.ceil(1500 * options.processes * options.seconds * 1.3);
+    const perPhase = Math.ceil(2000 * options.processes * options.seconds * 1.3);
     const trades = Math.ceil(perPhase / 90);
 
     // The reference server, measured next to this engine's run.
@@ -333,7 +332,7 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
       const merchant = await api.call('POST', '/merchants', { balance: '90000000.00' });
       appIds.push((await api.call('POST', '/apps', { pid: merchant.pid, app_public_key: appKeys.publicPem })).app_id as string);
     }
-    log(`${engine}: creating ${trades * 2} trades for ${options.merchants} merchants, signing ${perPhase * 2} requests…`);
+    log(`${engine}: creating ${trades * 3} trades for ${options.merchants} merchants, signing ${perPhase * 3} requests…`);
     const makeTrades = async (n: number) => {
       const out: Array<{ appId: string; tradeNo: string }> = [];
       for (let i = 0; i < n; i += 16) {
@@ -350,6 +349,7 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
     };
     const refundTrades = await makeTrades(trades);
     const applyTrades = await makeTrades(trades);
+    const floorTrades = await makeTrades(trades);
     const refundCalls: Call[] = Array.from({ length: perPhase }, (_, i) => {
       const trade = refundTrades[i % trades]!;
       return { appId: trade.appId, biz: { trade_no: trade.tradeNo, refund_amount: '0.01', out_request_no: `R${i}` } };
@@ -358,31 +358,31 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
       const trade = applyTrades[i % trades]!;
       return { appId: trade.appId, biz: { trade_no: trade.tradeNo, refund_amount: '0.01', out_request_no: `A${i}` } };
     });
+    const floorCalls: Call[] = Array.from({ length: perPhase }, (_, i) => {
+      const trade = floorTrades[i % trades]!;
+      return { appId: trade.appId, biz: { trade_no: trade.tradeNo, refund_amount: '0.01', out_request_no: `F${i}` } };
+    });
     const refunds = await signAll(appKeys.privateKey, 'alipay.trade.refund', refundCalls);
+    const floorRefunds = await signAll(appKeys.privateKey, 'alipay.trade.refund', floorCalls);
     const applies = await signAll(appKeys.privateKey, 'alipay.trade.refund.apply', applyCalls);
 
     log(`${engine}: reference server…`);
     rows.push({ engine, what: 'reference (parse + verify + sign)', result: await loadMeasured(reference, refPort, refunds, options.seconds, options.connections, true) });
     await stop(reference);
 
-    if (engine === 'sqlite') {
-      // The floor: the reference plus a refund's own statements, raw, on a copy of the same database.
-      log(`${engine}: floor (reference + raw refund transaction)…`);
-      const copy = join(dataDir, 'floor.db');
-      const source = new BetterSqlite3(db, { readonly: true });
-      source.prepare('vacuum into ?').run(copy);
-      source.close();
-      const floorPort = await freePort();
-      const floor = await start(
-        process.execPath,
-        [join(ROOT, 'dist/bench/reference-server.js')],
-        { REF_PORT: String(floorPort), REF_PROCESSES: String(options.processes), REF_APP_PUBLIC_KEY: appKeys.publicPem, REF_PLATFORM_PRIVATE_KEY: platformPem, REF_REFUND_DB: copy },
-        '',
-      );
-      await waitForPort(floorPort);
-      rows.push({ engine, what: 'floor (reference + raw SQLite refund, no fsync)', result: await loadMeasured(floor, floorPort, refunds, options.seconds, options.connections, false) });
-      await stop(floor);
-    }
+    // The floor: the reference plus a refund's own statements, raw, on the same database (its own trades).
+    log(`${engine}: floor (reference + raw refund transaction)…`);
+    const floorPort = await freePort();
+    const floor = await start(
+      process.execPath,
+      [join(ROOT, 'dist/bench/reference-server.js')],
+      { REF_PORT: String(floorPort), REF_PROCESSES: String(options.processes), REF_APP_PUBLIC_KEY: appKeys.publicPem, REF_PLATFORM_PRIVATE_KEY: platformPem, REF_REFUND_DB: db },
+      '',
+    );
+    await waitForPort(floorPort);
+    const floorWhat = engine === 'sqlite' ? 'floor (reference + raw refund statements, no fsync)' : 'floor (reference + raw refund statements)';
+    rows.push({ engine, what: floorWhat, result: await loadMeasured(floor, floorPort, floorRefunds, options.seconds, options.connections, false) });
+    await stop(floor);
 
     log(`${engine}: alipay.trade.refund…`);
     const refund = await loadMeasured(server, port, refunds, options.seconds, options.connections, false);
