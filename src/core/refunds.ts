@@ -7,7 +7,7 @@
 import { applyLedgerEntry } from '../store/sql/apply-ledger-entry.js';
 import { addJob } from '../store/sql/jobs.js';
 import { findMerchant } from '../store/sql/merchants.js';
-import { findRefund, findRefundById, insertAllocations, insertRefund, updateRefund } from '../store/sql/refunds.js';
+import { findRefund, findRefundById, findRefundHeaderById, insertAllocations, insertRefund, updateRefund } from '../store/sql/refunds.js';
 import { findTradeByNo, lockTrade, setFundBillRefunded, updateTrade } from '../store/sql/trades.js';
 import type { Trx } from '../store/store.js';
 import type { CoreDeps } from './deps.js';
@@ -302,34 +302,32 @@ export type CarryOutOutcome = { kind: 'done' } | { kind: 'retry'; at: number };
  */
 export async function carryOutAcceptedRefund(deps: CoreDeps, refundId: number): Promise<CarryOutOutcome> {
   const result = await inTransaction(deps, async (trx) => {
-    const refund = await lockPendingRefund(trx, refundId);
-    if (!refund) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
-    return carryOut(trx, await lockedFor(trx, deps, refund.tradeNo), refund);
+    const pending = await lockPendingRefund(trx, refundId);
+    if (!pending) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
+    const { trade, refund } = pending;
+    const seller = await findMerchant(trx, trade.sellerPid);
+    if (!seller) throw new Error(`refund ${refundId} of a trade whose seller ${trade.sellerPid} is unknown`);
+    return carryOut(trx, { trade, seller, now: deps.clock.now() }, refund);
   });
   if (result.kind !== 'rejected' || result.trade === null) return { kind: 'done' };
   return waitOrFail(deps, refundId, result.reason);
 }
 
-async function lockedFor(trx: Trx, deps: CoreDeps, tradeNo: string): Promise<Locked> {
-  const trade = await findTradeByNo(trx, tradeNo, true);
-  const seller = trade && (await findMerchant(trx, trade.sellerPid));
-  if (!trade || !seller) throw new Error(`refund of unknown trade ${tradeNo}`);
-  return { trade, seller, now: deps.clock.now() };
-}
-
-/** The refund under its trade's lock, if it is still waiting to be carried out. */
-async function lockPendingRefund(trx: Trx, refundId: number): Promise<Refund | null> {
-  const peek = await findRefundById(trx, refundId);
+/** The refund and its trade, under the trade's lock, if the refund is still waiting to be carried out. */
+async function lockPendingRefund(trx: Trx, refundId: number): Promise<{ trade: Trade; refund: Refund } | null> {
+  // Which trade to lock is read first; the refund itself is read again once no one else can change it.
+  const peek = await findRefundHeaderById(trx, refundId);
   if (!peek) return null;
-  await findTradeByNo(trx, peek.tradeNo, true);
-  const refund = await findRefundById(trx, refundId);
-  return refund && isPending(refund.status) ? refund : null;
+  const trade = await findTradeByNo(trx, peek.tradeNo, true);
+  const refund = trade && (await findRefundById(trx, refundId));
+  return trade && refund && isPending(refund.status) ? { trade, refund } : null;
 }
 
 async function waitOrFail(deps: CoreDeps, refundId: number, reason: RefundRejection): Promise<CarryOutOutcome> {
   return deps.store.transaction(async (trx): Promise<CarryOutOutcome> => {
-    const refund = await lockPendingRefund(trx, refundId);
-    if (!refund) return { kind: 'done' };
+    const pending = await lockPendingRefund(trx, refundId);
+    if (!pending) return { kind: 'done' };
+    const { trade, refund } = pending;
     const now = deps.clock.now();
     const attempts = refund.attempts + 1;
     const retryable = reason === 'balance_not_enough' || reason === 'trade_frozen';
@@ -339,13 +337,10 @@ async function waitOrFail(deps: CoreDeps, refundId: number, reason: RefundReject
       return { kind: 'retry', at: next };
     }
     // Given up: the refund fails and its reservation is released.
-    const trade = await findTradeByNo(trx, refund.tradeNo, true);
-    if (trade) {
-      await updateTrade(trx, trade.tradeNo, {
-        pendingRefundAmount: trade.pendingRefundAmount - refund.refundAmount,
-        refundCount: trade.refundCount - 1,
-      });
-    }
+    await updateTrade(trx, trade.tradeNo, {
+      pendingRefundAmount: trade.pendingRefundAmount - refund.refundAmount,
+      refundCount: trade.refundCount - 1,
+    });
     await updateRefund(trx, refund.id, { status: 'failed', attempts, lastError: reason, nextAttemptAt: null, updatedAt: now });
     return { kind: 'done' };
   });

@@ -75,6 +75,12 @@ export async function findRefundById(db: Db, id: number): Promise<Refund | undef
   return row && withAllocations(db, row);
 }
 
+/** Like findRefundById, without reading the fund allocations. */
+export async function findRefundHeaderById(db: Db, id: number): Promise<RefundHeader | undefined> {
+  const row = await firstRow(refundById, db, { id });
+  return row && toRefundHeader(row);
+}
+
 export interface RefundFilter {
   tradeNo?: string | undefined;
   outRequestNo?: string | undefined;
