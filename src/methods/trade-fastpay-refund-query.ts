@@ -7,8 +7,7 @@
  */
 import { z } from 'zod';
 import { formatYuan } from '../core/money.js';
-import { findAllocations, findRefundHeader } from '../store/sql/refunds.js';
-import { findTradeHeader } from '../store/sql/trades.js';
+import { findAllocations, findTradeAndRefund } from '../store/sql/refunds.js';
 import { refundQueryError } from '../protocol/openapi/business-errors.js';
 import { defineMethod, failure, optionalText, queryOptionsField, requiredText, success } from './openapi-method.js';
 import { optionsShowAllocations, refundOptionFields } from './refund-fields.js';
@@ -29,20 +28,17 @@ export const tradeFastpayRefundQuery = defineMethod({
   errors: refundQueryError,
   invalid: () => failure(refundQueryError('ACQ.INVALID_PARAMETER')),
   async run(biz, context) {
-    // Only what the reply shows is read: not the merchant's refund window (a finished trade's refunds are
-    // answered alike), not the fund bills, and the refund's fund allocations only when an option shows them.
+    // Only what the reply shows is read, in one statement: not the merchant's refund window (a finished trade's
+    // refunds are answered alike), not the fund bills, and the fund allocations only when an option shows them.
     const db = context.services.store.db;
-    const trade = await findTradeHeader(db, {
-      sellerPid: context.sellerPid,
-      tradeNo: biz.trade_no || undefined,
-      outTradeNo: biz.out_trade_no || undefined,
-    });
+    const key = { sellerPid: context.sellerPid, tradeNo: biz.trade_no || undefined, outTradeNo: biz.out_trade_no || undefined };
+    const found = await findTradeAndRefund(db, key, biz.out_request_no);
     // A wrong Alipay trade number, and a wrong merchant order number, read differently (seed 001).
-    if (!trade) return failure(refundQueryError(biz.trade_no ? 'TRADE_NOT_EXIST' : 'ACQ.TRADE_NOT_EXIST'));
-    const found = await findRefundHeader(db, trade.tradeNo, biz.out_request_no);
-    if (!found) return success({});
+    if (!found) return failure(refundQueryError(biz.trade_no ? 'TRADE_NOT_EXIST' : 'ACQ.TRADE_NOT_EXIST'));
+    const { trade } = found;
+    if (!found.refund) return success({});
     const options = biz.query_options ?? [];
-    const refund = { ...found, allocations: optionsShowAllocations(options) ? await findAllocations(db, found.id) : [] };
+    const refund = { ...found.refund, allocations: optionsShowAllocations(options) ? await findAllocations(db, found.refund.id) : [] };
     const fields: Record<string, unknown> = {
       trade_no: trade.tradeNo,
       out_trade_no: trade.outTradeNo,

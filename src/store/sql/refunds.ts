@@ -1,6 +1,6 @@
 /** Refunds and their fund allocations. */
 import { sql } from 'kysely';
-import type { DbackStatus, FundAllocation, Refund, RefundSource, RefundStatus } from '../../core/interfaces.js';
+import type { DbackStatus, FundAllocation, Refund, RefundSource, RefundStatus, Trade, Voucher } from '../../core/interfaces.js';
 import type { FundAllocationRow, RefundRow } from '../schema.js';
 import { allRows, firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
@@ -17,6 +17,32 @@ const refundByRequestNo = prepareQuery((db, p: { tradeNo: string; outRequestNo: 
   db.selectFrom('refunds').selectAll().where('tradeNo', '=', p.tradeNo).where('outRequestNo', '=', p.outRequestNo),
 );
 const refundById = prepareQuery((db, p: { id: number }) => db.selectFrom('refunds').selectAll().where('id', '=', p.id));
+// The refund query's one read: the seller's trade and, if there is one, its refund under out_request_no.
+const queriedTradeColumns = [
+  'trades.tradeNo as queriedTradeNo',
+  'trades.outTradeNo as queriedOutTradeNo',
+  'trades.totalAmount as queriedTotalAmount',
+  'trades.feeRatePpm as queriedFeeRatePpm',
+  'trades.voucherDetailList as queriedVoucherDetailList',
+] as const;
+const tradeAndRefundByTradeNo = prepareQuery((db, p: { sellerPid: string; tradeNo: string; outRequestNo: string }) =>
+  db
+    .selectFrom('trades')
+    .leftJoin('refunds', (join) => join.onRef('refunds.tradeNo', '=', 'trades.tradeNo').on('refunds.outRequestNo', '=', p.outRequestNo))
+    .selectAll('refunds')
+    .select(queriedTradeColumns)
+    .where('trades.sellerPid', '=', p.sellerPid)
+    .where('trades.tradeNo', '=', p.tradeNo),
+);
+const tradeAndRefundByOutTradeNo = prepareQuery((db, p: { sellerPid: string; outTradeNo: string; outRequestNo: string }) =>
+  db
+    .selectFrom('trades')
+    .leftJoin('refunds', (join) => join.onRef('refunds.tradeNo', '=', 'trades.tradeNo').on('refunds.outRequestNo', '=', p.outRequestNo))
+    .selectAll('refunds')
+    .select(queriedTradeColumns)
+    .where('trades.sellerPid', '=', p.sellerPid)
+    .where('trades.outTradeNo', '=', p.outTradeNo),
+);
 const allocationsOfRefund = prepareQuery((db, p: { refundId: number }) =>
   db.selectFrom('fundAllocations').selectAll().where('refundId', '=', p.refundId).orderBy('position'),
 );
@@ -59,10 +85,37 @@ export async function findRefund(db: Db, tradeNo: string, outRequestNo: string):
 /** A refund's own row, without its fund allocations. */
 export type RefundHeader = Omit<Refund, 'allocations'>;
 
-/** Like findRefund, without reading the fund allocations (see findAllocations). */
-export async function findRefundHeader(db: Db, tradeNo: string, outRequestNo: string): Promise<RefundHeader | undefined> {
-  const row = await firstRow(refundByRequestNo, db, { tradeNo, outRequestNo });
-  return row && toRefundHeader(row);
+/** What a refund query's reply shows of the trade. */
+export type QueriedTrade = Pick<Trade, 'tradeNo' | 'outTradeNo' | 'totalAmount' | 'feeRatePpm' | 'vouchers'>;
+
+/**
+ * A seller's trade, by trade_no (or out_trade_no when no trade_no is given), and its refund under
+ * `outRequestNo` if there is one — in one statement, as the refund query asks for both on every call.
+ */
+export async function findTradeAndRefund(
+  db: Db,
+  key: { sellerPid: string; tradeNo?: string | undefined; outTradeNo?: string | undefined },
+  outRequestNo: string,
+): Promise<{ trade: QueriedTrade; refund: RefundHeader | undefined } | undefined> {
+  const { sellerPid, tradeNo, outTradeNo } = key;
+  const row = tradeNo
+    ? await firstRow(tradeAndRefundByTradeNo, db, { sellerPid, tradeNo, outRequestNo })
+    : outTradeNo
+      ? await firstRow(tradeAndRefundByOutTradeNo, db, { sellerPid, outTradeNo, outRequestNo })
+      : undefined;
+  if (!row) return undefined;
+  const { queriedTradeNo, queriedOutTradeNo, queriedTotalAmount, queriedFeeRatePpm, queriedVoucherDetailList, ...refund } = row;
+  return {
+    trade: {
+      tradeNo: queriedTradeNo,
+      outTradeNo: queriedOutTradeNo,
+      totalAmount: queriedTotalAmount,
+      feeRatePpm: queriedFeeRatePpm,
+      vouchers: JSON.parse(queriedVoucherDetailList) as Voucher[],
+    },
+    // Left joined: no refund under that out_request_no leaves every refund column null.
+    refund: refund.id === null ? undefined : toRefundHeader(refund as RefundRow),
+  };
 }
 
 /** A refund's fund allocations, in the order of the trade's fund bills. */

@@ -75,14 +75,6 @@ export async function findTrade(db: Db, key: TradeKey): Promise<Trade | undefine
   return row && toTrade(row, await findFundBills(db, row.tradeNo));
 }
 
-/** A trade's own row, without its fund bills. */
-export type TradeHeader = Omit<Trade, 'fundBills'>;
-
-/** Like findTrade, without reading the fund bills (for replies that do not show them). */
-export async function findTradeHeader(db: Db, key: TradeKey): Promise<TradeHeader | undefined> {
-  const row = await findTradeRow(db, key, false);
-  return row && toTradeHeader(row);
-}
 
 /** Finds a trade by trade_no alone, whoever the seller (admin and batch lines, which check the seller themselves). */
 export async function findTradeByNo(db: Db, tradeNo: string, forUpdate = false): Promise<Trade | undefined> {
@@ -112,7 +104,7 @@ function toTrade(row: TradeRow, bills: TradeFundBillRow[]): Trade {
   return { ...toTradeHeader(row), fundBills: bills.map(toFundBill) };
 }
 
-function toTradeHeader(row: TradeRow): TradeHeader {
+function toTradeHeader(row: TradeRow): Omit<Trade, 'fundBills'> {
   return {
     ...row,
     status: row.status as TradeStatus,
