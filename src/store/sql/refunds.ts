@@ -25,23 +25,17 @@ const queriedTradeColumns = [
   'trades.feeRatePpm as queriedFeeRatePpm',
   'trades.voucherDetailList as queriedVoucherDetailList',
 ] as const;
-const tradeAndRefundByTradeNo = prepareQuery((db, p: { sellerPid: string; tradeNo: string; outRequestNo: string }) =>
+const tradeWithRefund = (db: Db, outRequestNo: string) =>
   db
     .selectFrom('trades')
-    .leftJoin('refunds', (join) => join.onRef('refunds.tradeNo', '=', 'trades.tradeNo').on('refunds.outRequestNo', '=', p.outRequestNo))
+    .leftJoin('refunds', (join) => join.onRef('refunds.tradeNo', '=', 'trades.tradeNo').on('refunds.outRequestNo', '=', outRequestNo))
     .selectAll('refunds')
-    .select(queriedTradeColumns)
-    .where('trades.sellerPid', '=', p.sellerPid)
-    .where('trades.tradeNo', '=', p.tradeNo),
+    .select(queriedTradeColumns);
+const tradeAndRefundByTradeNo = prepareQuery((db, p: { sellerPid: string; tradeNo: string; outRequestNo: string }) =>
+  tradeWithRefund(db, p.outRequestNo).where('trades.sellerPid', '=', p.sellerPid).where('trades.tradeNo', '=', p.tradeNo),
 );
 const tradeAndRefundByOutTradeNo = prepareQuery((db, p: { sellerPid: string; outTradeNo: string; outRequestNo: string }) =>
-  db
-    .selectFrom('trades')
-    .leftJoin('refunds', (join) => join.onRef('refunds.tradeNo', '=', 'trades.tradeNo').on('refunds.outRequestNo', '=', p.outRequestNo))
-    .selectAll('refunds')
-    .select(queriedTradeColumns)
-    .where('trades.sellerPid', '=', p.sellerPid)
-    .where('trades.outTradeNo', '=', p.outTradeNo),
+  tradeWithRefund(db, p.outRequestNo).where('trades.sellerPid', '=', p.sellerPid).where('trades.outTradeNo', '=', p.outTradeNo),
 );
 const allocationsOfRefund = prepareQuery((db, p: { refundId: number }) =>
   db.selectFrom('fundAllocations').selectAll().where('refundId', '=', p.refundId).orderBy('position'),
