@@ -20,8 +20,8 @@ import { migrateToLatest } from './store/migrate.js';
 import { readVirtualNow, startVirtualClock } from './store/sql/platform.js';
 import { jobHandlers } from './worker/job-handlers.js';
 import { Worker } from './worker/worker.js';
-import { openStore, type Store } from './store/store.js';
 import type { ReplySigning } from './protocol/signing.js';
+import { openStore, type Store } from './store/store.js';
 
 export interface TuikuanOptions {
   /** A SQLite file path or a postgres:// URL. (Default: `<dataDir>/tuikuan.db`) */

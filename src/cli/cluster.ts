@@ -6,6 +6,7 @@
 import cluster, { type Worker as ClusterWorker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { AggregatorRegistry } from 'prom-client';
+import type { ReplySigning } from '../protocol/signing.js';
 import { prepareTuikuan, startTuikuan, type Role } from '../tuikuan.js';
 
 export interface ClusterOptions {
@@ -16,6 +17,14 @@ export interface ClusterOptions {
   clock: 'real' | 'virtual';
   role: Role;
   processes: number;
+}
+
+/**
+ * Where the processes of a cluster of `processes` sign: on the thread pool while there are spare cores; in
+ * line once there is a process per core, where the pool would only add context switches.
+ */
+export function replySigningFor(processes: number): ReplySigning {
+  return processes >= availableParallelism() ? 'event-loop' : 'thread-pool';
 }
 
 type ChildMessage = { type: 'tuikuan:ready'; url: string } | { type: 'tuikuan:metrics'; id: number };
@@ -101,8 +110,7 @@ export async function runChild(options: ClusterOptions): Promise<void> {
     clock: options.clock,
     role: options.role,
     ...(options.db !== undefined && { db: options.db }),
-    // With a process per core, each signs in line: the thread pool would only add context switches.
-    replySigning: options.processes >= availableParallelism() ? 'event-loop' : 'thread-pool',
+    replySigning: replySigningFor(options.processes),
     metricsText: () =>
       new Promise<string>((resolve) => {
         const id = nextId++;

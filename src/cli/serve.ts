@@ -1,7 +1,7 @@
 /** `tuikuan serve`: start, print where to reach it, stop cleanly on SIGINT/SIGTERM. */
 import cluster from 'node:cluster';
 import { startTuikuan, type Role } from '../tuikuan.js';
-import { runChild, runPrimary, type ClusterOptions } from './cluster.js';
+import { replySigningFor, runChild, runPrimary, type ClusterOptions } from './cluster.js';
 import { demoSnippet, ensureDemo } from './demo.js';
 
 export interface ServeOptions extends ClusterOptions {
@@ -69,7 +69,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     return;
   }
 
-  const tuikuan = await startTuikuan(common);
+  const tuikuan = await startTuikuan({ ...common, replySigning: replySigningFor(1) });
   const lines = banner(tuikuan.url, tuikuan.adminToken, tuikuan.services.clock.kind, options.role, 1);
   if (options.demo && tuikuan.url) {
     const { file, demo } = await ensureDemo(tuikuan);

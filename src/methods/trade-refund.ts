@@ -8,9 +8,9 @@ import { formatYuan } from '../core/money.js';
 import { refundNow } from '../core/refunds.js';
 import type { Trade } from '../core/interfaces.js';
 import { refundError, type RefundErrorName } from '../protocol/openapi/business-errors.js';
+import { findTrade } from '../store/sql/trades.js';
 import { defineMethod, echoField, failure, success, type MethodContext } from './openapi-method.js';
 import { REFUND_REJECTION_CODES, refundOptionFields } from './refund-fields.js';
-import { findTrade } from '../store/sql/trades.js';
 import { refundBizSchema, toRefundRequest } from './refund-request.js';
 
 function failed(name: RefundErrorName, biz: unknown, trade: Trade | null) {

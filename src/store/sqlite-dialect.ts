@@ -141,8 +141,9 @@ class SqliteStoreDriver implements Driver, DirectSqlite {
   }
 
   async run<R>(sql: string, parameters: readonly unknown[], inTransaction: boolean): Promise<QueryResult<R>> {
-    // Inside a transaction the connection is the caller's, and `begin immediate` holds the write lock.
-    if (inTransaction && this.#db.inTransaction) return this.#connection.runDirect<R>(sql, parameters);
+    // Inside a transaction the connection is the caller's (waiting for it would wait for ourselves), and
+    // `begin immediate` holds the write lock.
+    if (inTransaction) return this.#connection.runDirect<R>(sql, parameters);
     await this.acquireConnection();
     try {
       return await this.#connection.retryWhileBusy(sql, () => this.#connection.runDirect<R>(sql, parameters));

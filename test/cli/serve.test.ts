@@ -7,10 +7,11 @@
 import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
+import { replySigningFor } from '../../src/cli/cluster.js';
 import { startServe } from '../support/processes.js';
 
 describe('tuikuan serve --demo', () => {
@@ -109,5 +110,14 @@ describe('tuikuan serve --clock virtual', () => {
     } finally {
       assert.equal(await serve.stop(), 0, serve.output());
     }
+  });
+});
+
+describe('where a cluster signs its replies', () => {
+  it('on the thread pool while cores are spare, in line once there is a process per core', () => {
+    const cores = availableParallelism();
+    assert.equal(replySigningFor(cores), 'event-loop');
+    assert.equal(replySigningFor(cores + 1), 'event-loop');
+    if (cores > 1) assert.equal(replySigningFor(cores - 1), 'thread-pool');
   });
 });

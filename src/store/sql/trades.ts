@@ -75,7 +75,6 @@ export async function findTrade(db: Db, key: TradeKey): Promise<Trade | undefine
   return row && toTrade(row, await findFundBills(db, row.tradeNo));
 }
 
-
 /** Finds a trade by trade_no alone, whoever the seller (admin and batch lines, which check the seller themselves). */
 export async function findTradeByNo(db: Db, tradeNo: string, forUpdate = false): Promise<Trade | undefined> {
   const row = await firstRow(forUpdate ? lockTradeByNo : tradeByNo, db, { tradeNo });
