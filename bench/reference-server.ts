@@ -96,30 +96,39 @@ function sqliteRefunds(path: string): RawRefunds {
     }
     return sql.all(...ordered) as Array<Record<string, unknown>>;
   };
+  // One transaction at a time on the process's one connection, as in tuikuan: the statements' awaits would
+  // otherwise let another request's `begin` in.
+  let turn: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = turn.then(work);
+    turn = result.catch(() => {});
+    return result;
+  };
+  const refund = async (sellerPid: string, tradeNo: string, outRequestNo: string, amount: number) => {
+    for (;;) {
+      try {
+        begin.run();
+        break;
+      } catch (error) {
+        // Another process holds the write lock: try again on the next turn, without blocking the loop.
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    try {
+      const ok = await refundStatements(async (statement, values) => run(statement, values), sellerPid, tradeNo, outRequestNo, amount);
+      (ok ? commit : rollback).run();
+      return ok;
+    } catch (error) {
+      if (db.inTransaction) rollback.run();
+      throw error;
+    }
+  };
   return {
     async sellerOf(appId) {
       return String(run('app', [appId])[0]?.pid ?? '');
     },
-    async refund(sellerPid, tradeNo, outRequestNo, amount) {
-      for (;;) {
-        try {
-          begin.run();
-          break;
-        } catch (error) {
-          // Another process holds the write lock: try again on the next turn, without blocking the loop.
-          if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-      }
-      try {
-        const ok = await refundStatements(async (statement, values) => run(statement, values), sellerPid, tradeNo, outRequestNo, amount);
-        (ok ? commit : rollback).run();
-        return ok;
-      } catch (error) {
-        if (db.inTransaction) rollback.run();
-        throw error;
-      }
-    },
+    refund: (...args) => inTurn(() => refund(...args)),
   };
 }
 
