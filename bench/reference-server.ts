@@ -4,11 +4,11 @@
  * Keys are parsed once. Runs as a cluster of N processes sharing one port, like `tuikuan serve`.
  *
  * With REF_REFUND_DB it is the bench's *floor* instead: the reference's work plus a refund's own statements
- * in one SQLite transaction, written by hand on raw better-sqlite3 — what a durable refund cannot cost less
- * than, with no framework, no rules, and (to err on the generous side) no fsync at all.
+ * in one transaction (or a refund query's one read), written by hand on the raw driver — what a refund cannot
+ * cost less than, with no framework, no rules, and on SQLite (to err on the generous side) no fsync at all.
  *
  * Environment: REF_PORT, REF_PROCESSES, REF_APP_PUBLIC_KEY (PEM), REF_PLATFORM_PRIVATE_KEY (PEM),
- * REF_SIGN (`pool` to sign on libuv's thread pool), REF_REFUND_DB (a copy of a tuikuan SQLite database).
+ * REF_SIGN (`pool` to sign on libuv's thread pool), REF_REFUND_DB (a tuikuan database: a SQLite path or a postgres:// URL).
  */
 import cluster from 'node:cluster';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
@@ -23,10 +23,12 @@ import { rsaSign, rsaSignOffThread, rsaVerify } from '../src/protocol/signing.js
 const port = Number(process.env.REF_PORT ?? 9190);
 const processes = Number(process.env.REF_PROCESSES ?? 1);
 
-/** A refund of `amount` fen, the least it takes: lock, read, write, commit. False when it cannot be made. */
 interface RawRefunds {
   sellerOf(appId: string): Promise<string>;
+  /** A refund of `amount` fen, the least it takes: lock, read, write, commit. False when it cannot be made. */
   refund(sellerPid: string, tradeNo: string, outRequestNo: string, amount: number): Promise<boolean>;
+  /** A refund query, the least it takes: one read of the trade and its refund. False when there is no such trade. */
+  query(sellerPid: string, tradeNo: string, outRequestNo: string): Promise<boolean>;
 }
 
 // The statements of a refund, in the order tuikuan runs them; `$n` placeholders, rewritten to `?` for SQLite.
@@ -43,6 +45,9 @@ const REFUND_SQL = {
   tradeTotals: 'update trades set refunded_amount = refunded_amount + $1, refund_count = refund_count + 1 where trade_no = $2',
   balance: 'update merchants set balance = balance - $1 where pid = $2 and balance - $1 >= 0 returning balance',
   ledger: `insert into ledger_entries (pid, amount, kind, trade_no, refund_id, created_at) values ($1, $2, 'refund', $3, $4, $5)`,
+  query: `select refunds.*, trades.trade_no as queried_trade_no, trades.out_trade_no, trades.total_amount, trades.fee_rate_ppm, trades.voucher_detail_list
+     from trades left join refunds on refunds.trade_no = trades.trade_no and refunds.out_request_no = $3
+     where trades.seller_pid = $1 and trades.trade_no = $2`,
 };
 type Statement = keyof typeof REFUND_SQL;
 type Run = (statement: Statement, values: unknown[]) => Promise<Array<Record<string, unknown>>>;
@@ -129,6 +134,7 @@ function sqliteRefunds(path: string): RawRefunds {
       return String(run('app', [appId])[0]?.pid ?? '');
     },
     refund: (...args) => inTurn(() => refund(...args)),
+    query: (sellerPid, tradeNo, outRequestNo) => inTurn(async () => run('query', [sellerPid, tradeNo, outRequestNo]).length > 0),
   };
 }
 
@@ -140,6 +146,9 @@ function postgresRefunds(url: string): RawRefunds {
   return {
     async sellerOf(appId) {
       return String((await query(pool, 'app', [appId]))[0]?.pid ?? '');
+    },
+    async query(sellerPid, tradeNo, outRequestNo) {
+      return (await query(pool, 'query', [sellerPid, tradeNo, outRequestNo])).length > 0;
     },
     async refund(sellerPid, tradeNo, outRequestNo, amount) {
       const client = await pool.connect();
@@ -187,8 +196,11 @@ if (cluster.isPrimary && processes > 1) {
     const biz = JSON.parse(params.get('biz_content') ?? '{}') as Record<string, string>;
     let refunded = true;
     if (valid && refunds) {
-      const amount = Math.round(Number(biz.refund_amount) * 100);
-      refunded = await refunds.refund(await sellerOf(params.get('app_id') ?? ''), biz.trade_no ?? '', biz.out_request_no ?? '', amount);
+      const seller = await sellerOf(params.get('app_id') ?? '');
+      refunded =
+        method === 'alipay.trade.fastpay.refund.query'
+          ? await refunds.query(seller, biz.trade_no ?? '', biz.out_request_no ?? '')
+          : await refunds.refund(seller, biz.trade_no ?? '', biz.out_request_no ?? '', Math.round(Number(biz.refund_amount) * 100));
     }
     const node =
       valid && refunded

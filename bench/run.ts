@@ -237,6 +237,13 @@ interface Call {
   biz: Record<string, unknown>;
 }
 
+/** Queries of the first refunds made (up to 4,000, cycled through). */
+function queryCallsFor(refundCalls: Call[], made: number): Call[] {
+  return refundCalls
+    .slice(0, Math.min(made, 4000))
+    .map((call) => ({ appId: call.appId, biz: { trade_no: call.biz.trade_no, out_request_no: call.biz.out_request_no } }));
+}
+
 async function signAll(key: KeyObject, method: string, calls: Call[]): Promise<Buffer[]> {
   const out: Buffer[] = [];
   for (let i = 0; i < calls.length; i += 256) {
@@ -381,7 +388,10 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
     );
     await waitForPort(floorPort);
     const floorWhat = engine === 'sqlite' ? 'floor (reference + raw refund statements, no fsync)' : 'floor (reference + raw refund statements)';
-    rows.push({ engine, what: floorWhat, result: await loadMeasured(floor, floorPort, floorRefunds, options.seconds, options.connections, false) });
+    const floorRefund = await loadMeasured(floor, floorPort, floorRefunds, options.seconds, options.connections, false);
+    rows.push({ engine, what: floorWhat, result: floorRefund });
+    const floorQueries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCallsFor(floorCalls, floorRefund.succeeded));
+    rows.push({ engine, what: 'floor (reference + one raw query statement)', result: await loadMeasured(floor, floorPort, floorQueries, options.seconds, options.connections, true) });
     await stop(floor);
 
     log(`${engine}: alipay.trade.refund…`);
@@ -389,10 +399,7 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
     rows.push({ engine, what: 'alipay.trade.refund', result: refund });
     log(`${engine}: alipay.trade.refund.apply…`);
     rows.push({ engine, what: 'alipay.trade.refund.apply', result: await loadMeasured(server, port, applies, options.seconds, options.connections, false) });
-    const queryCalls = refundCalls
-      .slice(0, Math.min(refund.succeeded, 4000))
-      .map((call) => ({ appId: call.appId, biz: { trade_no: call.biz.trade_no, out_request_no: call.biz.out_request_no } }));
-    const queries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCalls);
+    const queries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCallsFor(refundCalls, refund.succeeded));
     log(`${engine}: alipay.trade.fastpay.refund.query…`);
     rows.push({ engine, what: 'alipay.trade.fastpay.refund.query', result: await loadMeasured(server, port, queries, options.seconds, options.connections, true) });
     await stop(server);
