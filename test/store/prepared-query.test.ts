@@ -2,12 +2,12 @@
  * Prepared queries: built and compiled once per dialect and shape, run with each call's own values.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { allRows, firstRow, prepareQuery } from '../../src/store/prepared-query.js';
 import type { JobTable } from '../../src/store/schema.js';
 import { describeEachEngine } from '../support/engines.js';
-import { openTestStore, type TestStore } from '../support/store.js';
+import { useTestStore } from '../support/store.js';
 
 type NewJob = Pick<JobTable, 'kind' | 'subject' | 'runAt' | 'createdAt'>;
 
@@ -25,15 +25,8 @@ const notifyJobsDueBoth = prepareQuery((db, p: { at: number }) =>
 );
 
 describeEachEngine('prepared queries', (engine) => {
-  let opened: TestStore;
-  before(async () => {
-    opened = await openTestStore(engine);
-  });
-  after(() => opened.close());
-  beforeEach(async () => {
-    await opened.store.db.deleteFrom('jobs').execute();
-  });
-  const db = () => opened.store.db;
+  const store = useTestStore(engine, 'jobs');
+  const db = () => store().db;
 
   describe('values', () => {
     it('each run takes its own values, not those of the run that compiled the query', async () => {
@@ -55,7 +48,7 @@ describeEachEngine('prepared queries', (engine) => {
 
     it('runs inside a transaction, and its writes go with the transaction', async () => {
       await assert.rejects(
-        opened.store.transaction(async (trx) => {
+        store().transaction(async (trx) => {
           await insertJob(trx, { kind: 'notify', subject: 'rolled-back', runAt: 1, createdAt: 1 });
           assert.ok(await firstRow(jobBySubject, trx, { subject: 'rolled-back' }), 'seen inside');
           throw new Error('roll back');
@@ -91,7 +84,7 @@ describeEachEngine('prepared queries', (engine) => {
       const built = await db().selectFrom('jobs').selectAll().where('subject', '=', 'k').executeTakeFirst();
       assert.deepEqual(prepared, built);
       assert.equal(prepared?.runAt, 5);
-      const inTransaction = await opened.store.transaction((trx) => firstRow(jobBySubject, trx, { subject: 'k' }));
+      const inTransaction = await store().transaction((trx) => firstRow(jobBySubject, trx, { subject: 'k' }));
       assert.deepEqual(inTransaction, built);
     });
 
@@ -100,7 +93,7 @@ describeEachEngine('prepared queries', (engine) => {
       const insertedSignal = new Promise<void>((resolve) => (inserted = resolve));
       let finish!: () => void;
       const finishSignal = new Promise<void>((resolve) => (finish = resolve));
-      const transaction = opened.store.transaction(async (trx) => {
+      const transaction = store().transaction(async (trx) => {
         await insertJob(trx, { kind: 'notify', subject: 'pending', runAt: 1, createdAt: 1 });
         inserted();
         await finishSignal;
@@ -116,7 +109,7 @@ describeEachEngine('prepared queries', (engine) => {
 
   if (engine === 'postgres') {
     it('on PostgreSQL runs as a named statement, prepared once on the connection', async () => {
-      await opened.store.transaction(async (trx) => {
+      await store().transaction(async (trx) => {
         await firstRow(jobBySubject, trx, { subject: 'x' });
         await firstRow(jobBySubject, trx, { subject: 'y' });
         const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements where statement like '%"subject" = $1%'`.execute(trx);

@@ -5,7 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before, beforeEach } from 'node:test';
 import { migrateToLatest } from '../../src/store/migrate.js';
+import type { Database } from '../../src/store/schema.js';
 import { openStore, type Store } from '../../src/store/store.js';
 import { createPgDatabase, type TestEngine } from './engines.js';
 
@@ -41,5 +43,24 @@ export async function openTestStore(engine: TestEngine): Promise<TestStore> {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * For a suite: a test store opened before its tests and removed after them, with `table` emptied before each
+ * test so that every test starts from nothing. Returns the store (once the suite has started).
+ */
+export function useTestStore(engine: TestEngine, table: keyof Database): () => Store {
+  let opened: TestStore | undefined;
+  before(async () => {
+    opened = await openTestStore(engine);
+  });
+  after(() => opened?.close());
+  beforeEach(async () => {
+    await opened?.store.db.deleteFrom(table).execute();
+  });
+  return () => {
+    if (!opened) throw new Error('the test store is opened when the suite starts');
+    return opened.store;
   };
 }

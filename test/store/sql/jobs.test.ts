@@ -4,31 +4,23 @@
  * up) survives the run's completion and is due again at once; a job nobody re-armed leaves the table.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { addJob, claimJobs, completeJob, hasClaimableJob, listJobs, rescheduleJob, type Job } from '../../../src/store/sql/jobs.js';
 import { describeEachEngine } from '../../support/engines.js';
-import { openTestStore, type TestStore } from '../../support/store.js';
+import { useTestStore } from '../../support/store.js';
 
 const T0 = 1_800_000_000_000;
 const MINUTE = 60_000;
 const LEASE = { realNow: 0, leaseMs: 60_000 };
 
 describeEachEngine('the jobs table', (engine) => {
-  let opened: TestStore;
   let subjects = 0;
   /** A job of its own for each test: one job per (kind, subject). */
   const newSubject = () => String(++subjects);
 
-  before(async () => {
-    opened = await openTestStore(engine);
-  });
-  after(() => opened.close());
   // Each test starts from an empty table, so that a claim takes only that test's job.
-  beforeEach(async () => {
-    await opened.store.db.deleteFrom('jobs').execute();
-  });
-
-  const db = () => opened.store.db;
+  const store = useTestStore(engine, 'jobs');
+  const db = () => store().db;
   const claim = (workerId: string, now: number) => claimJobs(db(), { workerId, now, ...LEASE, limit: 100 });
   const jobOf = async (subject: string): Promise<Job | undefined> => (await listJobs(db())).find((job) => job.subject === subject);
 
