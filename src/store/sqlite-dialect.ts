@@ -215,20 +215,24 @@ class SqliteStoreConnection implements DatabaseConnection {
   #run<R>(compiledQuery: CompiledQuery): QueryResult<R> {
     const statement = this.#prepare(compiledQuery.sql);
     const parameters = compiledQuery.parameters as unknown[];
-    if (statement.reader) {
-      const wasInTransaction = this.#db.inTransaction;
-      const rows = statement.all(parameters) as R[];
-      // `insert … returning` outside a transaction is a write that committed.
-      if (!wasInTransaction && !statement.readonly) this.#groupCommit.committed();
-      return { rows };
-    }
+    return this.#execute(statement, parameters, () => statement.all(parameters) as R[]);
+  }
+
+  /**
+   * Runs a statement (`readRows` runs a reader) and counts what it committed: a commit, or a write outside any
+   * transaction (autocommit, `insert … returning` too), must reach the disk before it is answered.
+   */
+  #execute<R>(statement: BetterSqlite3.Statement, parameters: unknown[], readRows: () => R[]): QueryResult<R> {
     const wasInTransaction = this.#db.inTransaction;
-    const { changes, lastInsertRowid } = statement.run(parameters);
-    // A commit, or a write outside any transaction (autocommit), must reach the disk before it is answered.
-    if ((wasInTransaction && !this.#db.inTransaction) || (!wasInTransaction && !this.#db.inTransaction && !statement.readonly)) {
-      this.#groupCommit.committed();
+    let result: QueryResult<R>;
+    if (statement.reader) {
+      result = { rows: readRows() };
+    } else {
+      const { changes, lastInsertRowid } = statement.run(parameters);
+      result = { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
     }
-    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+    if (!this.#db.inTransaction && (wasInTransaction || !statement.readonly)) this.#groupCommit.committed();
+    return result;
   }
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
@@ -264,20 +268,14 @@ class SqliteStoreConnection implements DatabaseConnection {
       this.#direct.set(sql, direct);
     }
     const { statement, keys } = direct;
-    const wasInTransaction = this.#db.inTransaction;
-    if (statement.reader) {
-      const values = statement.all(parameters) as unknown[][];
-      if (!wasInTransaction && !statement.readonly) this.#groupCommit.committed();
-      const rows = values.map((row) => {
+    const values = parameters as unknown[];
+    return this.#execute(statement, values, () =>
+      (statement.all(values) as unknown[][]).map((row) => {
         const object: Record<string, unknown> = {};
         for (let i = 0; i < keys.length; i++) object[keys[i]!] = row[i];
         return object as R;
-      });
-      return { rows };
-    }
-    const { changes, lastInsertRowid } = statement.run(parameters);
-    if (!this.#db.inTransaction && (wasInTransaction || !statement.readonly)) this.#groupCommit.committed();
-    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
+      }),
+    );
   }
 
   // eslint-disable-next-line require-yield
