@@ -2,15 +2,16 @@
  * Starting tuikuan: open and migrate the store, choose the clock, load the platform key, wire the gateway,
  * admin API and worker, and listen. The CLI's `serve` and the integration tests both start it here.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { SystemClock, VirtualClock, type Clock } from './core/clock.js';
 import { newSecret } from './core/identifiers.js';
+import { makePrivateDir, tightenPrivateFiles, writePrivateFile } from './private-files.js';
 import { FaultWatch } from './core/faults.js';
 import { loadPlatformKey, type PlatformKey } from './core/platform.js';
-import { buildServer } from './http/server.js';
+import { buildServer, type HttpLimits } from './http/server.js';
 import { createMetrics } from './http/metrics.js';
 import { mapiServices, openApiMethods } from './methods/registry.js';
 import { createMapiGateway } from './methods/mapi-gateway.js';
@@ -19,6 +20,9 @@ import type { Services } from './methods/services.js';
 import { migrateToLatest } from './store/migrate.js';
 import { readVirtualNow, startVirtualClock } from './store/sql/platform.js';
 import { jobHandlers } from './worker/job-handlers.js';
+import type { DeliveryOptions } from './worker/deliver-notification.js';
+import { parseNotifyAllow, parseNotifyPolicy, type NotifyDestinationRules, type NotifyPolicy } from './worker/notify-destination.js';
+import type { NotifyResolver } from './worker/notify-transport.js';
 import { Worker } from './worker/worker.js';
 import type { ReplySigning } from './protocol/signing.js';
 import { openStore, type Store } from './store/store.js';
@@ -52,6 +56,19 @@ export interface TuikuanOptions {
   leaseMs?: number;
   /** Produces /metrics; in a cluster, the primary's aggregate of every process. (Default: this process's registry) */
   metricsText?: () => Promise<string>;
+  /**
+   * Where notifications may be delivered: `any`, or `public` — never to loopback, link-local, private or
+   * unique-local addresses, nor to tuikuan itself. (Default: TUIKUAN_NOTIFY_POLICY, else `any`)
+   */
+  notifyPolicy?: NotifyPolicy;
+  /** Exceptions to the `public` policy: comma-separated host names, addresses and CIDRs. (Default: TUIKUAN_NOTIFY_ALLOW, else none) */
+  notifyAllow?: string;
+  /** Resolves notify_url host names; tests put a resolver of their own here. (Default: the system resolver) */
+  notifyResolver?: NotifyResolver;
+  /** How long to wait for a merchant's answer to a notification. (Default: 10 s) */
+  notifyTimeoutMs?: number;
+  /** The HTTP server's timeouts. (Default: TUIKUAN_REQUEST_TIMEOUT_MS etc., else those of DEFAULT_HTTP_LIMITS) */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 export type Role = 'all' | 'gateway' | 'worker';
@@ -77,9 +94,12 @@ function resolveAdminToken(dataDir: string, given: string | undefined): string {
   const fromEnv = given ?? process.env.TUIKUAN_ADMIN_TOKEN;
   if (fromEnv) return fromEnv;
   const file = join(dataDir, 'admin-token');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) {
+    tightenPrivateFiles([file]);
+    return readFileSync(file, 'utf8').trim();
+  }
   const token = newSecret(24);
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  writePrivateFile(file, `${token}\n`);
   return token;
 }
 
@@ -109,7 +129,7 @@ export interface Prepared {
 /** Opens and migrates the store, loads (or makes) the platform key, starts the chosen clock, finds the admin token. */
 export async function prepareTuikuan(options: TuikuanOptions = {}): Promise<Prepared> {
   const dataDir = options.dataDir ?? '.tuikuan';
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const store = openStore({ location: options.db ?? join(dataDir, 'tuikuan.db') });
   try {
     await migrateToLatest(store);
@@ -122,19 +142,37 @@ export async function prepareTuikuan(options: TuikuanOptions = {}): Promise<Prep
   }
 }
 
+/** The notify policy and allow list given, else from the environment; a bad one fails the start with its name. */
+function notifyDestinations(options: TuikuanOptions, ownPort: () => number | null): NotifyDestinationRules {
+  const policy = options.notifyPolicy ?? parseNotifyPolicy(process.env.TUIKUAN_NOTIFY_POLICY);
+  if (policy === null) throw new Error(`TUIKUAN_NOTIFY_POLICY: ${process.env.TUIKUAN_NOTIFY_POLICY} is neither any nor public`);
+  return { policy, allow: parseNotifyAllow(options.notifyAllow ?? process.env.TUIKUAN_NOTIFY_ALLOW), ownPort };
+}
+
 export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikuan> {
   const logger = options.logger ?? pino({ level: process.env.TUIKUAN_LOG_LEVEL ?? 'info' });
+  // Before anything is opened: a bad policy is a configuration error, not a store to clean up.
+  let listeningPort: number | null = options.role === 'worker' ? (options.port ?? 9080) : null;
+  const destinations = notifyDestinations(options, () => listeningPort);
   const { store, platform, clock, adminToken, dataDir } = await prepareTuikuan(options);
   const role = options.role ?? 'all';
   try {
     const syncClock = clockSync(store, clock);
     const envLease = Number(process.env.TUIKUAN_JOB_LEASE_MS);
+    const delivery: DeliveryOptions = {
+      store,
+      clock,
+      platformKey: platform.privateKey,
+      destinations,
+      ...(options.notifyResolver && { resolver: options.notifyResolver }),
+      ...(options.notifyTimeoutMs !== undefined && { timeoutMs: options.notifyTimeoutMs }),
+    };
     const worker = new Worker({
       store,
       clock,
       realClock: new SystemClock(),
       logger,
-      handlers: jobHandlers({ store, clock, platformKey: platform.privateKey }),
+      handlers: jobHandlers({ store, clock, platformKey: platform.privateKey, delivery }),
       leaseMs: options.leaseMs ?? (envLease > 0 ? envLease : 60_000),
       ...(syncClock && { beforeClaim: syncClock }),
     });
@@ -168,15 +206,17 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       adminToken,
       platformPublicKey: platform.publicKeyPem,
       worker,
-      platformKey: platform.privateKey,
+      delivery,
+      ...(options.httpLimits && { limits: options.httpLimits }),
       ...(syncClock && { beforeRequest: syncClock }),
       ...(options.metricsText && { metricsText: options.metricsText }),
     });
     const host = options.host ?? '127.0.0.1';
     await server.listen({ port: options.port ?? 9080, host });
-    if (role === 'all') worker.start();
     const address = server.server.address();
     const port = typeof address === 'object' && address ? address.port : (options.port ?? 9080);
+    listeningPort = port;
+    if (role === 'all') worker.start();
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     return { ...base, url, gateway: `${url}/gateway.do`, adminUrl: `${url}/admin/v1`, server, close: () => close(server) };
   } catch (error) {

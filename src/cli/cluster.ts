@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { AggregatorRegistry } from 'prom-client';
 import type { ReplySigning } from '../protocol/signing.js';
 import { prepareTuikuan, startTuikuan, type Role } from '../tuikuan.js';
+import type { NotifyPolicy } from '../worker/notify-destination.js';
 
 export interface ClusterOptions {
   port: number;
@@ -17,6 +18,8 @@ export interface ClusterOptions {
   clock: 'real' | 'virtual';
   role: Role;
   processes: number;
+  notifyPolicy: NotifyPolicy;
+  notifyAllow?: string;
 }
 
 /**
@@ -110,6 +113,8 @@ export async function runChild(options: ClusterOptions): Promise<void> {
     clock: options.clock,
     role: options.role,
     ...(options.db !== undefined && { db: options.db }),
+    notifyPolicy: options.notifyPolicy,
+    ...(options.notifyAllow !== undefined && { notifyAllow: options.notifyAllow }),
     replySigning: replySigningFor(options.processes),
     metricsText: () =>
       new Promise<string>((resolve) => {

@@ -2,8 +2,9 @@
  * `serve --demo`: a demo merchant, an app with a generated key pair and a few paid trades, their
  * credentials in `<data-dir>/demo.json`. A restart on the same data dir keeps the same demo.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writePrivateFile } from '../private-files.js';
 import { createApp } from '../core/apps.js';
 import { createMerchant } from '../core/merchants.js';
 import { formatYuan } from '../core/money.js';
@@ -98,7 +99,7 @@ export async function ensureDemo(tuikuan: Tuikuan): Promise<{ file: string; demo
   const demo: DemoCredentials = found
     ? { ...found, gateway: tuikuan.gateway, admin_url: tuikuan.adminUrl, admin_token: tuikuan.adminToken, platform_public_key: tuikuan.platformPublicKey }
     : await createDemo(tuikuan);
-  writeFileSync(file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+  writePrivateFile(file, `${JSON.stringify(demo, null, 2)}\n`);
   return { file: resolve(file), demo };
 }
 

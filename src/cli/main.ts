@@ -32,6 +32,13 @@ program
   .addOption(new Option('--clock <kind>', 'real, or virtual (advanced through the admin API)').choices(['real', 'virtual']).default('real'))
   .addOption(new Option('--role <role>', 'gateway (HTTP), worker (background jobs) or all').choices(['all', 'gateway', 'worker']).env('TUIKUAN_ROLE').default('all'))
   .addOption(new Option('--processes <n>', "processes to run (node:cluster), or 'auto' for one per core").argParser(processCount).env('TUIKUAN_PROCESSES').default(1))
+  .addOption(
+    new Option('--notify-policy <policy>', 'where notifications may go: any, or public (no internal addresses, not tuikuan itself)')
+      .choices(['any', 'public'])
+      .env('TUIKUAN_NOTIFY_POLICY')
+      .default('any'),
+  )
+  .addOption(new Option('--notify-allow <list>', 'exceptions to the public policy: comma-separated hosts, addresses and CIDRs').env('TUIKUAN_NOTIFY_ALLOW'))
   .option('--demo', 'create a demo merchant, app and trades, and write <data-dir>/demo.json')
   .action(async (options: ServeOptions) => {
     await serve(options);

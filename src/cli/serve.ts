@@ -53,7 +53,16 @@ function onSignals(): { stopWith(stop: (signal: string) => Promise<void>): void 
 export async function serve(options: ServeOptions): Promise<void> {
   if (cluster.isWorker) return runChild(options);
   const signals = onSignals();
-  const common = { port: options.port, host: options.host, dataDir: options.dataDir, clock: options.clock, role: options.role, ...(options.db !== undefined && { db: options.db }) };
+  const common = {
+    port: options.port,
+    host: options.host,
+    dataDir: options.dataDir,
+    clock: options.clock,
+    role: options.role,
+    notifyPolicy: options.notifyPolicy,
+    ...(options.notifyAllow !== undefined && { notifyAllow: options.notifyAllow }),
+    ...(options.db !== undefined && { db: options.db }),
+  };
   if (options.processes > 1) {
     const primary = await runPrimary({ ...common, processes: options.processes }, () => {});
     const lines = banner(primary.url, primary.adminToken, options.clock, options.role, options.processes);

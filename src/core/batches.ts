@@ -14,8 +14,11 @@ import {
   findBatchByToken,
   insertBatch,
   listBatchLines,
+  listLinesUnderReview,
+  recordLineFailure,
   recordLineResult,
   updateBatch,
+  type LineUnderReview,
   type NewBatch,
 } from '../store/sql/batches.js';
 import { addJob } from '../store/sql/jobs.js';
@@ -31,6 +34,13 @@ import { oweNotification } from './notifications.js';
 import { verifyPassword } from './password.js';
 import type { RefundRejection } from './refund-rules.js';
 import { refundNow } from './refunds.js';
+import { nextJobRetry } from './retry-schedules.js';
+
+/**
+ * Runs of a line that may throw (an unexpected failure, not a refusal) before the line is given up as
+ * SYSTEM_ERROR, so that the batch completes and its merchant is told.
+ */
+export const MAX_LINE_ATTEMPTS = 5;
 
 /** Wrong payment passwords after which a batch is locked. */
 export const MAX_PAYMENT_PASSWORD_FAILURES = 5;
@@ -45,7 +55,9 @@ type LineRefusal =
   | 'seller_account_not_normal'
   /** The trade's buyer's account is not normal (admin-set). */
   | 'buyer_account_not_normal'
-  | 'zero_amount';
+  | 'zero_amount'
+  /** The line threw MAX_LINE_ATTEMPTS times. */
+  | 'line_failed';
 
 /**
  * What a refused batch line is called in result_details (seed 002's codes). Seed 002's codes for products
@@ -57,6 +69,7 @@ const LINE_CODES: Record<RefundRejection | LineRefusal, string> = {
   seller_account_not_normal: 'TXN_RESULT_ACCOUNT_STATUS_NOT_VALID',
   buyer_account_not_normal: 'BUYER_ERROR',
   zero_amount: 'REFUND_AMOUNT_NOT_VALID',
+  line_failed: 'SYSTEM_ERROR',
   trade_not_found: 'NOT_THIS_SELLER_TRADE',
   trade_not_paid: 'TRADE_STATUS_ERROR',
   trade_finished: 'TRADE_STATUS_ERROR',
@@ -112,6 +125,8 @@ export async function createBatch(deps: CoreDeps, draft: BatchDraft): Promise<Ba
     refundId: null,
     chargeFee: null,
     processedAt: null,
+    attempts: 0,
+    lastError: null,
   }));
   try {
     const id = await deps.store.transaction((trx) => insertBatch(trx, batch, lines));
@@ -126,8 +141,9 @@ export function findBatchForCashier(deps: CoreDeps, token: string): Promise<Batc
   return findBatchByToken(deps.store.db, token);
 }
 
-export function batchLines(deps: CoreDeps, batch: Batch): Promise<BatchLine[]> {
-  return listBatchLines(deps.store.db, batch.id);
+/** The batch's lines as its seller reviews them, each with what its trade paid and has refunded (one read). */
+export function linesUnderReview(deps: CoreDeps, batch: Batch): Promise<LineUnderReview[]> {
+  return listLinesUnderReview(deps.store.db, batch.id, batch.sellerPid);
 }
 
 export type LoginOutcome =
@@ -252,16 +268,50 @@ export interface ProcessOptions {
   afterLine?: (position: number) => Promise<void> | void;
 }
 
-/** The worker's part: refunds every line not yet done, then completes the batch and owes its notification. */
-export async function processBatch(deps: CoreDeps, batchId: number, options: ProcessOptions = {}): Promise<void> {
+/** Where a run of the batch left it: done, or lines that threw to be tried again at `retryAt`. */
+export type BatchProgress = { kind: 'completed' } | { kind: 'lines_failed'; retryAt: number; error: string };
+
+/**
+ * The worker's part: refunds every line not yet done, then completes the batch and owes its notification.
+ * A line that throws does not stop the others: it is counted and tried again by a later run, and after
+ * MAX_LINE_ATTEMPTS it is given up as SYSTEM_ERROR, so the batch never stays processing for ever.
+ */
+export async function processBatch(deps: CoreDeps, batchId: number, options: ProcessOptions = {}): Promise<BatchProgress> {
   const batch = await findBatchById(deps.store.db, batchId);
-  if (!batch || batch.status !== 'processing') return;
+  if (!batch || batch.status !== 'processing') return { kind: 'completed' };
+  let failure: { attempts: number; error: string } | null = null;
   for (const line of await listBatchLines(deps.store.db, batch.id)) {
     if (line.result !== null) continue;
-    await refundLine(deps, batch, line);
+    try {
+      await refundLine(deps, batch, line);
+    } catch (error) {
+      const failed = await recordFailedRun(deps, batch, line, error);
+      if (failed && (failure === null || failed.attempts > failure.attempts)) failure = failed;
+    }
     await options.afterLine?.(line.position);
   }
+  if (failure) return { kind: 'lines_failed', retryAt: nextJobRetry(failure.attempts - 1, deps.clock.now()), error: failure.error };
   await completeBatch(deps, batch.id);
+  return { kind: 'completed' };
+}
+
+/** Counts a run of the line that threw; gives the line up once it has thrown too often. Null once given up. */
+async function recordFailedRun(deps: CoreDeps, batch: Batch, line: BatchLine, error: unknown): Promise<{ attempts: number; error: string } | null> {
+  const message = error instanceof Error ? error.message : String(error);
+  const attempts = line.attempts + 1;
+  if (attempts < MAX_LINE_ATTEMPTS) {
+    await recordLineFailure(deps.store.db, batch.id, line.position, { attempts, lastError: message });
+    return { attempts, error: `line ${line.position + 1} (${line.tradeNo}): ${message}` };
+  }
+  await recordLineResult(deps.store.db, batch.id, line.position, {
+    result: LINE_CODES.line_failed,
+    refundId: null,
+    chargeFee: null,
+    processedAt: deps.clock.now(),
+    attempts,
+    lastError: message,
+  });
+  return null;
 }
 
 async function completeBatch(deps: CoreDeps, batchId: number): Promise<void> {

@@ -4,7 +4,7 @@
  * (batches.ts), not here, so that a new session gains no tries.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { findCashierSession, insertCashierSession, updateCashierSession, type CashierSession } from '../store/sql/batches.js';
+import { findCashierSession, insertCashierSession, renewCashierSessionAtLogin, type CashierSession } from '../store/sql/batches.js';
 import type { CoreDeps } from './deps.js';
 import { newSecret } from './identifiers.js';
 import type { Batch } from './interfaces.js';
@@ -42,6 +42,11 @@ export function csrfValid(session: CashierSession, token: string | undefined): b
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-export async function markLoggedIn(deps: CoreDeps, session: CashierSession): Promise<void> {
-  await updateCashierSession(deps.store.db, session.id, { loggedIn: true });
+/**
+ * The seller has logged in: the session goes on under a new id and CSRF token (against session fixation).
+ * Null when the session is gone meanwhile (a second login with the same cookie renewed it first).
+ */
+export async function markLoggedIn(deps: CoreDeps, session: CashierSession): Promise<CashierSession | null> {
+  const renewed = { ...session, id: newSecret(24), csrfToken: newSecret(16), loggedIn: true };
+  return (await renewCashierSessionAtLogin(deps.store.db, session.id, renewed)) ? renewed : null;
 }

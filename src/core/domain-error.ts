@@ -12,9 +12,11 @@ export const DOMAIN_ERROR_CODES = {
   batch_not_found: 404,
   notification_not_found: 404,
   token_not_found: 404,
+  job_not_found: 404,
   duplicate: 409,
   balance_not_enough: 409,
   clock_not_virtual: 409,
+  job_not_dead: 409,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_CODES;

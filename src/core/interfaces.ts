@@ -227,6 +227,9 @@ export interface BatchLine {
   /** The merchant fee the line's refund gave back. */
   chargeFee: Fen | null;
   processedAt: number | null;
+  /** Runs of the line that threw (an unexpected failure, not a refusal), and the last one's error. */
+  attempts: number;
+  lastError: string | null;
 }
 
 export interface Batch {

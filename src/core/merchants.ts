@@ -2,6 +2,7 @@
 import { randomInt } from 'node:crypto';
 import { applyLedgerEntry } from '../store/sql/apply-ledger-entry.js';
 import { findMerchant, findMerchantByEmail, insertMerchant, lockMerchant, updateMerchantSettings, type MerchantSettings } from '../store/sql/merchants.js';
+import { isUniqueViolation } from '../store/unique-violation.js';
 import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
 import { DEFAULT_FUND_MIX } from './fund-bill.js';
@@ -34,28 +35,35 @@ export async function createMerchant(deps: CoreDeps, input: NewMerchant): Promis
   // Alipay payment passwords are six digits.
   const paymentPassword = input.paymentPassword ?? String(randomInt(0, 1000000)).padStart(6, '0');
   const [loginPasswordHash, paymentPasswordHash] = await Promise.all([hashPassword(loginPassword), hashPassword(paymentPassword)]);
-  await deps.store.transaction(async (trx) => {
-    if (await findMerchantByEmail(trx, email)) throw new DomainError('duplicate', `a merchant with email ${email} exists`);
-    await insertMerchant(trx, {
-      pid,
-      name: input.name ?? `测试商户${pid.slice(-4)}`,
-      email,
-      md5Key: input.md5Key ?? newMd5Key(),
-      loginPasswordHash,
-      paymentPasswordHash,
-      feeRatePpm: 0,
-      refundWindowDays: 365,
-      pwdRefundEnabled: true,
-      defaultFundMix: DEFAULT_FUND_MIX,
-      dbackDelaySeconds: 3600,
-      dbackOutcome: 'S',
-      accountStatus: 'normal',
-      mapiRsaPublicKey: null,
-      mapiDsaPublicKey: null,
-      createdAt: now,
+  const duplicate = () => new DomainError('duplicate', `a merchant with email ${email} exists`);
+  try {
+    await deps.store.transaction(async (trx) => {
+      if (await findMerchantByEmail(trx, email)) throw duplicate();
+      await insertMerchant(trx, {
+        pid,
+        name: input.name ?? `测试商户${pid.slice(-4)}`,
+        email,
+        md5Key: input.md5Key ?? newMd5Key(),
+        loginPasswordHash,
+        paymentPasswordHash,
+        feeRatePpm: 0,
+        refundWindowDays: 365,
+        pwdRefundEnabled: true,
+        defaultFundMix: DEFAULT_FUND_MIX,
+        dbackDelaySeconds: 3600,
+        dbackOutcome: 'S',
+        accountStatus: 'normal',
+        mapiRsaPublicKey: null,
+        mapiDsaPublicKey: null,
+        createdAt: now,
+      });
+      if (input.balance) await applyLedgerEntry(trx, { pid, amount: input.balance, kind: 'opening', createdAt: now });
     });
-    if (input.balance) await applyLedgerEntry(trx, { pid, amount: input.balance, kind: 'opening', createdAt: now });
-  });
+  } catch (error) {
+    // Two creations of one email at once: on PostgreSQL both reads find none, and the unique index refuses the second.
+    if (isUniqueViolation(error)) throw duplicate();
+    throw error;
+  }
   return { merchant: await requireMerchant(deps, pid), loginPassword, paymentPassword };
 }
 

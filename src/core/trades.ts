@@ -14,6 +14,7 @@ import { billWithVouchers, fundBillProblem, splitByMix, tradeAmounts } from './f
 import { newBuyerLogonId, newBuyerUserId, newTradeNo } from './identifiers.js';
 import type { AccountStatus, App, FundBill, Merchant, Trade, TradeStatus, Voucher } from './interfaces.js';
 import type { Fen } from './money.js';
+import { isNotifyUrl } from './notify-url.js';
 import { isPaid } from './trade-status.js';
 import { oweTradeStatusSync } from './notifications.js';
 
@@ -42,6 +43,7 @@ async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now:
   const bills =
     draft.fundBills ??
     (vouchers.length > 0 ? billWithVouchers(draft.totalAmount, vouchers, merchant.defaultFundMix) : splitByMix(draft.totalAmount, merchant.defaultFundMix));
+  if (draft.notifyUrl && !isNotifyUrl(draft.notifyUrl)) throw new DomainError('invalid_request', 'notify_url: an absolute http(s) URL of at most 256 characters');
   const problem = fundBillProblem(draft.totalAmount, bills, vouchers);
   if (problem) throw new DomainError('invalid_request', problem);
   const status = draft.status ?? 'TRADE_SUCCESS';

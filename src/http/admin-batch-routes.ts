@@ -36,6 +36,8 @@ async function batchView(services: Services, batch: Batch): Promise<Record<strin
       refund_id: line.refundId,
       charge_fee: line.chargeFee === null ? null : formatYuan(line.chargeFee),
       processed_at: time(line.processedAt),
+      attempts: line.attempts,
+      last_error: line.lastError,
     })),
   };
 }

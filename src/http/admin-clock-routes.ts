@@ -1,4 +1,4 @@
-/** Admin API: the clock (advanced by hand when virtual) and the jobs waiting for it. */
+/** Admin API: the clock (advanced by hand when virtual) and the jobs waiting for it, dead ones run again by hand. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { formatChinaTime } from '../core/china-time.js';
@@ -6,7 +6,7 @@ import { VirtualClock } from '../core/clock.js';
 import { DomainError } from '../core/domain-error.js';
 import type { Services } from '../methods/services.js';
 import { time } from './admin-views.js';
-import { listJobs } from '../store/sql/jobs.js';
+import { findJob, listJobs, retryDeadJob, type Job } from '../store/sql/jobs.js';
 import { advanceClock } from '../worker/advance-clock.js';
 import type { Worker } from '../worker/worker.js';
 
@@ -28,16 +28,28 @@ export async function adminClockRoutes(app: FastifyInstance, options: { services
     return view();
   });
 
-  app.get('/jobs', async () => ({
-    jobs: (await listJobs(services.store.db)).map((job) => ({
-      id: job.id,
-      kind: job.kind,
-      subject: job.subject,
-      run_at: formatChinaTime(job.runAt),
-      attempts: job.attempts,
-      last_error: job.lastError,
-      locked_by: job.lockedBy,
-      locked_until: time(job.lockedUntil),
-    })),
-  }));
+  const jobView = (job: Job) => ({
+    id: job.id,
+    kind: job.kind,
+    subject: job.subject,
+    // dead: given up after too many failed runs; running: a worker holds it (until locked_until); waiting: due at run_at.
+    status: job.deadAt !== null ? 'dead' : job.lockedBy !== null ? 'running' : 'waiting',
+    run_at: formatChinaTime(job.runAt),
+    attempts: job.attempts,
+    last_error: job.lastError,
+    dead_at: time(job.deadAt),
+    locked_by: job.lockedBy,
+    locked_until: time(job.lockedUntil),
+  });
+
+  app.get('/jobs', async () => ({ jobs: (await listJobs(services.store.db)).map(jobView) }));
+
+  app.post<{ Params: { id: string } }>('/jobs/:id/retry', async (request) => {
+    const id = Number(request.params.id);
+    const job = Number.isSafeInteger(id) ? await findJob(services.store.db, id) : undefined;
+    if (!job) throw new DomainError('job_not_found', `no job ${request.params.id}`);
+    if (!(await retryDeadJob(services.store.db, job.id, services.clock.now()))) throw new DomainError('job_not_dead', `job ${job.id} is not dead`);
+    options.worker.wake();
+    return jobView((await findJob(services.store.db, job.id)) ?? job);
+  });
 }

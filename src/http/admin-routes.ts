@@ -12,6 +12,7 @@ import { BANK_FUND_TYPES, FUND_CHANNELS, isDiscountChannel } from '../core/fund-
 import type { FundBill, FundMixShare, TradeStatus, Voucher } from '../core/interfaces.js';
 import { ACCOUNT_STATUSES, TRADE_STATUSES } from '../core/interfaces.js';
 import { adjustBalance, changeMerchantSettings, createMerchant, requireMerchant } from '../core/merchants.js';
+import { isNotifyUrl, OPENAPI_NOTIFY_URL_MAX } from '../core/notify-url.js';
 import { parseRate, parseSignedYuan, parseYuan, parsePositiveYuan } from '../core/money.js';
 import { changeTradeSettings, createTrade } from '../core/trades.js';
 import { tradeStatusAt } from '../core/trade-status.js';
@@ -116,7 +117,11 @@ const tradeBody = z.object({
   out_trade_no: z.string().min(1).max(64).optional(),
   total_amount: amountText,
   subject: z.string().min(1).max(256).optional(),
-  notify_url: z.string().url().max(256).nullable().optional(),
+  notify_url: z
+    .string()
+    .refine((url) => isNotifyUrl(url, OPENAPI_NOTIFY_URL_MAX), `an absolute http(s) URL of at most ${OPENAPI_NOTIFY_URL_MAX} characters`)
+    .nullable()
+    .optional(),
   status: z.enum(TRADE_STATUSES as [TradeStatus, ...TradeStatus[]]).optional(),
   fund_bill_list: z
     .array(
@@ -184,6 +189,13 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   app.addHook('onRequest', async (request, reply) => {
     if (!bearerMatches(request, options.adminToken)) {
       return reply.code(401).send({ error: { code: 'unauthorized', message: 'a valid admin bearer token is required' } });
+    }
+  });
+
+  // Every filter takes one value: `?trade_no=a&trade_no=b` is a mistake to point out, not a list to guess at.
+  app.addHook('preHandler', async (request) => {
+    for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+      if (Array.isArray(value)) throw new DomainError('invalid_request', `${name}: given more than once`);
     }
   });
 

@@ -6,17 +6,18 @@
  * session's CSRF token.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { batchLines, cancelBatch, confirmBatch, findBatchForCashier, lockedAtLogin, logInSeller } from '../core/batches.js';
+import { cancelBatch, confirmBatch, findBatchForCashier, linesUnderReview, lockedAtLogin, logInSeller } from '../core/batches.js';
 import { csrfValid, findCashierSessionFor, markLoggedIn, openCashierSession, type CashierSession } from '../core/cashier-sessions.js';
 import type { Batch } from '../core/interfaces.js';
 import { formatYuan } from '../core/money.js';
 import type { Services } from '../methods/services.js';
 import { decodeForm, splitForm } from '../protocol/charset.js';
 import { findMerchant } from '../store/sql/merchants.js';
-import { findTradeByNo } from '../store/sql/trades.js';
 import { loginPage, notFoundPage, outcomePage, reviewPage, type BatchSummary, type ReviewLine } from './cashier-pages.js';
 
 const COOKIE = 'tk_cashier';
+
+const sessionCookie = (session: CashierSession) => `${COOKIE}=${session.id}; Path=/cashier; HttpOnly; SameSite=Strict`;
 
 function cookieValue(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
@@ -45,38 +46,29 @@ export async function cashierRoutes(app: FastifyInstance, options: { services: S
     done(null, decodeForm(splitForm(body as Buffer), 'utf-8'));
   });
 
-  async function summaryOf(batch: Batch): Promise<BatchSummary> {
+  /** The batch's summary and, for the review, its lines with their trades: one read of the lines in all. */
+  async function summaryOf(batch: Batch): Promise<BatchSummary & { lines: ReviewLine[] }> {
     const seller = await findMerchant(services.store.db, batch.sellerPid);
-    const lines = await batchLines(services, batch);
+    const lines = await linesUnderReview(services, batch);
     return {
       batch,
       sellerName: seller?.name ?? batch.sellerPid,
       sellerEmail: seller?.email ?? '',
       totalAmount: formatYuan(lines.reduce((sum, line) => sum + line.amount, 0)),
+      lines: lines.map((line) => ({
+        tradeNo: line.tradeNo,
+        paid: line.paid === null ? null : formatYuan(line.paid),
+        refunded: line.refunded === null ? null : formatYuan(line.refunded),
+        amount: formatYuan(line.amount),
+        reason: line.reason,
+      })),
     };
-  }
-
-  async function reviewLines(batch: Batch): Promise<ReviewLine[]> {
-    const lines = await batchLines(services, batch);
-    return Promise.all(
-      lines.map(async (line) => {
-        const trade = await findTradeByNo(services.store.db, line.tradeNo);
-        const own = trade && trade.sellerPid === batch.sellerPid ? trade : null;
-        return {
-          tradeNo: line.tradeNo,
-          paid: own ? formatYuan(own.totalAmount) : null,
-          refunded: own ? formatYuan(own.refundedAmount) : null,
-          amount: formatYuan(line.amount),
-          reason: line.reason,
-        };
-      }),
-    );
   }
 
   const base = (batch: Batch) => `/cashier/batches/${batch.token}`;
 
   async function show(reply: FastifyReply, batch: Batch, session: CashierSession, error?: string, status = 200): Promise<FastifyReply> {
-    const summary = await summaryOf(batch);
+    const { lines, ...summary } = await summaryOf(batch);
     if (batch.status !== 'awaiting_confirmation') {
       return html(reply, outcomePage({ ...summary, returnUrl: batch.returnUrl, lockedAtLogin: lockedAtLogin(batch) }), status);
     }
@@ -87,7 +79,7 @@ export async function cashierRoutes(app: FastifyInstance, options: { services: S
       reply,
       reviewPage({
         ...summary,
-        lines: await reviewLines(batch),
+        lines,
         confirmAction: `${base(batch)}/confirm`,
         cancelAction: `${base(batch)}/cancel`,
         csrf: session.csrfToken,
@@ -115,7 +107,7 @@ export async function cashierRoutes(app: FastifyInstance, options: { services: S
     let session = await findCashierSessionFor(services, cookieValue(request, COOKIE), batch);
     if (!session) {
       session = await openCashierSession(services, batch);
-      reply.header('set-cookie', `${COOKIE}=${session.id}; Path=/cashier; HttpOnly; SameSite=Strict`);
+      reply.header('set-cookie', sessionCookie(session));
     }
     return show(reply, batch, session);
   });
@@ -129,7 +121,10 @@ export async function cashierRoutes(app: FastifyInstance, options: { services: S
     if (outcome.kind === 'wrong_password') {
       return show(reply, batch, session, `账户名或登录密码不正确，您还可以输入 ${outcome.remaining} 次。`, 401);
     }
-    if (outcome.kind === 'logged_in') await markLoggedIn(services, session);
+    if (outcome.kind === 'logged_in') {
+      const renewed = await markLoggedIn(services, session);
+      if (renewed) reply.header('set-cookie', sessionCookie(renewed));
+    }
     return reply.redirect(base(batch), 303);
   });
 

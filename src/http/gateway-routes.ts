@@ -81,6 +81,9 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
     return send(reply, await options.openApi.unreadable(query), started);
   });
 
+  // A HEAD asks whether the gateway is there; it runs no method and reads no parameters, so it has no effect.
+  app.head('/gateway.do', async (_request, reply) => reply.code(200).header('content-type', 'application/json;charset=utf-8').send());
+
   app.route({
     method: ['GET', 'POST'],
     url: '/gateway.do',

@@ -3,8 +3,8 @@
  * decision is made below, in methods/ and core/.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { DeliveryOptions } from '../worker/deliver-notification.js';
 import type { Worker } from '../worker/worker.js';
 import type { OpenApiGateway } from '../methods/openapi-gateway.js';
 import type { MapiGateway } from '../methods/mapi-gateway.js';
@@ -25,13 +25,44 @@ export interface ServerOptions {
   adminToken: string;
   platformPublicKey: string;
   worker: Worker;
-  platformKey: KeyObject;
+  /** How a notification re-sent by hand is delivered: as the worker delivers. */
+  delivery: DeliveryOptions;
+  /** How long a client may take, and an idle connection may stay. (Default: see HttpLimits) */
+  limits?: Partial<HttpLimits>;
   /** Runs before every request: reads the shared virtual clock. (Default: nothing) */
   beforeRequest?: () => Promise<void>;
   /** Produces /metrics. (Default: this process's registry) */
   metricsText?: () => Promise<string>;
   /** The largest gateway request body, in bytes. (Default: 4 MiB) */
   gatewayBodyLimit?: number;
+}
+
+/**
+ * The HTTP server's limits: a client that trickles its request in is cut off, and idle connections do not
+ * pile up. Each may be set in the environment (the name in brackets).
+ */
+export interface HttpLimits {
+  /** The whole request, body included, must arrive within this. [TUIKUAN_REQUEST_TIMEOUT_MS] (Default: 30 s) */
+  requestTimeoutMs: number;
+  /** The request line and headers must arrive within this. [TUIKUAN_HEADERS_TIMEOUT_MS] (Default: 20 s) */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. [TUIKUAN_KEEP_ALIVE_TIMEOUT_MS] (Default: 72 s, past the 60 s of common load balancers) */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { requestTimeoutMs: 30_000, headersTimeoutMs: 20_000, keepAliveTimeoutMs: 72_000 };
+
+/** The limits given, else from the environment, else the defaults. */
+export function httpLimitsFrom(given: Partial<HttpLimits> = {}, env: NodeJS.ProcessEnv = process.env): HttpLimits {
+  const fromEnv = (name: string): number | undefined => {
+    const value = Number(env[name]);
+    return Number.isFinite(value) && value > 0 ? value : undefined;
+  };
+  return {
+    requestTimeoutMs: given.requestTimeoutMs ?? fromEnv('TUIKUAN_REQUEST_TIMEOUT_MS') ?? DEFAULT_HTTP_LIMITS.requestTimeoutMs,
+    headersTimeoutMs: given.headersTimeoutMs ?? fromEnv('TUIKUAN_HEADERS_TIMEOUT_MS') ?? DEFAULT_HTTP_LIMITS.headersTimeoutMs,
+    keepAliveTimeoutMs: given.keepAliveTimeoutMs ?? fromEnv('TUIKUAN_KEEP_ALIVE_TIMEOUT_MS') ?? DEFAULT_HTTP_LIMITS.keepAliveTimeoutMs,
+  };
 }
 
 const ADMIN_PREFIX = '/admin/v1';
@@ -45,6 +76,7 @@ function answerUnroutableUrl(error: FastifyError, url: string, reply: FastifyRep
 }
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const limits = httpLimitsFrom(options.limits);
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     // One log line per request would cost more than the request on the hot path; metrics count them.
@@ -52,8 +84,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Gateway bodies are limited in their own context; admin JSON is small.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
-    // A MAPI batch of 1000 lines arrives as one long signed URL (seed 002's example is a GET).
-    http: { maxHeaderSize: 256 * 1024 },
+    // A HEAD is answered by its own route or not at all: never by running a GET's handler (a HEAD of a
+    // signed alipay.trade.refund must not refund).
+    exposeHeadRoutes: false,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    http: {
+      // A MAPI batch of 1000 lines arrives as one long signed URL (seed 002's example is a GET).
+      maxHeaderSize: 256 * 1024,
+      headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+      // Node looks for requests past their time only this often (its default, 30 s, would double a 30 s limit).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.requestTimeoutMs / 10))),
+    },
     // A longer URL is answered as the gateway answers bad input, not with a 431.
     clientErrorHandler: gatewayClientErrorHandler(options.metrics),
     // A URL the router cannot take apart (bad percent-encoding, a path parameter over 100 characters) never
@@ -78,7 +120,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     services: options.services,
     methods: options.methods,
     worker: options.worker,
-    delivery: { store: options.services.store, clock: options.services.clock, platformKey: options.platformKey },
+    delivery: options.delivery,
     adminToken: options.adminToken,
     platformPublicKey: options.platformPublicKey,
     metrics: options.metrics,
@@ -86,13 +128,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(cashierRoutes, { prefix: '/cashier', services: options.services });
 
-  app.get('/healthz', async (_request, reply) => {
-    try {
-      await options.services.store.db.selectFrom('platform').select('id').limit(1).execute();
-      return { status: 'ok', clock: options.services.clock.kind };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable' });
-    }
+  app.route({
+    method: ['GET', 'HEAD'],
+    url: '/healthz',
+    handler: async (_request, reply) => {
+      try {
+        await options.services.store.db.selectFrom('platform').select('id').limit(1).execute();
+        return { status: 'ok', clock: options.services.clock.kind };
+      } catch {
+        return reply.code(503).send({ status: 'unavailable' });
+      }
+    },
   });
 
   app.get('/metrics', async (_request, reply) => {

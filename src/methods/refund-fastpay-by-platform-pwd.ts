@@ -6,6 +6,7 @@
 import { formatChinaDate, parseChinaTime } from '../core/china-time.js';
 import { createBatch } from '../core/batches.js';
 import type { Merchant } from '../core/interfaces.js';
+import { isNotifyUrl, MAPI_NOTIFY_URL_MAX } from '../core/notify-url.js';
 import { findAppAuthTokensBetween } from '../store/sql/apps.js';
 import { findBatch } from '../store/sql/batches.js';
 import { findMerchant, findMerchantByEmail } from '../store/sql/merchants.js';
@@ -18,16 +19,14 @@ import type { MapiReply, MapiService, SignedMapiContext } from './mapi-service.j
 export const MAX_BATCH_LINES = 1000;
 const PID = /^2088\d{12}$/;
 const BATCH_NUM = /^[1-9]\d{0,5}$/;
-/**
- * notify_url is String(200) in seed 002; return_url is not in the seed, and Alipay's other page services
- * give it the same String(200). Both must be http(s).
- */
-const MAX_URL_LENGTH = 200;
 /** The Referer stands in for a missing return_url; it is the browser's, so a long one is dropped, not refused. */
 const MAX_REFERER_LENGTH = 1024;
-const HTTP_URL = /^https?:\/\//i;
 
-const urlValid = (url: string | null): boolean => url === null || (url.length <= MAX_URL_LENGTH && HTTP_URL.test(url));
+/**
+ * notify_url is String(200) in seed 002; return_url is not in the seed, and Alipay's other page services
+ * give it the same String(200). Both must be absolute http(s) URLs.
+ */
+const urlValid = (url: string | null): boolean => url === null || isNotifyUrl(url, MAPI_NOTIFY_URL_MAX);
 
 const refuse = (code: MapiErrorCode): MapiReply => ({ kind: 'error_page', error: mapiError(code) });
 
@@ -60,7 +59,7 @@ export const refundFastpayByPlatformPwd: MapiService = {
     const returnUrlParam = params.get('return_url') || null;
     if (!urlValid(notifyUrl) || !urlValid(returnUrlParam)) return refuse('ILLEGAL_ARGUMENT');
     const { referer } = context;
-    const returnUrl = returnUrlParam ?? (referer && referer.length <= MAX_REFERER_LENGTH && HTTP_URL.test(referer) ? referer : null);
+    const returnUrl = returnUrlParam ?? (referer && isNotifyUrl(referer, MAX_REFERER_LENGTH) ? referer : null);
 
     const seller = await findSeller(context);
     if (typeof seller === 'string') return refuse(seller);

@@ -170,6 +170,8 @@ export interface JobTable {
   lockedUntil: number | null;
   /** Bumped each time the job is scheduled again: a run only completes the revision it claimed. */
   revision: ColumnType<number, number | undefined, number>;
+  /** When the job was given up after too many failed runs; null while it is live. */
+  deadAt: ColumnType<number | null, number | null | undefined, number | null>;
   createdAt: number;
 }
 
@@ -254,6 +256,9 @@ export interface BatchLineTable {
   refundId: number | null;
   chargeFee: number | null;
   processedAt: number | null;
+  /** Runs of the line that threw, and the last one's error. */
+  attempts: ColumnType<number, number | undefined, number>;
+  lastError: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CashierSessionTable {

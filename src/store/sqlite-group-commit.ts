@@ -8,6 +8,12 @@
  * commits one sync covers. The same thread checkpoints the log as commits go on, so that the event loop's
  * connection seldom checkpoints, and then finds little left to copy.
  *
+ * Several processes may share the database file, each with a group commit of its own, and a reply may show
+ * what another process has committed but not yet synced (a query, an idempotent repeat). So durable() also
+ * watches the file for others' commits — SQLite's `data_version` changes when another connection commits —
+ * and counts each change as a commit to sync: an fdatasync of the log makes every byte in it durable, whoever
+ * wrote it. No process answers with state that is not on disk, its own or another's.
+ *
  * A failed fdatasync, or a thread that dies, breaks the group commit for good: what the page cache holds can
  * no longer be trusted to reach the disk (as PostgreSQL concluded of fsync errors), so every durable() after
  * it fails and nothing more is answered as done.
@@ -34,6 +40,8 @@ export class GroupCommit {
   #syncing = false;
   #waiters: Waiter[] = [];
   #broken: Error | null = null;
+  #othersVersion: (() => number | null) | null = null;
+  #lastOthersVersion = 0;
 
   /** `path` is the database file; ':memory:' makes durable() a no-op. */
   constructor(path: string, options: GroupCommitOptions = {}) {
@@ -55,6 +63,15 @@ export class GroupCommit {
     return this.#syncs;
   }
 
+  /**
+   * Watches for other connections' commits through `readVersion` (SQLite's `pragma data_version` on this
+   * process's connection; null once that is closed): each change counts as a commit the next durable() syncs.
+   */
+  watchOtherWriters(readVersion: () => number | null): void {
+    this.#othersVersion = readVersion;
+    this.#lastOthersVersion = readVersion() ?? 0;
+  }
+
   /** Counts a commit: the next durable() waits for it. */
   committed(): void {
     this.#committed++;
@@ -63,6 +80,7 @@ export class GroupCommit {
   /** Resolves once every commit counted so far is on disk. */
   durable(): Promise<void> {
     if (this.#broken) return Promise.reject(this.#broken);
+    this.#noticeOtherWriters();
     const upTo = this.#committed;
     if (this.#thread === null || this.#synced >= upTo) {
       this.#synced = Math.max(this.#synced, upTo);
@@ -72,6 +90,14 @@ export class GroupCommit {
       this.#waiters.push({ upTo, resolve, reject });
       this.#sync();
     });
+  }
+
+  #noticeOtherWriters(): void {
+    if (this.#othersVersion === null) return;
+    const version = this.#othersVersion();
+    if (version === null || version === this.#lastOthersVersion) return;
+    this.#lastOthersVersion = version;
+    this.#committed++;
   }
 
   #sync(): void {

@@ -2,11 +2,11 @@
  * The store: one Kysely instance over SQLite (better-sqlite3, the embedded default) or PostgreSQL (pg),
  * and the one way to run a transaction. Every query in `store/sql/` is written once for both engines.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
 import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
+import { makePrivateDir, makePrivateFile, tightenPrivateFiles } from '../private-files.js';
 import { engineOf, type Engine } from './engine.js';
 import { StatementNamingClient } from './postgres-client.js';
 import { openSqliteFile, SqliteStoreDialect } from './sqlite-dialect.js';
@@ -51,9 +51,21 @@ export function openStore(options: StoreOptions): Store {
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
     return makeStore(engine, db, async () => {}, async () => {});
   }
-  if (options.location !== ':memory:') mkdirSync(dirname(options.location), { recursive: true });
+  if (options.location !== ':memory:') {
+    makePrivateDir(dirname(options.location));
+    // SQLite makes the -wal and -shm files with the database file's mode: made owner-only first, all three are.
+    makePrivateFile(options.location);
+    tightenPrivateFiles([`${options.location}-wal`, `${options.location}-shm`]);
+  }
   const groupCommit = new GroupCommit(options.location);
-  const db = new Kysely<Database>({ dialect: new SqliteStoreDialect(openSqliteFile(options.location), groupCommit), plugins });
+  const sqlite = openSqliteFile(options.location);
+  if (options.location !== ':memory:') {
+    // Other processes on the same file: what they commit and this process shows is synced before it is shown.
+    const dataVersion = sqlite.prepare('pragma data_version').pluck();
+    // Once closed (the last durable() of close() comes after it) nothing more can be shown.
+    groupCommit.watchOtherWriters(() => (sqlite.open ? Number(dataVersion.get()) : null));
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteStoreDialect(sqlite, groupCommit), plugins });
   return makeStore(engine, db, () => groupCommit.durable(), () => groupCommit.close());
 }
 

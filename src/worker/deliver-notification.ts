@@ -2,7 +2,8 @@
  * One attempt to deliver a notification: POST the form (in the notification's charset, with this
  * attempt's notify_time and signature) to notify_url; the merchant has it when it answers exactly
  * `success`. Every attempt is recorded — url, body, status, response, the next attempt's time — and the
- * next one is scheduled on Alipay's intervals until none is left.
+ * next one is scheduled on Alipay's intervals until none is left. A destination the notify policy refuses
+ * is recorded with the reason, and the notification gives up at once.
  */
 import type { KeyObject } from 'node:crypto';
 import { formatChinaTime } from '../core/china-time.js';
@@ -14,17 +15,25 @@ import { md5Sign, rsaSign } from '../protocol/signing.js';
 import { findMerchant } from '../store/sql/merchants.js';
 import { findNotification, recordManualAttempt, recordScheduledAttempt, type Notification } from '../store/sql/notifications.js';
 import type { Store } from '../store/store.js';
+import { parseNotifyAllow, type NotifyDestinationRules } from './notify-destination.js';
+import { postNotification, systemResolver, type NotifyResolver } from './notify-transport.js';
 import type { JobOutcome } from './worker.js';
 
 export interface DeliveryOptions {
   store: Store;
   clock: Clock;
   platformKey: KeyObject;
+  /** Where notifications may go. (Default: the `any` policy, no allow list) */
+  destinations?: NotifyDestinationRules;
+  /** Resolves notify_url host names. (Default: the system resolver) */
+  resolver?: NotifyResolver;
   /** How long to wait for the merchant's answer. (Default: 10 s) */
   timeoutMs?: number;
 }
 
 const RESPONSE_KEPT = 2000;
+
+const ANY_DESTINATION: NotifyDestinationRules = { policy: 'any', allow: parseNotifyAllow(''), ownPort: () => null };
 
 /** The signed form of one attempt. */
 async function signedForm(options: DeliveryOptions, notification: Notification, charset: Charset, now: number): Promise<Array<[string, string]>> {
@@ -40,20 +49,26 @@ async function signedForm(options: DeliveryOptions, notification: Notification, 
   return [...Object.entries(params), ['sign', sign]];
 }
 
-async function post(url: string, body: string, charset: Charset, timeoutMs: number) {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': `application/x-www-form-urlencoded; charset=${charset === 'utf-8' ? 'utf-8' : charset.toUpperCase()}` },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'manual',
-    });
-    const text = await response.text();
-    return { httpStatus: response.status, responseBody: text.slice(0, RESPONSE_KEPT), error: null, delivered: response.status === 200 && text === 'success' };
-  } catch (error) {
-    const message = error instanceof Error ? (error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message) : String(error);
-    return { httpStatus: null, responseBody: null, error: message, delivered: false };
+/** What an attempt records of the POST, and whether it delivered or was refused its destination. */
+async function post(options: DeliveryOptions, url: string, body: string, charset: Charset) {
+  const outcome = await postNotification({
+    url,
+    body,
+    contentType: `application/x-www-form-urlencoded; charset=${charset === 'utf-8' ? 'utf-8' : charset.toUpperCase()}`,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    rules: options.destinations ?? ANY_DESTINATION,
+    resolver: options.resolver ?? systemResolver,
+    keepChars: RESPONSE_KEPT,
+  });
+  switch (outcome.kind) {
+    case 'answered': {
+      const delivered = outcome.httpStatus === 200 && outcome.responseBody === 'success';
+      return { httpStatus: outcome.httpStatus, responseBody: outcome.responseBody, error: null, delivered, refused: false };
+    }
+    case 'failed':
+      return { httpStatus: null, responseBody: null, error: outcome.error, delivered: false, refused: false };
+    case 'refused':
+      return { httpStatus: null, responseBody: null, error: `destination refused: ${outcome.reason}`, delivered: false, refused: true };
   }
 }
 
@@ -69,7 +84,7 @@ export async function deliverNotification(options: DeliveryOptions, notification
   const charset = parseCharset(notification.charset) ?? 'utf-8';
   const now = options.clock.now();
   const body = encodeForm(await signedForm(options, notification, charset, now), charset);
-  const result = await post(notification.url, body, charset, options.timeoutMs ?? 10_000);
+  const { refused, ...result } = await post(options, notification.url, body, charset);
   const sent = { startedAt: now, url: notification.url, requestBody: body, ...result, manual };
 
   if (manual) {
@@ -79,7 +94,8 @@ export async function deliverNotification(options: DeliveryOptions, notification
     return { kind: 'done' };
   }
   const attempts = notification.attempts + 1;
-  const nextAttemptAt = result.delivered ? null : nextNotifyAttempt(attempts, now);
+  // A destination the policy refuses stays refused: no schedule of retries against it.
+  const nextAttemptAt = result.delivered || refused ? null : nextNotifyAttempt(attempts, now);
   const status = result.delivered ? 'delivered' : nextAttemptAt === null ? 'given_up' : 'pending';
   const after = await options.store.transaction((trx) =>
     recordScheduledAttempt(trx, notification.id, { ...sent, attempt: attempts, nextAttemptAt }, notification.attempts, {

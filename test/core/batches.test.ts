@@ -288,17 +288,20 @@ describeEachEngine('batch processing', (engine) => {
       const silence = new Promise<void>((resolve) => (wakeUp = resolve));
       const silent = new Worker({
         ...workerOptions,
+        // Paused: a silent process renews no lease.
+        renewEveryMs: 3_600_000,
         handlers: {
           ...handlers,
           // After the third line this worker stops answering — a paused or partitioned process — holding its job.
           batch: async (subject) => {
-            await processBatch(services, Number(subject), {
+            const progress = await processBatch(services, Number(subject), {
               afterLine: async (position) => {
                 if (position !== 2) return;
                 reachedThirdLine();
                 await silence;
               },
             });
+            assert.equal(progress.kind, 'completed');
             return { kind: 'done' };
           },
         },

@@ -98,13 +98,18 @@ export class Seller {
     readonly path: string,
   ) {}
 
-  async open(): Promise<{ status: number; html: string }> {
-    const response = await fetch(`${this.harness.tuikuan.url}${this.path}`, { headers: this.cookie ? { cookie: this.cookie } : {} });
+  /** Keeps the cookie a response sets, as a browser does (the session id is renewed at login). */
+  #keepCookie(response: Response): void {
     const setCookie = response.headers.get('set-cookie');
     if (setCookie) {
       this.setCookie = setCookie;
       this.cookie = setCookie.split(';')[0] ?? '';
     }
+  }
+
+  async open(): Promise<{ status: number; html: string }> {
+    const response = await fetch(`${this.harness.tuikuan.url}${this.path}`, { headers: this.cookie ? { cookie: this.cookie } : {} });
+    this.#keepCookie(response);
     const html = await response.text();
     this.csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? this.csrf;
     return { status: response.status, html };
@@ -117,12 +122,16 @@ export class Seller {
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(this.cookie && { cookie: this.cookie }) },
       body: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
     });
+    this.#keepCookie(response);
     return { status: response.status, html: await response.text(), location: response.headers.get('location') };
   }
 
+  /** Logs in; like a browser, follows the redirect that a login answers with, for the renewed session's forms. */
   async login(password: string) {
     if (!this.csrf) await this.open();
-    return this.post('login', { login_password: password });
+    const answered = await this.post('login', { login_password: password });
+    if (answered.status === 303) await this.open();
+    return answered;
   }
 
   async confirm(paymentPassword: string) {

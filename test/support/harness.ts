@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlipaySdk } from 'alipay-sdk';
 import { pino } from 'pino';
-import { startTuikuan, type Tuikuan } from '../../src/tuikuan.js';
+import { startTuikuan, type Tuikuan, type TuikuanOptions } from '../../src/tuikuan.js';
 import { createPgDatabase, type TestEngine } from './engines.js';
 
 export interface AdminResponse<T = Record<string, unknown>> {
@@ -27,6 +27,8 @@ export interface HarnessOptions {
   clock?: 'real' | 'virtual';
   /** (Default: sqlite) */
   engine?: TestEngine;
+  /** More of tuikuan's options: a notify policy, a resolver, HTTP limits… (Default: none) */
+  tuikuan?: Omit<TuikuanOptions, 'dataDir' | 'db' | 'port' | 'clock' | 'adminToken' | 'logger'>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -39,6 +41,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     clock: options.clock ?? 'real',
     adminToken: 'test-admin-token',
     logger: pino({ level: process.env.TUIKUAN_TEST_LOG ?? 'silent' }),
+    ...options.tuikuan,
   });
   async function admin<T>(method: string, path: string, body?: unknown): Promise<AdminResponse<T>> {
     const response = await fetch(`${tuikuan.adminUrl}${path}`, {

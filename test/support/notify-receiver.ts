@@ -21,6 +21,8 @@ export interface ReceivedNotification {
 export interface ReceiverAnswer {
   status: number;
   body: string;
+  /** A Location header, for a redirect. */
+  location?: string;
 }
 
 export type ReceiverScript =
@@ -33,7 +35,11 @@ export type ReceiverScript =
 
 export interface NotifyReceiver {
   url: string;
+  /** The port it listens on. */
+  port: number;
   readonly received: ReceivedNotification[];
+  /** TCP connections it has accepted: a destination refused is never connected to. */
+  connections(): number;
   /** Changes how later attempts are answered. */
   setScript(script: ReceiverScript): void;
   close(): Promise<void>;
@@ -49,8 +55,16 @@ async function answerFor(script: ReceiverScript, attempt: number): Promise<Recei
   return { status: 200, body: attempt >= script.successOnAttempt ? 'success' : 'fail' };
 }
 
-export async function startNotifyReceiver(initial: ReceiverScript = 'success'): Promise<NotifyReceiver> {
+export interface ReceiverAddress {
+  /** (Default: 127.0.0.1) */
+  host?: string;
+  /** (Default: a free one) */
+  port?: number;
+}
+
+export async function startNotifyReceiver(initial: ReceiverScript = 'success', where: ReceiverAddress = {}): Promise<NotifyReceiver> {
   let script = initial;
+  let connections = 0;
   const received: ReceivedNotification[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -66,17 +80,21 @@ export async function startNotifyReceiver(initial: ReceiverScript = 'success'): 
         method: request.method ?? '',
       });
       void answerFor(script, attempt).then((answer) => {
-        response.writeHead(answer.status, { 'content-type': 'text/plain' });
+        response.writeHead(answer.status, { 'content-type': 'text/plain', ...(answer.location && { location: answer.location }) });
         response.end(answer.body);
       });
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  server.on('connection', () => connections++);
+  const host = where.host ?? '127.0.0.1';
+  server.listen(where.port ?? 0, host);
+  await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/alipay/notify`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/alipay/notify`,
+    port,
     received,
+    connections: () => connections,
     setScript(next) {
       script = next;
     },

@@ -36,6 +36,9 @@ export const MAPI_ERRORS = {
   TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH: '账户余额不足',
   REASON_REFUND_AMOUNT_LESS_THAN_COUPON_FEE: '红包无法部分退款',
   BUYER_ERROR: '因买家支付宝账户问题不允许退款',
+  // tuikuan's own line outcome, in the MAPI gateways' family of generic codes: a line whose processing failed
+  // unexpectedly MAX_LINE_ATTEMPTS times (core/batches.ts) is given up rather than keep its batch processing.
+  SYSTEM_ERROR: '系统错误',
   // Seed 002's codes for products tuikuan does not model: never produced, kept so that this table is the
   // seed's whole list. NANHANG_REFUND_CHARGE_AMOUNT_ERROR and RESULT_FACE_AMOUNT_NOT_VALID are about an air
   // ticket's face value (票面价); REFUND_CHARGE_FEE_ERROR, REASON_REFUND_CHARGE_ERR and RESULT_AMOUNT_NOT_VALID

@@ -7,6 +7,7 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-batches.js';
 import * as m0003 from './0003-job-revision-and-returned-to.js';
 import * as m0004 from './0004-account-status-and-login-lock.js';
+import * as m0005 from './0005-dead-jobs-and-line-failures.js';
 
 export interface NumberedMigration {
   up(db: Kysely<unknown>, context: MigrationContext): Promise<void>;
@@ -17,4 +18,5 @@ export const migrations: Record<string, NumberedMigration> = {
   '0002-batches': m0002,
   '0003-job-revision-and-returned-to': m0003,
   '0004-account-status-and-login-lock': m0004,
+  '0005-dead-jobs-and-line-failures': m0005,
 };

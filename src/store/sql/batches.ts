@@ -52,13 +52,38 @@ export async function listBatchLines(db: Db, batchId: number): Promise<BatchLine
   return rows.map(({ batchId: _batch, ...line }) => line);
 }
 
+/** A line as the seller reviews it: with its trade's paid and refunded amounts when the trade is this seller's. */
+export interface LineUnderReview extends BatchLine {
+  /** Null when the trade does not exist or is another seller's: the review shows nothing of it. */
+  paid: number | null;
+  refunded: number | null;
+}
+
+/** Every line of the batch with its trade, in one statement (a 1,000-line batch is one read, not 2,000). */
+export async function listLinesUnderReview(db: Db, batchId: number, sellerPid: string): Promise<LineUnderReview[]> {
+  const rows = await db
+    .selectFrom('batchLines')
+    .leftJoin('trades', (join) => join.onRef('trades.tradeNo', '=', 'batchLines.tradeNo').on('trades.sellerPid', '=', sellerPid))
+    .selectAll('batchLines')
+    .select(['trades.totalAmount as paid', 'trades.refundedAmount as refunded'])
+    .where('batchLines.batchId', '=', batchId)
+    .orderBy('batchLines.position')
+    .execute();
+  return rows.map(({ batchId: _batch, paid, refunded, ...line }) => ({ ...line, paid: paid ?? null, refunded: refunded ?? null }));
+}
+
 export async function recordLineResult(
   db: Db,
   batchId: number,
   position: number,
-  result: { result: string; refundId: number | null; chargeFee: number | null; processedAt: number },
+  result: { result: string; refundId: number | null; chargeFee: number | null; processedAt: number; attempts?: number; lastError?: string | null },
 ): Promise<void> {
   await db.updateTable('batchLines').set(result).where('batchId', '=', batchId).where('position', '=', position).execute();
+}
+
+/** A run of the line threw: counted, with its error; the line stays to be done. */
+export async function recordLineFailure(db: Db, batchId: number, position: number, failure: { attempts: number; lastError: string }): Promise<void> {
+  await db.updateTable('batchLines').set(failure).where('batchId', '=', batchId).where('position', '=', position).where('result', 'is', null).execute();
 }
 
 export interface CashierSession {
@@ -79,10 +104,15 @@ export async function findCashierSession(db: Db, id: string): Promise<CashierSes
   return row && { ...row, loggedIn: row.loggedIn === 1 };
 }
 
-export async function updateCashierSession(db: Db, id: string, change: { loggedIn: boolean }): Promise<void> {
-  await db
+/**
+ * The session logs in under a new id and CSRF token, in one statement: the id a browser held before logging
+ * in (which someone else may have planted or seen) is worth nothing after.
+ */
+export async function renewCashierSessionAtLogin(db: Db, id: string, renewed: { id: string; csrfToken: string }): Promise<boolean> {
+  const result = await db
     .updateTable('cashierSessions')
-    .set({ loggedIn: change.loggedIn ? 1 : 0 })
+    .set({ id: renewed.id, csrfToken: renewed.csrfToken, loggedIn: 1 })
     .where('id', '=', id)
-    .execute();
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

@@ -6,6 +6,9 @@
  * A job may be scheduled again while a worker runs it (a refund.apply reviving the refund that run has just
  * given up). Each scheduling bumps the job's `revision`, and a run completes or reschedules only the revision
  * it claimed: a job re-armed meanwhile is let go, due at once, instead of being deleted.
+ *
+ * A job whose runs keep throwing is dead (`dead_at`) once the worker gives up on it: it stays in the table,
+ * with its last error, unclaimed, until it is run again by hand (`retryDeadJob`) or scheduled again.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { JobRow } from '../schema.js';
@@ -26,6 +29,8 @@ export interface Job {
   lockedUntil: number | null;
   /** How many times the job has been scheduled again since it was first added. */
   revision: number;
+  /** When the worker gave the job up after too many failed runs; null while it is live. */
+  deadAt: number | null;
 }
 
 /** What a worker knows of a job it claimed: which job, and which revision of it. */
@@ -34,7 +39,7 @@ export type ClaimedJob = Pick<Job, 'id' | 'revision'>;
 /**
  * Schedules `kind` for `subject` at `runAt`. One job per (kind, subject): scheduling it again moves the
  * existing job to the earlier of the two times and bumps its revision, so that a run in progress does not
- * complete it.
+ * complete it. A dead job scheduled again lives again, with its failures forgotten: there is new work.
  */
 export async function addJob(db: Db, job: { kind: JobKind; subject: string; runAt: number; now: number }): Promise<void> {
   await upsertJob(db, job);
@@ -43,11 +48,13 @@ export async function addJob(db: Db, job: { kind: JobKind; subject: string; runA
 const upsertJob = prepareQuery((db, p: { kind: JobKind; subject: string; runAt: number; now: number }) =>
   db
     .insertInto('jobs')
-    .values({ kind: p.kind, subject: p.subject, runAt: p.runAt, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, revision: 0, createdAt: p.now })
+    .values({ kind: p.kind, subject: p.subject, runAt: p.runAt, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, revision: 0, deadAt: null, createdAt: p.now })
     .onConflict((oc) =>
       oc.columns(['kind', 'subject']).doUpdateSet({
-        runAt: sql<number>`case when jobs.run_at < excluded.run_at then jobs.run_at else excluded.run_at end`,
+        runAt: sql<number>`case when jobs.dead_at is null and jobs.run_at < excluded.run_at then jobs.run_at else excluded.run_at end`,
         revision: sql<number>`jobs.revision + 1`,
+        attempts: sql<number>`case when jobs.dead_at is null then jobs.attempts else 0 end`,
+        deadAt: null,
       }),
     ),
 );
@@ -75,6 +82,7 @@ const claimableJob = prepareQuery((db, p: { now: number; realNow: number }) =>
     .selectFrom('jobs')
     .select('id')
     .where('runAt', '<=', p.now)
+    .where('deadAt', 'is', null)
     .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', p.realNow)]))
     .limit(1),
 );
@@ -96,6 +104,7 @@ const claimDueJobs = prepareQuery((db, p: { workerId: string; now: number; realN
     .selectFrom('jobs')
     .select('id')
     .where('runAt', '<=', p.now)
+    .where('deadAt', 'is', null)
     .where((eb) => eb.or([eb('lockedUntil', 'is', null), eb('lockedUntil', '<', p.realNow)]))
     .orderBy('runAt')
     .orderBy('id')
@@ -156,9 +165,55 @@ function rescheduleQuery(db: Db, p: Claim & { runAt: number }, lastError: string
     .where('lockedBy', '=', p.workerId);
 }
 
-/** When the next job falls due (business time), locked or not; null when there is none. */
+/**
+ * The run threw once too often: the job is dead, kept with its last error and not claimed again — unless it
+ * was scheduled again while it ran (another revision), when that new work is owed and it runs at once.
+ */
+export async function killJob(db: Db, job: ClaimedJob, workerId: string, at: { now: number; error: string }): Promise<void> {
+  await killClaimedJob(db, { id: job.id, revision: job.revision, workerId, now: at.now, error: at.error });
+}
+
+const killClaimedJob = prepareQuery((db, p: Claim & { now: number; error: string }) =>
+  db
+    .updateTable('jobs')
+    .set({
+      deadAt: sql<number | null>`case when revision = ${p.revision} then cast(${p.now} as bigint) else null end`,
+      attempts: sql<number>`case when revision = ${p.revision} then attempts + 1 else 0 end`,
+      lockedBy: null,
+      lockedUntil: null,
+      lastError: p.error,
+    })
+    .where('id', '=', p.id)
+    .where('lockedBy', '=', p.workerId),
+);
+
+/** Runs a dead job again, due at `now`, its failures forgotten (its last error kept); false when it is not dead. */
+export async function retryDeadJob(db: Db, id: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('jobs')
+    .set({ deadAt: null, attempts: 0, runAt: now, revision: sql<number>`revision + 1` })
+    .where('id', '=', id)
+    .where('deadAt', 'is not', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * The worker running a long job keeps it: its lease is moved to `lockedUntil`. False when the job is no
+ * longer this worker's (its lease ran out and another took it over): the run's work is then the other's.
+ */
+export async function renewLease(db: Db, job: ClaimedJob, workerId: string, lockedUntil: number): Promise<boolean> {
+  const rows = await allRows(renewClaimedLease, db, { id: job.id, workerId, lockedUntil });
+  return rows.length === 1;
+}
+
+const renewClaimedLease = prepareQuery((db, p: { id: number; workerId: string; lockedUntil: number }) =>
+  db.updateTable('jobs').set({ lockedUntil: p.lockedUntil }).where('id', '=', p.id).where('lockedBy', '=', p.workerId).returning('id'),
+);
+
+/** When the next live job falls due (business time), locked or not; null when there is none. */
 export async function nextJobTime(db: Db): Promise<number | null> {
-  const row = await db.selectFrom('jobs').select(sql<number | null>`min(run_at)`.as('next')).executeTakeFirst();
+  const row = await db.selectFrom('jobs').select(sql<number | null>`min(run_at)`.as('next')).where('deadAt', 'is', null).executeTakeFirst();
   return row?.next === null || row?.next === undefined ? null : Number(row.next);
 }
 
@@ -167,6 +222,7 @@ export async function countDueJobs(db: Db, now: number): Promise<number> {
     .selectFrom('jobs')
     .select(sql<number>`count(*)`.as('count'))
     .where('runAt', '<=', now)
+    .where('deadAt', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }
@@ -187,5 +243,11 @@ function toJob(row: JobRow): Job {
     lockedBy: row.lockedBy,
     lockedUntil: row.lockedUntil,
     revision: row.revision,
+    deadAt: row.deadAt === null ? null : Number(row.deadAt),
   };
+}
+
+export async function findJob(db: Db, id: number): Promise<Job | undefined> {
+  const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toJob(row);
 }

@@ -101,7 +101,8 @@ async function insertAttempt(db: Db, notificationId: number, attempt: Notificati
  * before the POST, and a re-send by hand may have settled the notification meanwhile, so the write is
  * conditional: it counts the attempt only if the count is still the one read (`attemptsRead`; else another
  * run of the same job has recorded it), and it sets status and next attempt only if the notification is
- * still pending. Returns the state after, or null when another run had already counted this attempt.
+ * still pending; and it records the attempt only when it counted it. Returns the state after, or null when
+ * another run had already counted this attempt.
  */
 export async function recordScheduledAttempt(
   db: Db,
@@ -110,7 +111,6 @@ export async function recordScheduledAttempt(
   attemptsRead: number,
   outcome: { status: NotificationStatus; nextAttemptAt: number | null; acknowledgedAt: number | null },
 ): Promise<NotificationState | null> {
-  await insertAttempt(db, notificationId, attempt);
   // In an update every expression reads the row as it was, so each `status = 'pending'` tests the old status.
   const row = await db
     .updateTable('notifications')
@@ -124,7 +124,11 @@ export async function recordScheduledAttempt(
     .where('attempts', '=', attemptsRead)
     .returning(['status', 'attempts', 'nextAttemptAt', 'acknowledgedAt'])
     .executeTakeFirst();
-  return row ? { ...row, status: row.status as NotificationStatus } : null;
+  // A run that took over this attempt (the first holder's lease ran out mid-POST) has recorded it already:
+  // the attempt is written once, by whichever run counts it.
+  if (!row) return null;
+  await insertAttempt(db, notificationId, attempt);
+  return { ...row, status: row.status as NotificationStatus };
 }
 
 /**
