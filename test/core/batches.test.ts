@@ -3,22 +3,26 @@
  * its own outcome; one line's failure does not stop the others; the limits hold across batches and OpenAPI
  * refunds; result_details and success_num say what happened; a seller's and its partner's batches with one
  * batch_no stay apart; a worker that dies mid-batch — or holds its job and goes silent until its lease runs
- * out — is taken over without any line refunded twice; and a batch of 1000 lines comes out right.
+ * out — is taken over without any line refunded twice, while a live worker renews its lease through a long
+ * batch and is not taken over; a line that keeps throwing is tried MAX_LINE_ATTEMPTS times and then given up
+ * as SYSTEM_ERROR, so the batch completes; and a batch of 1000 lines comes out right.
  */
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { processBatch } from '../../src/core/batches.js';
+import { sql } from 'kysely';
+import { MAX_LINE_ATTEMPTS, processBatch } from '../../src/core/batches.js';
 import { VirtualClock } from '../../src/core/clock.js';
 import { findBatch } from '../../src/store/sql/batches.js';
 import { listJobs } from '../../src/store/sql/jobs.js';
 import { getPlatformKeys } from '../../src/store/sql/platform.js';
 import { jobHandlers } from '../../src/worker/job-handlers.js';
-import { Worker } from '../../src/worker/worker.js';
+import { Worker, type JobOutcome } from '../../src/worker/worker.js';
 import { runBatch, Seller, submitBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { startNotifyReceiver } from '../support/notify-receiver.js';
 
 describeEachEngine('batch processing', (engine) => {
   let harness: Harness;
@@ -367,6 +371,126 @@ describeEachEngine('batch processing', (engine) => {
       assert.equal(batch.result_details, `${tradeNo}^10.00^SUCCESS`);
       assert.equal((await refundsOf(tradeNo)).length, 1);
       assert.equal((await harness.adminOk('GET', `/trades/${tradeNo}`)).refunded_amount, '10.00');
+    });
+  });
+
+  describe('a line that keeps throwing', () => {
+    /** Makes the store refuse every refund of `tradeNo`: an unexpected failure inside the line's refund. */
+    async function breakRefundsOf(tradeNo: string): Promise<() => Promise<void>> {
+      const db = harness.tuikuan.services.store.db;
+      if (engine === 'sqlite') {
+        await sql.raw(`create trigger provoke_failure before insert on refunds when new.trade_no = '${tradeNo}' begin select raise(abort, 'provoked failure'); end`).execute(db);
+        return async () => void (await sql.raw('drop trigger provoke_failure').execute(db));
+      }
+      await sql
+        .raw(
+          `create function provoke_failure() returns trigger language plpgsql as $$ begin if new.trade_no = '${tradeNo}' then raise exception 'provoked failure'; end if; return new; end $$`,
+        )
+        .execute(db);
+      await sql.raw('create trigger provoke_failure before insert on refunds for each row execute function provoke_failure()').execute(db);
+      return async () => {
+        await sql.raw('drop trigger provoke_failure on refunds').execute(db);
+        await sql.raw('drop function provoke_failure()').execute(db);
+      };
+    }
+
+    it(`does not stop the others, is tried ${MAX_LINE_ATTEMPTS} times, then is SYSTEM_ERROR: the batch completes and is notified`, async () => {
+      const receiver = await startNotifyReceiver('success');
+      const [before, broken, afterIt] = [await trade(), await trade(), await trade()];
+      const repair = await breakRefundsOf(broken);
+      try {
+        const batch = await runBatch(harness, kit, {
+          lines: [before, broken, afterIt].map((tradeNo) => ({ tradeNo, amount: '10.00' })),
+          notifyUrl: receiver.url,
+        });
+        assert.equal(batch.status, 'processing', 'the broken line is still to be done');
+        assert.deepEqual(batch.lines.map((l: Record<string, any>) => l.result), ['SUCCESS', null, 'SUCCESS'], 'the others went on');
+        assert.equal(batch.lines[1].attempts, 1);
+        assert.match(batch.lines[1].last_error, /provoked failure/);
+        const job = (await harness.adminOk('GET', '/jobs')).jobs.find((j: Record<string, any>) => j.kind === 'batch');
+        assert.equal(job.status, 'waiting', 'the batch job waits to try the line again');
+        assert.match(job.last_error, /line 2 \(\d+\): provoked failure/);
+
+        await harness.adminOk('POST', '/clock', { advance_seconds: 86_400 });
+        const done = await harness.adminOk('GET', `/batches/${batch.batch_no}?partner=${kit.pid}`);
+        assert.equal(done.status, 'completed');
+        assert.equal(done.lines[1].attempts, MAX_LINE_ATTEMPTS);
+        assert.equal(done.success_num, 2);
+        assert.equal(done.result_details, `${before}^10.00^SUCCESS#${broken}^10.00^SYSTEM_ERROR#${afterIt}^10.00^SUCCESS`);
+        assert.equal((await refundsOf(broken)).length, 0, 'nothing of the broken line was written');
+        assert.equal((await harness.adminOk('GET', '/jobs')).jobs.filter((j: Record<string, any>) => j.kind === 'batch').length, 0);
+        const [notified] = receiver.received;
+        assert.equal(notified?.fields.result_details, done.result_details, 'the merchant is told');
+      } finally {
+        await repair();
+        await receiver.close();
+      }
+    });
+  });
+
+  describe('a live worker on a long batch', () => {
+    it('renews its lease line after line, so another worker never takes the batch over', async () => {
+      const trades = await Promise.all(Array.from({ length: 6 }, () => trade()));
+      const { services } = harness.tuikuan;
+      const keys = await getPlatformKeys(services.store.db);
+      const handlers = jobHandlers({ store: services.store, clock: services.clock, platformKey: createPrivateKey(keys!.privateKeyPem) });
+      // Leases are real time; a clock of their own moves a lease's worth at every line.
+      const leaseClock = new VirtualClock(Date.now());
+      const LEASE_MS = 5_000;
+      const common = { store: services.store, clock: services.clock, realClock: leaseClock, logger: pino({ level: 'silent' }), leaseMs: LEASE_MS };
+      let othersBatchRuns = 0;
+      const other = new Worker({
+        ...common,
+        handlers: {
+          ...handlers,
+          batch: async (): Promise<JobOutcome> => {
+            othersBatchRuns++;
+            return { kind: 'done' };
+          },
+        },
+      });
+      const batchJob = async () => (await listJobs(services.store.db)).find((job) => job.kind === 'batch');
+      let lines = 0;
+      const live = new Worker({
+        ...common,
+        renewEveryMs: 10,
+        handlers: {
+          ...handlers,
+          batch: async (subject): Promise<JobOutcome> => {
+            const progress = await processBatch(services, Number(subject), {
+              afterLine: async () => {
+                lines++;
+                // Most of a lease passes on every line: six lines outlive the first lease three times over.
+                leaseClock.set(leaseClock.now() + LEASE_MS * 0.6);
+                const renewedTo = leaseClock.now() + LEASE_MS;
+                for (const end = Date.now() + 10_000; ((await batchJob())?.lockedUntil ?? 0) < renewedTo; ) {
+                  if (Date.now() > end) assert.fail('the lease was not renewed');
+                  await new Promise((resolve) => setTimeout(resolve, 5));
+                }
+                await other.drain();
+              },
+            });
+            return progress.kind === 'completed' ? { kind: 'done' } : { kind: 'retry', at: progress.retryAt };
+          },
+        },
+      });
+
+      await harness.tuikuan.worker.stop();
+      try {
+        const submitted = await submitBatch(harness, kit, { lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })) });
+        const seller = new Seller(harness, submitted.location ?? '');
+        await seller.login(kit.loginPassword);
+        await seller.confirm(kit.paymentPassword);
+        await live.drain();
+        assert.equal(lines, 6);
+        assert.equal(othersBatchRuns, 0, 'the other worker never took the batch job');
+        const done = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
+        assert.equal(done.status, 'completed');
+        assert.equal(done.success_num, 6);
+      } finally {
+        harness.tuikuan.worker.start();
+      }
+      for (const tradeNo of trades) assert.equal((await refundsOf(tradeNo)).length, 1, 'refunded exactly once');
     });
   });
 

@@ -55,6 +55,25 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
       assert.match((await stranger.open()).html, /登录支付账户/);
     });
 
+    it('is renewed at login: a new id and CSRF token, and the id held before logging in is worth nothing', async () => {
+      const { seller, batchNo } = await newBatch();
+      await seller.open();
+      const before = { cookie: seller.cookie, csrf: seller.csrf };
+      const login = await seller.post('login', { login_password: kit.loginPassword });
+      assert.equal(login.status, 303);
+      assert.match(seller.setCookie, /^tk_cashier=[0-9a-f]{48}; Path=\/cashier; HttpOnly; SameSite=Strict$/, 'the login sets a new cookie');
+      assert.notEqual(seller.cookie, before.cookie);
+      assert.match((await seller.open()).html, /核对退款信息/, 'the new session is logged in');
+      assert.notEqual(seller.csrf, before.csrf);
+
+      // Whoever planted or saw the old id: not logged in, and its forms are refused.
+      const planted = new Seller(harness, seller.path);
+      planted.cookie = before.cookie;
+      assert.equal((await planted.post('confirm', { payment_password: kit.paymentPassword }, before.csrf)).status, 403);
+      assert.equal((await batchOf(batchNo)).status, 'awaiting_confirmation');
+      assert.match((await planted.open()).html, /登录支付账户/);
+    });
+
     it('an unknown batch is a 404 page', async () => {
       const response = await fetch(`${harness.tuikuan.url}/cashier/batches/00000000000000000000000000000000`);
       assert.equal(response.status, 404);

@@ -1,6 +1,7 @@
 /**
  * SQLite group commit: one fdatasync of the write-ahead log, on the durability thread, makes durable every
- * commit made before it; commits made while it runs wait for the next; the thread keeps the log short.
+ * commit made before it; commits made while it runs wait for the next; the thread keeps the log short. And
+ * what another process committed on the same file, which this one may show, is synced before it is shown.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -78,6 +79,40 @@ describe('SQLite group commit', () => {
     db.close();
     open();
     assert.equal((db.prepare('select count(*) as n from entries').get() as { n: number }).n, 10);
+  });
+
+  describe('another process on the same database file', () => {
+    let other: SqliteDatabase;
+    beforeEach(() => {
+      other = openSqliteFile(path);
+      const dataVersion = db.prepare('pragma data_version').pluck();
+      groupCommit.watchOtherWriters(() => Number(dataVersion.get()));
+    });
+    afterEach(() => other.close());
+
+    it('a commit it made, and has not synced, is synced by this process’s next durable()', async () => {
+      // Its own group commit has not synced yet: a reply from this process could show the row.
+      other.prepare('insert into entries (body) values (?)').run('theirs');
+      assert.equal((db.prepare('select count(*) as n from entries').get() as { n: number }).n, 1, 'visible here');
+      await groupCommit.durable();
+      assert.equal(groupCommit.syncs, 1);
+      await groupCommit.durable();
+      assert.equal(groupCommit.syncs, 1, 'nothing new since');
+    });
+
+    it('one sync covers its commits and this process’s own', async () => {
+      other.prepare('insert into entries (body) values (?)').run('theirs');
+      commit('ours');
+      await groupCommit.durable();
+      assert.equal(groupCommit.syncs, 1);
+    });
+
+    it('reads alone, with nobody committing, sync nothing', async () => {
+      db.prepare('select count(*) from entries').get();
+      other.prepare('select count(*) from entries').get();
+      await groupCommit.durable();
+      assert.equal(groupCommit.syncs, 0);
+    });
   });
 
   it('the thread checkpoints the log into the database as commits go on', async () => {

@@ -4,12 +4,18 @@
  * one), and retried under the virtual clock until the body is exactly `success` — at 0, 4m, 14m, 24m, 84m,
  * 204m, 564m and 1464m, 8 attempts in all, with one notify_id. Every attempt is visible through the admin
  * API, and a notification can be re-sent by hand — also while a scheduled attempt is in flight, without
- * either undoing the other.
+ * either undoing the other. An attempt taken over by another worker (the first holder's lease ran out
+ * mid-POST) is written to the attempt log once.
  */
 import assert from 'node:assert/strict';
-import { createVerify } from 'node:crypto';
+import { createPrivateKey, createVerify } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { pino } from 'pino';
+import { VirtualClock } from '../../src/core/clock.js';
+import { getPlatformKeys } from '../../src/store/sql/platform.js';
+import { jobHandlers } from '../../src/worker/job-handlers.js';
+import { Worker } from '../../src/worker/worker.js';
 import { describeEachEngine } from '../support/engines.js';
 import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
 import { startNotifyReceiver, type NotifyReceiver, type ReceiverScript } from '../support/notify-receiver.js';
@@ -359,6 +365,55 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
       const response = await harness.admin('POST', '/notifications/0123456789abcdef0123456789abcdef/resend');
       assert.equal(response.status, 404);
       assert.equal(response.body.error.code, 'notification_not_found');
+    });
+  });
+
+  describe('a scheduled attempt taken over by another worker', () => {
+    it('is written once to the attempt log, by the run that counted it', async () => {
+      const { services } = harness.tuikuan;
+      const keys = await getPlatformKeys(services.store.db);
+      const handlers = jobHandlers({ store: services.store, clock: services.clock, platformKey: createPrivateKey(keys!.privateKeyPem) });
+      // Leases are real time; a clock of their own lets the first holder's lease run out mid-POST.
+      const leaseClock = new VirtualClock(Date.now());
+      const LEASE_MS = 5_000;
+      const common = { store: services.store, clock: services.clock, realClock: leaseClock, handlers, logger: pino({ level: 'silent' }), leaseMs: LEASE_MS };
+      // The first holder is paused while its POST is out: it renews nothing.
+      const paused = new Worker({ ...common, renewEveryMs: 3_600_000 });
+      const other = new Worker(common);
+
+      let arrive!: () => void;
+      let answer!: (body: string) => void;
+      const arrived = new Promise<void>((resolve) => (arrive = resolve));
+      const answered = new Promise<string>((resolve) => (answer = resolve));
+      const to = await receiver((attempt) => {
+        if (attempt !== 1) return 'fail';
+        arrive();
+        return answered;
+      });
+      await harness.tuikuan.worker.stop();
+      try {
+        const trade = await newTrade(harness, kit, { notify_url: to.url });
+        await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'TAKEN' });
+        const first = paused.drain();
+        await arrived;
+        leaseClock.set(leaseClock.now() + LEASE_MS + 1);
+        await other.drain();
+        assert.equal(to.received.length, 2, 'the other worker made the attempt again');
+        answer('success');
+        await first;
+
+        const [notification] = await notificationsOf(harness, trade.trade_no);
+        assert.equal(notification?.attempts, 1, 'one attempt counted');
+        assert.deepEqual(
+          notification?.attempt_log.map((a: Reply) => [a.attempt, a.response_body]),
+          [[1, 'fail']],
+          'one row for attempt 1: the late return of the first holder wrote none',
+        );
+        assert.equal(notification?.status, 'pending', 'retried on the schedule, as the counted attempt says');
+      } finally {
+        answer('success');
+        harness.tuikuan.worker.start();
+      }
     });
   });
 });

@@ -3,13 +3,22 @@
  * up (the refund committed `failed`) and the worker completing its job must not lose the job — the revived
  * refund, its amount reserved again, is carried out once the balance allows. The test runs the real refund
  * job in a worker of its own and sends the refund.apply, through the official SDK, at exactly that instant.
+ *
+ * A job whose runs keep throwing stops after MAX_JOB_ATTEMPTS and is dead — shown with its last error by
+ * GET /admin/v1/jobs, run again by POST /admin/v1/jobs/:id/retry. Jobs run in slots of their own: a
+ * notify_url that holds its answer does not delay a notification that falls due meanwhile.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { SystemClock, VirtualClock } from '../../src/core/clock.js';
 import { carryOutAcceptedRefund } from '../../src/core/refunds.js';
-import { listJobs } from '../../src/store/sql/jobs.js';
+import { addJob, claimJobs, killJob, listJobs } from '../../src/store/sql/jobs.js';
+import { getPlatformKeys } from '../../src/store/sql/platform.js';
+import { createPrivateKey } from 'node:crypto';
+import { jobHandlers } from '../../src/worker/job-handlers.js';
+import { MAX_JOB_ATTEMPTS } from '../../src/worker/worker.js';
+import { startNotifyReceiver } from '../support/notify-receiver.js';
 import { writeVirtualNow } from '../../src/store/sql/platform.js';
 import { Worker, type JobHandlers, type JobOutcome } from '../../src/worker/worker.js';
 import { describeEachEngine } from '../support/engines.js';
@@ -17,6 +26,7 @@ import { startHarness, type Harness } from '../support/harness.js';
 import {
   advanceClock,
   assertSuccess,
+  refund,
   getTrade,
   ledgerOf,
   newMerchant,
@@ -98,6 +108,121 @@ describeEachEngine('the worker', (engine) => {
       assert.equal(done.refund_count, 1);
       assert.equal((await ledgerOf(harness, seller.pid)).balance, '60.00');
       assert.deepEqual(await listJobs(services.store.db), [], 'nothing left to do');
+    });
+  });
+
+  describe('a job whose runs keep throwing', () => {
+    it(`is tried ${MAX_JOB_ATTEMPTS} times on a growing back-off, then dead, shown with its last error; a retry by hand runs it again`, async () => {
+      const { services } = harness.tuikuan;
+      const clock = services.clock;
+      assert.ok(clock instanceof VirtualClock);
+      await addJob(services.store.db, { kind: 'deposit_back', subject: 'broken', runAt: clock.now(), now: clock.now() });
+      let runs = 0;
+      let healed = false;
+      const throwing = async (): Promise<JobOutcome> => {
+        runs++;
+        if (!healed) throw new Error(`provoked failure ${runs}`);
+        return { kind: 'done' };
+      };
+      const unexpected = async (subject: string): Promise<JobOutcome> => assert.fail(`no other job is due (${subject})`);
+      const worker = new Worker({
+        store: services.store,
+        clock,
+        realClock: new SystemClock(),
+        handlers: { refund: unexpected, notify: unexpected, deposit_back: throwing, batch: unexpected },
+        logger: pino({ level: 'silent' }),
+      });
+      const brokenJob = async () => (await listJobs(services.store.db)).find((job) => job.subject === 'broken');
+      const dueTimes: number[] = [];
+      for (let run = 1; run <= MAX_JOB_ATTEMPTS; run++) {
+        const job = await brokenJob();
+        assert.ok(job);
+        dueTimes.push(job.runAt);
+        clock.set(Math.max(clock.now(), job.runAt));
+        await worker.drain();
+        assert.equal(runs, run);
+      }
+      const gaps = dueTimes.slice(1).map((at, i) => at - dueTimes[i]!);
+      assert.ok(gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1]!), `a back-off that never shrinks: ${gaps.join(', ')} ms`);
+      assert.ok(gaps.at(-1)! > gaps[0]!, 'and grows');
+      const dead = await brokenJob();
+      assert.ok(dead?.deadAt, 'dead after the last allowed run');
+      assert.equal(dead.attempts, MAX_JOB_ATTEMPTS);
+      clock.set(clock.now() + 30 * 86_400_000);
+      await worker.drain();
+      assert.equal(runs, MAX_JOB_ATTEMPTS, 'a dead job is not run again by itself');
+
+      const shown = (await harness.adminOk('GET', '/jobs')).jobs.find((job: Record<string, unknown>) => job.subject === 'broken');
+      assert.equal(shown.status, 'dead');
+      assert.equal(shown.last_error, `provoked failure ${MAX_JOB_ATTEMPTS}`);
+      assert.equal(shown.attempts, MAX_JOB_ATTEMPTS);
+      assert.match(shown.dead_at, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+
+      assert.equal((await harness.admin('POST', '/jobs/999999999/retry')).status, 404);
+      healed = true;
+      const retried = await harness.adminOk('POST', `/jobs/${shown.id}/retry`);
+      assert.equal(retried.status, 'waiting');
+      assert.equal(retried.attempts, 0);
+      assert.equal((await harness.admin('POST', `/jobs/${shown.id}/retry`)).body.error.code, 'job_not_dead', 'a live job is not retried (409)');
+      await worker.drain();
+      assert.equal(runs, MAX_JOB_ATTEMPTS + 1);
+      assert.equal(await brokenJob(), undefined, 'done and gone');
+    });
+
+    it('is shown as dead whatever its kind, and a retry runs it to completion', async () => {
+      const { services } = harness.tuikuan;
+      const clock = services.clock;
+      await addJob(services.store.db, { kind: 'notify', subject: '424242', runAt: clock.now(), now: clock.now() });
+      const [claimed] = await claimJobs(services.store.db, { workerId: 'gone', now: clock.now(), realNow: Date.now(), leaseMs: 60_000, limit: 1 });
+      assert.ok(claimed);
+      await killJob(services.store.db, claimed, 'gone', { now: clock.now(), error: 'ECONNRESET' });
+      const shown = (await harness.adminOk('GET', '/jobs')).jobs.find((job: Record<string, unknown>) => job.subject === '424242');
+      assert.equal(shown.status, 'dead');
+      await harness.adminOk('POST', `/jobs/${shown.id}/retry`);
+      await runDueJobs(harness);
+      assert.equal((await harness.adminOk('GET', '/jobs')).jobs.find((job: Record<string, unknown>) => job.subject === '424242'), undefined);
+    });
+  });
+
+  describe('jobs run in slots of their own', () => {
+    it('a notify_url that holds its answer does not delay a notification that falls due meanwhile', async () => {
+      const { services } = harness.tuikuan;
+      const keys = await getPlatformKeys(services.store.db);
+      const worker = new Worker({
+        store: services.store,
+        clock: services.clock,
+        realClock: new SystemClock(),
+        handlers: jobHandlers({ store: services.store, clock: services.clock, platformKey: createPrivateKey(keys!.privateKeyPem) }),
+        logger: pino({ level: 'silent' }),
+      });
+      let release!: () => void;
+      const held = new Promise<string>((resolve) => (release = () => resolve('success')));
+      const slow = await startNotifyReceiver(() => held);
+      const fast = await startNotifyReceiver('success');
+      const until = async (what: string, probe: () => boolean) => {
+        for (const end = Date.now() + 15_000; !probe(); ) {
+          if (Date.now() > end) assert.fail(`timed out waiting until ${what}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      try {
+        const seller = await newMerchant(harness);
+        const slowTrade = await newTrade(harness, seller, { notify_url: slow.url });
+        const fastTrade = await newTrade(harness, seller, { notify_url: fast.url });
+        assertSuccess(await refund(seller, { trade_no: slowTrade.trade_no, refund_amount: '1.00' , out_request_no: 'SLOW' }));
+        const draining = worker.drain();
+        await until('the slow receiver holds its attempt', () => slow.received.length === 1);
+        assertSuccess(await refund(seller, { trade_no: fastTrade.trade_no, refund_amount: '1.00', out_request_no: 'FAST' }));
+        worker.wake();
+        await until('the fast receiver has its notification', () => fast.received.length === 1);
+        assert.equal(slow.received.length, 1, 'while the slow one is still held');
+        release();
+        await draining;
+      } finally {
+        release();
+        await slow.close();
+        await fast.close();
+      }
     });
   });
 });

@@ -2,10 +2,25 @@
  * The jobs table: a run completes or reschedules only the revision of the job it claimed. A job scheduled
  * again while a worker runs it (addJob's upsert: a refund.apply reviving the refund that run has just given
  * up) survives the run's completion and is due again at once; a job nobody re-armed leaves the table.
+ * A dead job stays, with its last error, unclaimed and not counted as due, until it is run again by hand or
+ * scheduled again. A worker renews the lease of a job it still holds, and only such a job.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addJob, claimJobs, completeJob, hasClaimableJob, listJobs, rescheduleJob, type Job } from '../../../src/store/sql/jobs.js';
+import {
+  addJob,
+  claimJobs,
+  completeJob,
+  countDueJobs,
+  hasClaimableJob,
+  killJob,
+  listJobs,
+  nextJobTime,
+  renewLease,
+  rescheduleJob,
+  retryDeadJob,
+  type Job,
+} from '../../../src/store/sql/jobs.js';
 import { describeEachEngine } from '../../support/engines.js';
 import { useTestStore } from '../../support/store.js';
 
@@ -120,6 +135,81 @@ describeEachEngine('the jobs table', (engine) => {
       await addJob(db(), { kind: 'batch', subject, runAt: T0, now: T0 });
       await addJob(db(), { kind: 'batch', subject, runAt: T0, now: T0 });
       assert.equal((await jobOf(subject))?.revision, 2);
+    });
+  });
+
+  describe('a dead job', () => {
+    async function dead(): Promise<{ subject: string; job: Job }> {
+      const { subject, job } = await claimed();
+      await killJob(db(), job, 'A', { now: T0 + MINUTE, error: 'boom' });
+      return { subject, job };
+    }
+
+    it('stays in the table with its last error, counted and released', async () => {
+      const { subject, job } = await dead();
+      const after = await jobOf(subject);
+      assert.equal(after?.deadAt, T0 + MINUTE);
+      assert.equal(after?.lastError, 'boom');
+      assert.equal(after?.attempts, job.attempts + 1);
+      assert.equal(after?.lockedBy, null);
+    });
+
+    it('is claimed by no one, and is neither due nor next', async () => {
+      await dead();
+      const later = T0 + 1000 * MINUTE;
+      assert.equal(await hasClaimableJob(db(), { now: later, realNow: 0 }), false);
+      assert.deepEqual(await claim('B', later), []);
+      assert.equal(await countDueJobs(db(), later), 0);
+      assert.equal(await nextJobTime(db()), null);
+    });
+
+    it('runs again, due now, its failures forgotten, once retried by hand', async () => {
+      const { subject } = await dead();
+      const id = (await jobOf(subject))!.id;
+      assert.equal(await retryDeadJob(db(), id, T0 + 2 * MINUTE), true);
+      const revived = await jobOf(subject);
+      assert.equal(revived?.deadAt, null);
+      assert.equal(revived?.attempts, 0);
+      assert.equal(revived?.runAt, T0 + 2 * MINUTE);
+      assert.equal(revived?.lastError, 'boom', 'the last error is kept for the record');
+      assert.equal((await claim('B', T0 + 2 * MINUTE))[0]?.subject, subject);
+      assert.equal(await retryDeadJob(db(), id, T0), false, 'a live job is not retried');
+    });
+
+    it('lives again when its work is scheduled again', async () => {
+      const { subject } = await dead();
+      await addJob(db(), { kind: 'refund', subject, runAt: T0 + 5 * MINUTE, now: T0 + 5 * MINUTE });
+      const revived = await jobOf(subject);
+      assert.equal(revived?.deadAt, null);
+      assert.equal(revived?.attempts, 0);
+      assert.equal(revived?.runAt, T0 + 5 * MINUTE, 'the new due time, not the dead one');
+    });
+
+    it('is not killed by a run whose job was re-armed meanwhile: the new work runs', async () => {
+      const { subject, job } = await claimed();
+      await addJob(db(), { kind: 'refund', subject, runAt: T0, now: T0 });
+      await killJob(db(), job, 'A', { now: T0 + MINUTE, error: 'boom' });
+      const after = await jobOf(subject);
+      assert.equal(after?.deadAt, null);
+      assert.equal(after?.lockedBy, null);
+    });
+  });
+
+  describe('a lease renewed while the job runs', () => {
+    it('moves the holder’s lease on, so another worker does not take the job over', async () => {
+      const { subject, job } = await claimed();
+      assert.equal(await renewLease(db(), job, 'A', 3 * LEASE.leaseMs), true);
+      assert.equal((await jobOf(subject))?.lockedUntil, 3 * LEASE.leaseMs);
+      const takeOver = await claimJobs(db(), { workerId: 'B', now: T0, realNow: 2 * LEASE.leaseMs, leaseMs: LEASE.leaseMs, limit: 100 });
+      assert.deepEqual(takeOver, [], 'within the renewed lease');
+    });
+
+    it('is refused to a worker that no longer holds the job', async () => {
+      const { subject, job } = await claimed();
+      await claimJobs(db(), { workerId: 'B', now: T0, realNow: LEASE.leaseMs + 1, leaseMs: LEASE.leaseMs, limit: 100 });
+      assert.equal(await renewLease(db(), job, 'A', 10 * LEASE.leaseMs), false);
+      assert.equal((await jobOf(subject))?.lockedBy, 'B');
+      assert.equal((await jobOf(subject))?.lockedUntil, 2 * LEASE.leaseMs + 1);
     });
   });
 });
