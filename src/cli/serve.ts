@@ -8,13 +8,20 @@ export interface ServeOptions extends ClusterOptions {
   demo?: boolean;
 }
 
-function banner(url: string, adminToken: string, clock: string, role: Role, processes: number): string[] {
+function banner(url: string, adminToken: string, clock: string, role: Role, processes: number, notify: string): string[] {
   return [
     url ? `tuikuan listening on ${url}` : 'tuikuan running (worker role: no HTTP)',
     ...(url ? [`  gateway      ${url}/gateway.do`, `  admin API    ${url}/admin/v1  (Authorization: Bearer ${adminToken})`] : []),
     `  clock        ${clock}`,
     `  role         ${role} × ${processes} process${processes === 1 ? '' : 'es'}`,
+    `  notify       ${notify}`,
   ];
+}
+
+/** Where notifications may go, as the banner says it. */
+function notifyLine(options: ServeOptions): string {
+  if (options.notifyPolicy !== 'public') return 'any destination (--notify-policy any)';
+  return `public addresses only${options.notifyAllow ? `, and ${options.notifyAllow}` : ''} (--notify-policy public)`;
 }
 
 /**
@@ -65,7 +72,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   };
   if (options.processes > 1) {
     const primary = await runPrimary({ ...common, processes: options.processes }, () => {});
-    const lines = banner(primary.url, primary.adminToken, options.clock, options.role, options.processes);
+    const lines = banner(primary.url, primary.adminToken, options.clock, options.role, options.processes, notifyLine(options));
     if (options.demo && primary.url) {
       // The demo is made through a short-lived in-process instance on the same database.
       const setup = await startTuikuan({ ...common, port: 0, role: 'gateway' });
@@ -79,7 +86,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   }
 
   const tuikuan = await startTuikuan({ ...common, replySigning: replySigningFor(1) });
-  const lines = banner(tuikuan.url, tuikuan.adminToken, tuikuan.services.clock.kind, options.role, 1);
+  const lines = banner(tuikuan.url, tuikuan.adminToken, tuikuan.services.clock.kind, options.role, 1, notifyLine(options));
   if (options.demo && tuikuan.url) {
     const { file, demo } = await ensureDemo(tuikuan);
     lines.push(`  demo         ${file}`, '', 'Try it with the official alipay-sdk (npm i alipay-sdk):', '', demoSnippet(file, demo));

@@ -51,7 +51,7 @@ export function parseNotifyAllow(text: string | undefined): NotifyAllowList {
       const prefixText = entry.slice(slash + 1);
       const family = isIP(address);
       const prefix = Number(prefixText);
-      if (family === 0 || !/^\d{1,3}$/.test(prefixText) || prefix > (family === 4 ? 32 : 128)) throw new Error(`TUIKUAN_NOTIFY_ALLOW: ${raw.trim()} is not a CIDR`);
+      if (family === 0 || !/^\d{1,3}$/.test(prefixText) || prefix > (family === 4 ? 32 : 128)) throw new Error(`--notify-allow (TUIKUAN_NOTIFY_ALLOW): ${raw.trim()} is not a CIDR`);
       networks.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
     } else if (isIP(unbracket(entry)) !== 0) {
       const address = unbracket(entry);
@@ -59,7 +59,7 @@ export function parseNotifyAllow(text: string | undefined): NotifyAllowList {
     } else if (/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(entry)) {
       hosts.push(entry);
     } else {
-      throw new Error(`TUIKUAN_NOTIFY_ALLOW: ${raw.trim()} is neither a host name, an address nor a CIDR`);
+      throw new Error(`--notify-allow (TUIKUAN_NOTIFY_ALLOW): ${raw.trim()} is neither a host name, an address nor a CIDR`);
     }
   }
   return { hosts, networks, text: text ?? '' };
