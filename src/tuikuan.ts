@@ -15,7 +15,9 @@ import { buildServer, type HttpLimits } from './http/server.js';
 import { createMetrics } from './http/metrics.js';
 import { mapiServices, openApiMethods } from './methods/registry.js';
 import { createMapiGateway } from './methods/mapi-gateway.js';
+import { appDirectory } from './methods/app-directory.js';
 import { createOpenApiGateway } from './methods/openapi-gateway.js';
+import { createOpenApiV3Gateway } from './methods/openapi-v3-gateway.js';
 import type { Services } from './methods/services.js';
 import { migrateToLatest } from './store/migrate.js';
 import { readVirtualNow, startVirtualClock } from './store/sql/platform.js';
@@ -158,6 +160,7 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
   const role = options.role ?? 'all';
   try {
     const syncClock = clockSync(store, clock);
+    const realClock = new SystemClock();
     const envLease = Number(process.env.TUIKUAN_JOB_LEASE_MS);
     const delivery: DeliveryOptions = {
       store,
@@ -170,7 +173,7 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
     const worker = new Worker({
       store,
       clock,
-      realClock: new SystemClock(),
+      realClock,
       logger,
       handlers: jobHandlers({ store, clock, platformKey: platform.privateKey, delivery }),
       leaseMs: options.leaseMs ?? (envLease > 0 ? envLease : 60_000),
@@ -188,18 +191,23 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       return { ...base, url: '', gateway: '', adminUrl: '', close: () => close() };
     }
     const metrics = createMetrics();
-    const openApi = createOpenApiGateway({
+    const gatewayCommon = {
       services,
       platformKey: platform.privateKey,
+      certificates: platform.certificates,
+      apps: appDirectory(store, realClock),
       ...(options.replySigning && { replySigning: options.replySigning }),
       methods: openApiMethods,
       logger,
-    });
+    };
+    const openApi = createOpenApiGateway(gatewayCommon);
+    const v3 = createOpenApiV3Gateway({ ...gatewayCommon, realClock });
     const mapi = createMapiGateway({ services, mapiServices, logger });
     const server = await buildServer({
       services,
       methods: openApiMethods,
       openApi,
+      v3,
       mapi,
       metrics,
       logger,

@@ -1,12 +1,14 @@
 /** Apps (with the merchant's public keys) and app auth tokens. */
 import { createPublicKey } from 'node:crypto';
-import { findApp, findAppAuthToken, insertApp, insertAppAuthToken, revokeAppAuthToken } from '../store/sql/apps.js';
+import { findApp, findAppAuthToken, insertApp, insertAppAuthToken, revokeAppAuthToken, updateApp } from '../store/sql/apps.js';
 import { findMerchant } from '../store/sql/merchants.js';
 import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
 import { newAppAuthToken, newAppId } from './identifiers.js';
 import type { App } from './interfaces.js';
 import { generateRsaKeyPair } from './key-pairs.js';
+import { isAesKey, newAesKey } from './aes-key.js';
+import { isNotifyUrl } from './notify-url.js';
 
 export interface NewApp {
   pid: string;
@@ -52,7 +54,18 @@ export async function createApp(deps: CoreDeps, input: NewApp): Promise<CreatedA
     appPublicKey = pair.publicKeyPem;
     appPrivateKey = pair.privateKeyPem;
   }
-  const app: App = { appId: newAppId(), pid: input.pid, appPublicKey, rsaPublicKey, createdAt: deps.clock.now() };
+  const app: App = {
+    appId: newAppId(),
+    pid: input.pid,
+    appPublicKey,
+    rsaPublicKey,
+    createdAt: deps.clock.now(),
+    keyMode: 'public_key',
+    appCertPem: null,
+    appCertSn: null,
+    aesKey: null,
+    messageUrl: null,
+  };
   await insertApp(deps.store.db, app);
   return appPrivateKey ? { app, appPrivateKey } : { app };
 }
@@ -61,6 +74,31 @@ export async function requireApp(deps: CoreDeps, appId: string): Promise<App> {
   const app = await findApp(deps.store.db, appId);
   if (!app) throw new DomainError('app_not_found', `no app ${appId}`);
   return app;
+}
+
+export interface AppSettings {
+  /** A base64 AES key (16, 24 or 32 bytes), `generate` for a new AES-128 key, or null for none. */
+  aesKey?: string | null;
+  /** The application gateway (应用网关) for message notifications, or null for none. */
+  messageUrl?: string | null;
+}
+
+/** Changes an app's AES key and message URL; the key is checked as the SDKs will read it. */
+export async function changeAppSettings(deps: CoreDeps, appId: string, settings: AppSettings): Promise<App> {
+  await requireApp(deps, appId);
+  const change: { aesKey?: string | null; messageUrl?: string | null } = {};
+  if (settings.aesKey !== undefined) {
+    if (settings.aesKey === 'generate') change.aesKey = newAesKey();
+    else if (settings.aesKey === null) change.aesKey = null;
+    else if (isAesKey(settings.aesKey)) change.aesKey = settings.aesKey.trim();
+    else throw new DomainError('invalid_request', 'aes_key: base64 of 16, 24 or 32 bytes, "generate", or null');
+  }
+  if (settings.messageUrl !== undefined) {
+    if (settings.messageUrl !== null && !isNotifyUrl(settings.messageUrl)) throw new DomainError('invalid_request', 'message_url: an absolute http(s) URL of at most 256 characters');
+    change.messageUrl = settings.messageUrl;
+  }
+  await updateApp(deps.store.db, appId, change);
+  return requireApp(deps, appId);
 }
 
 /** A merchant (`pid`) authorises an app — typically another merchant's — to call on its behalf. */

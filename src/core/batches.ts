@@ -28,6 +28,7 @@ import { findTradeByNo } from '../store/sql/trades.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
 import type { CoreDeps } from './deps.js';
 import { newNotifyId, newSecret } from './identifiers.js';
+import { isStorableText } from './storable-text.js';
 import type { Batch, BatchLine } from './interfaces.js';
 import { encodeResultDetails } from './batch-result-details.js';
 import { oweNotification } from './notifications.js';
@@ -137,8 +138,8 @@ export async function createBatch(deps: CoreDeps, draft: BatchDraft): Promise<Ba
   }
 }
 
-export function findBatchForCashier(deps: CoreDeps, token: string): Promise<Batch | undefined> {
-  return findBatchByToken(deps.store.db, token);
+export async function findBatchForCashier(deps: CoreDeps, token: string): Promise<Batch | undefined> {
+  return isStorableText(token) ? findBatchByToken(deps.store.db, token) : undefined;
 }
 
 /** The batch's lines as its seller reviews them, each with what its trade paid and has refunded (one read). */

@@ -85,7 +85,22 @@ export interface App {
   /** Verifies RSA (SHA1withRSA) requests. */
   rsaPublicKey: string | null;
   createdAt: number;
+  /**
+   * How requests name the app's key: `public_key` (the key registered as is) or `cert` (公钥证书: requests carry
+   * the SNs of the app's certificate and of Alipay's root, replies the platform certificate's).
+   */
+  keyMode: KeyMode;
+  /** In certificate mode: the app's public-key certificate (PEM) and its SN. */
+  appCertPem: string | null;
+  appCertSn: string | null;
+  /** The AES key (base64) for content encryption; null when the app has none. */
+  aesKey: string | null;
+  /** The app's application gateway (应用网关), where message notifications go; null when none. */
+  messageUrl: string | null;
 }
+
+export const KEY_MODES = ['public_key', 'cert'] as const;
+export type KeyMode = (typeof KEY_MODES)[number];
 
 export interface FundBill {
   fundChannel: string;

@@ -1,6 +1,7 @@
 /** Merchants: creating them (with credentials and an opening balance), settings, balance adjustments. */
 import { randomInt } from 'node:crypto';
 import { applyLedgerEntry } from '../store/sql/apply-ledger-entry.js';
+import { normalisePublicKey } from './apps.js';
 import { findMerchant, findMerchantByEmail, insertMerchant, lockMerchant, updateMerchantSettings, type MerchantSettings } from '../store/sql/merchants.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
 import type { CoreDeps } from './deps.js';
@@ -81,6 +82,9 @@ export interface SettingsChange extends Omit<MerchantSettings, 'loginPasswordHas
 export async function changeMerchantSettings(deps: CoreDeps, pid: string, change: SettingsChange): Promise<Merchant> {
   await requireMerchant(deps, pid);
   const { loginPassword, paymentPassword, ...settings } = change;
+  // A MAPI key is checked as an app's key is: junk refused now, not as ILLEGAL_SIGN at the partner's next request.
+  if (settings.mapiRsaPublicKey) settings.mapiRsaPublicKey = normalisePublicKey(settings.mapiRsaPublicKey, 'mapi_rsa_public_key');
+  if (settings.mapiDsaPublicKey) settings.mapiDsaPublicKey = normalisePublicKey(settings.mapiDsaPublicKey, 'mapi_dsa_public_key');
   const hashes: Partial<MerchantSettings> = {};
   if (loginPassword !== undefined) hashes.loginPasswordHash = await hashPassword(loginPassword);
   if (paymentPassword !== undefined) hashes.paymentPasswordHash = await hashPassword(paymentPassword);

@@ -5,8 +5,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { createApp, issueAppAuthToken, requireApp, revokeToken } from '../core/apps.js';
+import { changeAppSettings, createApp, issueAppAuthToken, requireApp, revokeToken } from '../core/apps.js';
 import { newSecret } from '../core/identifiers.js';
+import { hasUnstorableText } from '../core/storable-text.js';
 import { DOMAIN_ERROR_CODES, DomainError } from '../core/domain-error.js';
 import { BANK_FUND_TYPES, FUND_CHANNELS, isDiscountChannel } from '../core/fund-bill.js';
 import type { FundBill, FundMixShare, TradeStatus, Voucher } from '../core/interfaces.js';
@@ -109,6 +110,11 @@ const appBody = z.object({
   rsa_public_key: publicKeyText.optional(),
 });
 
+const appSettingsBody = z.object({
+  aes_key: z.string().min(1).max(64).nullable().optional(),
+  message_url: z.string().max(1024).nullable().optional(),
+});
+
 const tokenBody = z.object({ app_id: z.string().min(1).max(32), pid: z.string().min(1).max(16) });
 
 const tradeBody = z.object({
@@ -193,9 +199,13 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   });
 
   // Every filter takes one value: `?trade_no=a&trade_no=b` is a mistake to point out, not a list to guess at.
+  // And no text with U+0000 reaches the store, in the path, the query or the body.
   app.addHook('preHandler', async (request) => {
     for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
       if (Array.isArray(value)) throw new DomainError('invalid_request', `${name}: given more than once`);
+    }
+    if (hasUnstorableText([request.params, request.query, request.body])) {
+      throw new DomainError('invalid_request', 'text may not contain U+0000');
     }
   });
 
@@ -299,6 +309,15 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   app.get<{ Params: { appId: string } }>('/apps/:appId', async (request) =>
     appView(await requireApp(services, request.params.appId), options.platformPublicKey),
   );
+
+  app.patch<{ Params: { appId: string } }>('/apps/:appId', async (request) => {
+    const body = parse(appSettingsBody, request.body);
+    const changed = await changeAppSettings(services, request.params.appId, {
+      ...(body.aes_key !== undefined && { aesKey: body.aes_key }),
+      ...(body.message_url !== undefined && { messageUrl: body.message_url }),
+    });
+    return appView(changed, options.platformPublicKey);
+  });
 
   app.post('/app-auth-tokens', async (request, reply) => {
     const body = parse(tokenBody, request.body);

@@ -39,6 +39,10 @@ export function appView(app: App, platformPublicKey: string): Record<string, unk
     app_public_key: app.appPublicKey,
     rsa_public_key: app.rsaPublicKey,
     platform_public_key: platformPublicKey,
+    key_mode: app.keyMode,
+    app_cert_sn: app.appCertSn,
+    aes_key: app.aesKey,
+    message_url: app.messageUrl,
     created_at: time(app.createdAt),
   };
 }

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cancelBatch, confirmBatch, findBatchForCashier, linesUnderReview, lockedAtLogin, logInSeller } from '../core/batches.js';
 import { csrfValid, findCashierSessionFor, markLoggedIn, openCashierSession, type CashierSession } from '../core/cashier-sessions.js';
 import type { Batch } from '../core/interfaces.js';
+import { isStorableText } from '../core/storable-text.js';
 import { formatYuan } from '../core/money.js';
 import type { Services } from '../methods/services.js';
 import { decodeForm, splitForm } from '../protocol/charset.js';
@@ -19,10 +20,14 @@ const COOKIE = 'tk_cashier';
 
 const sessionCookie = (session: CashierSession) => `${COOKIE}=${session.id}; Path=/cashier; HttpOnly; SameSite=Strict`;
 
+/** The session cookie's value; text the store could not hold is no session. */
 function cookieValue(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=');
+    if (key === name) {
+      const value = rest.join('=');
+      return isStorableText(value) ? value : undefined;
+    }
   }
   return undefined;
 }

@@ -130,7 +130,9 @@ export function gatewayClientErrorHandler(metrics: Metrics): (error: ConnectionE
     }
     const [status, message] = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Client Timeout'] : [400, 'Client Error'];
     const body = JSON.stringify({ error: STATUS_CODES[status], message, statusCode: status });
-    if (socket.writable) socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${body.length}\r\nContent-Type: application/json\r\n\r\n${body}`);
-    socket.destroy(error);
+    // The parser cannot go on with this connection: say so, so that a keep-alive client opens a new one.
+    const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${body.length}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n`;
+    if (socket.writable) socket.end(`${head}${body}`, () => socket.destroy());
+    else socket.destroy(error);
   };
 }

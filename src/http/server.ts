@@ -7,12 +7,14 @@ import type { Logger } from 'pino';
 import type { DeliveryOptions } from '../worker/deliver-notification.js';
 import type { Worker } from '../worker/worker.js';
 import type { OpenApiGateway } from '../methods/openapi-gateway.js';
+import type { OpenApiV3Gateway } from '../methods/openapi-v3-gateway.js';
 import type { MapiGateway } from '../methods/mapi-gateway.js';
 import { cashierRoutes } from './cashier-routes.js';
 import type { Services } from '../methods/services.js';
 import type { OpenApiMethod } from '../methods/openapi-method.js';
 import { adminError, adminRoutes } from './admin-routes.js';
 import { gatewayClientErrorHandler, gatewayRoutes } from './gateway-routes.js';
+import { gatewayV3Routes } from './gateway-v3-routes.js';
 import type { Metrics } from './metrics.js';
 
 export interface ServerOptions {
@@ -20,6 +22,7 @@ export interface ServerOptions {
   mapi: MapiGateway;
   methods: readonly OpenApiMethod[];
   openApi: OpenApiGateway;
+  v3: OpenApiV3Gateway;
   metrics: Metrics;
   logger: Logger;
   adminToken: string;
@@ -112,6 +115,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(gatewayRoutes, {
     openApi: options.openApi,
     mapi: options.mapi,
+    metrics: options.metrics,
+    ...(options.gatewayBodyLimit !== undefined && { bodyLimit: options.gatewayBodyLimit }),
+  });
+  await app.register(gatewayV3Routes, {
+    v3: options.v3,
     metrics: options.metrics,
     ...(options.gatewayBodyLimit !== undefined && { bodyLimit: options.gatewayBodyLimit }),
   });

@@ -4,6 +4,7 @@
  * ILLEGAL_SIGN_TYPE, ILLEGAL_SIGN) — before the service sees the request.
  */
 import type { Logger } from 'pino';
+import { hasUnstorableText } from '../core/storable-text.js';
 import { findMerchant } from '../store/sql/merchants.js';
 import { mapiError } from '../protocol/mapi/mapi-errors.js';
 import { parseMapiSignType, verifyMapiSignature } from '../protocol/mapi/mapi-signature.js';
@@ -26,7 +27,9 @@ export function createMapiGateway(options: { services: Services; mapiServices: r
   async function handle(request: MapiRequest): Promise<MapiReply> {
     const { params } = request;
     const service = byName.get(params.get('service') ?? '');
-    if (service && !service.signed) return service.run({ services, params });
+    const storable = !hasUnstorableText([...params.values()]);
+    if (service && !service.signed) return storable ? service.run({ services, params }) : { kind: 'text', body: 'invalid' };
+    if (!storable) return refuse('ILLEGAL_ARGUMENT');
     if (!request.charset) return refuse('ILLEGAL_CHARSET');
     if (!service) return refuse('ILLEGAL_SERVICE');
     const partnerPid = params.get('partner') ?? '';

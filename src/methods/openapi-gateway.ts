@@ -9,16 +9,21 @@ import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { merchantForToken } from '../core/apps.js';
 import { parseChinaTime } from '../core/china-time.js';
+import { SystemClock } from '../core/clock.js';
 import type { App } from '../core/interfaces.js';
 import { isNotifyUrl } from '../core/notify-url.js';
-import { findApp } from '../store/sql/apps.js';
-import { charsetLabel, encodeText, type Charset } from '../protocol/charset.js';
+import { hasUnstorableText, isStorableText } from '../core/storable-text.js';
+import type { PlatformCertificates } from '../core/platform.js';
+import { aesDecrypt, parseAesKey } from '../protocol/aes-content.js';
+import { charsetLabel, decodeText, encodeText, type Charset } from '../protocol/charset.js';
 import { gatewayError } from '../protocol/openapi/gateway-errors.js';
 import type { OpenApiError } from '../protocol/openapi/openapi-error.js';
-import { encodeResponse, ERROR_NODE_NAME, responseNodeName } from '../protocol/openapi/response-envelope.js';
+import { encodeResponse, ERROR_NODE_NAME, responseNodeName, type ResponseExtras } from '../protocol/openapi/response-envelope.js';
 import { hasEmptyValues, requestSignContent } from '../protocol/sign-content.js';
 import { parsePublicKey, replySigner, rsaVerify, type ReplySigning, type RsaSignType } from '../protocol/signing.js';
-import type { MethodContext, MethodReply, OpenApiMethod } from './openapi-method.js';
+import { appDirectory, type AppDirectory } from './app-directory.js';
+import type { MethodContext, OpenApiMethod } from './openapi-method.js';
+import { runMethod } from './run-method.js';
 import type { Services } from './services.js';
 
 export interface GatewayRequest {
@@ -48,35 +53,41 @@ export interface OpenApiGateway {
 export interface OpenApiGatewayOptions {
   services: Services;
   platformKey: KeyObject;
+  /** The platform's certificates: their SNs answer and check apps in certificate mode. (Default: none: no app is in certificate mode) */
+  certificates?: PlatformCertificates | null;
   /** Where replies are signed. (Default: thread-pool) */
   replySigning?: ReplySigning;
   methods: readonly OpenApiMethod[];
   logger: Logger;
+  /** Where apps are read. (Default: a directory of its own, on the system clock) */
+  apps?: AppDirectory;
+}
+
+/** How one reply is signed: its algorithm, and what certificate mode and encryption add. */
+interface Signing extends ResponseExtras {
+  signType: RsaSignType;
 }
 
 export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGateway {
   const methods = new Map(options.methods.map((method) => [method.name, method]));
   const sign = replySigner(options.platformKey, options.replySigning ?? 'thread-pool');
-  // Apps never change once created: each is read from the database once.
-  const apps = new Map<string, App>();
-  const findKnownApp = async (appId: string): Promise<App | undefined> => {
-    let app = apps.get(appId);
-    if (!app) {
-      app = await findApp(options.services.store.db, appId);
-      if (app) apps.set(appId, app);
-    }
-    return app;
-  };
+  const findKnownApp = options.apps ?? appDirectory(options.services.store, new SystemClock());
+  const certificates = options.certificates ?? null;
 
-  async function reply(nodeName: string, node: Record<string, unknown>, charset: Charset, signType: RsaSignType | null, method: string): Promise<GatewayReply> {
-    const signer = signType ? (content: Buffer) => sign(content, signType) : null;
+  async function reply(nodeName: string, node: Record<string, unknown>, charset: Charset, signing: Signing | null, method: string): Promise<GatewayReply> {
+    const signer = signing ? (content: Buffer) => sign(content, signing.signType) : null;
     return {
       contentType: `application/json;charset=${charsetLabel(charset)}`,
-      body: await encodeResponse(nodeName, node, charset, signer),
+      body: await encodeResponse(nodeName, node, charset, signer, signing ?? {}),
       method,
       code: String(node.code),
       subCode: typeof node.sub_code === 'string' ? node.sub_code : null,
     };
+  }
+
+  /** How replies to `app` are signed: RSA if the request asked for RSA, else RSA2; with the platform SN in cert mode. */
+  function signingFor(app: App, params: ReadonlyMap<string, string>): Signing {
+    return { signType: params.get('sign_type') === 'RSA' ? 'RSA' : 'RSA2', ...(app.keyMode === 'cert' && certificates && { alipayCertSn: certificates.platformCertSn }) };
   }
 
   async function handle(request: GatewayRequest): Promise<GatewayReply> {
@@ -85,21 +96,22 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
     const method = params.get('method') ?? '';
     const nodeName = method ? responseNodeName(method) : ERROR_NODE_NAME;
     const label = methods.has(method) ? method : '(invalid)';
-    const errorReply = (error: OpenApiError, signType: RsaSignType | null, fields?: Record<string, unknown>) =>
-      reply(nodeName, { ...error.toFields(), ...fields }, charset, signType, label);
+    const errorReply = (error: OpenApiError, signing: Signing | null, fields?: Record<string, unknown>) =>
+      reply(nodeName, { ...error.toFields(), ...fields }, charset, signing, label);
 
     if (!method) return errorReply(gatewayError('isv.missing-method'), null);
     const appId = params.get('app_id');
     if (!appId) return errorReply(gatewayError('isv.missing-app-id'), null);
-    const app = await findKnownApp(appId);
+    const app = isStorableText(appId) ? await findKnownApp(appId) : undefined;
     if (!app) return errorReply(gatewayError('isv.invalid-app-id'), null);
 
     // From here on the app is known, so every reply is signed: in the request's algorithm when it names a
     // valid one, otherwise RSA2.
-    const requestedSignType = params.get('sign_type');
-    const signType: RsaSignType = requestedSignType === 'RSA' ? 'RSA' : 'RSA2';
-    const fail = (error: OpenApiError) => errorReply(error, signType);
+    const signing = signingFor(app, params);
+    const fail = (error: OpenApiError) => errorReply(error, signing);
 
+    if (hasUnstorableText([...params.values()])) return fail(gatewayError('isv.invalid-parameter'));
+    const requestedSignType = params.get('sign_type');
     const sign = params.get('sign');
     if (!sign) return fail(gatewayError('isv.missing-signature'));
     if (!requestedSignType) return fail(gatewayError('isv.missing-signature-type'));
@@ -115,8 +127,11 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
     if (format && format.toLowerCase() !== 'json') return fail(gatewayError('isv.invalid-format'));
     if (parseChinaTime(timestamp) === null) return fail(gatewayError('isv.invalid-timestamp'));
     if (version !== '1.0') return fail(gatewayError('isv.invalid-parameter'));
-    if (params.get('encrypt_type')) return fail(gatewayError('isv.invalid-encrypt-type'));
+    const encryptType = params.get('encrypt_type');
+    if (encryptType && encryptType !== 'AES') return fail(gatewayError('isv.invalid-encrypt-type'));
 
+    const certificateError = certificateMismatch(app, params, certificates);
+    if (certificateError) return fail(certificateError);
     const signatureError = verifyRequest(app, params, charset, requestedSignType, sign);
     if (signatureError) return fail(signatureError);
 
@@ -133,35 +148,33 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
     const notifyUrl = params.get('notify_url') || null;
     if (notifyUrl !== null && !isNotifyUrl(notifyUrl)) return fail(gatewayError('isv.invalid-parameter', '：notify_url'));
 
+    // Encrypted, biz_content is the ciphertext the signature covered: decrypted only now, in the request's charset.
+    let bizContent = params.get('biz_content');
+    let aesKey: Buffer | null = null;
+    if (encryptType === 'AES') {
+      aesKey = app.aesKey ? parseAesKey(app.aesKey) : null;
+      if (!aesKey) return fail(gatewayError('isv.decryption-error-not-valid-encrypt-key'));
+      const plain = bizContent ? aesDecrypt(bizContent, aesKey) : null;
+      if (!plain) return fail(gatewayError('isv.decryption-error-unknown'));
+      bizContent = decodeText(plain, charset);
+    }
+
     let biz: unknown = {};
-    const bizContent = params.get('biz_content');
     if (bizContent) {
       try {
         biz = JSON.parse(bizContent);
       } catch {
-        return fail(gatewayError('isv.invalid-parameter'));
+        return fail(gatewayError(aesKey ? 'isv.decryption-error-unknown' : 'isv.invalid-parameter'));
       }
-      if (typeof biz !== 'object' || biz === null || Array.isArray(biz)) return fail(gatewayError('isv.invalid-parameter'));
+      if (typeof biz !== 'object' || biz === null || Array.isArray(biz) || hasUnstorableText(biz)) return fail(gatewayError('isv.invalid-parameter'));
     }
 
     const context: MethodContext = { services: options.services, app, sellerPid, notifyUrl, charset };
-    const fault = await options.services.faults.next(method);
-    const provoked = fault && (fault.subCode === 'isp.unknow-error' ? gatewayError('isp.unknow-error') : target.errors.find(fault.subCode));
-    if (fault?.phase === 'before' && provoked) return errorReply(provoked, signType, await target.failureFields(biz, context));
-
-    let result: MethodReply;
-    try {
-      result = await target.run(biz, context);
-    } catch (error) {
-      options.logger.error({ err: error, method }, 'method failed');
-      return fail(gatewayError('isp.unknow-error'));
-    }
-    // An `after` fault: the method has done its work, but the caller is told it failed.
-    if (provoked) return errorReply(provoked, signType, await target.failureFields(biz, context));
-    if (result.ok) {
-      return reply(nodeName, { code: '10000', msg: 'Success', ...result.fields }, charset, signType, method);
-    }
-    return errorReply(result.error, signType, result.fields);
+    const result = await runMethod(target, biz, context, options.logger);
+    // A reply the method produced is encrypted as the request was; gateway errors stay clear (notes §11.2).
+    const replySigning: Signing = aesKey && (result.ok || result.error.code === '40004') ? { ...signing, aesKey } : signing;
+    if (result.ok) return reply(nodeName, { code: '10000', msg: 'Success', ...result.fields }, charset, replySigning, method);
+    return errorReply(result.error, replySigning, result.fields);
   }
 
   /**
@@ -177,8 +190,8 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
     const nodeName = method ? responseNodeName(method) : ERROR_NODE_NAME;
     const appId = params.get('app_id');
     try {
-      const app = appId ? await findKnownApp(appId) : undefined;
-      if (app) return await reply(nodeName, error.toFields(), charset, params.get('sign_type') === 'RSA' ? 'RSA' : 'RSA2', label);
+      const app = appId && isStorableText(appId) ? await findKnownApp(appId) : undefined;
+      if (app) return await reply(nodeName, error.toFields(), charset, signingFor(app, params), label);
     } catch (signing) {
       options.logger.error({ err: signing }, 'could not sign an error reply');
     }
@@ -196,6 +209,22 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
     },
     unreadable: (query) => failedRequest(query, gatewayError('isv.invalid-parameter'), '(unreadable)'),
   };
+}
+
+/**
+ * Certificate mode (notes §10.3.1, §10.4): an app in certificate mode names its certificate (`app_cert_sn`)
+ * and Alipay's root (`alipay_root_cert_sn`), and both must be the ones tuikuan issued; an app in public-key
+ * mode that names a certificate has none (isv.app-cert-not-exist, as when the console is set to 公钥).
+ */
+function certificateMismatch(app: App, params: ReadonlyMap<string, string>, certificates: PlatformCertificates | null): OpenApiError | null {
+  const appCertSn = params.get('app_cert_sn');
+  if (app.keyMode !== 'cert' || !certificates) return appCertSn ? gatewayError('isv.app-cert-not-exist') : null;
+  if (!appCertSn) return gatewayError('isv.missing-app-cert-sn');
+  if (appCertSn !== app.appCertSn) return gatewayError('isv.app-cert-not-exist');
+  const rootCertSn = params.get('alipay_root_cert_sn');
+  if (!rootCertSn) return gatewayError('isv.missing-alipay-root-cert-sn');
+  if (rootCertSn !== certificates.rootCertSn) return gatewayError('isv.invalid-alipay-root-cert-sn');
+  return null;
 }
 
 /** Verifies the request signature; empty values kept first (the Node SDK), then dropped (the docs). */

@@ -15,6 +15,14 @@ export interface PlatformTable {
   /** The virtual clock's reading, shared by every process; null while the clock is real. */
   virtualNow: number | null;
   createdAt: number;
+  /** The certificate authority's key (PKCS#8 PEM) and certificates; null until first made. */
+  caKeyPem: ColumnType<string | null, string | null | undefined, string | null>;
+  rootCertPem: ColumnType<string | null, string | null | undefined, string | null>;
+  rootCertSn: ColumnType<string | null, string | null | undefined, string | null>;
+  appIssuerCertPem: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The platform's public-key certificate file (leaf, then its issuer) and the leaf's SN. */
+  platformCertPem: ColumnType<string | null, string | null | undefined, string | null>;
+  platformCertSn: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MerchantTable {
@@ -44,6 +52,14 @@ export interface AppTable {
   appPublicKey: string | null;
   rsaPublicKey: string | null;
   createdAt: number;
+  /** `public_key` or `cert`. */
+  keyMode: ColumnType<string, string | undefined, string>;
+  appCertPem: ColumnType<string | null, string | null | undefined, string | null>;
+  appCertSn: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Base64 AES key for content encryption; null when the app has none. */
+  aesKey: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The app's application gateway (应用网关), where message notifications go. */
+  messageUrl: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AppAuthTokenTable {

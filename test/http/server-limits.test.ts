@@ -106,6 +106,28 @@ describeEachEngine('a careless or hostile client', (engine) => {
     });
   });
 
+  describe('text with U+0000, which PostgreSQL cannot store', () => {
+    it('is bad input everywhere it can come in, answered in each surface’s own way, never a 500', async () => {
+      const app = await handApp(harness);
+      assert.equal((await harness.admin('GET', '/trades/20261202%00')).status, 400);
+      assert.equal((await harness.admin('GET', '/refunds?trade_no=a%00')).status, 400);
+      const named = await harness.admin('POST', '/merchants', { name: 'a\u0000b' });
+      assert.equal(named.status, 400);
+      assert.match(named.body.error.message, /U\+0000/);
+      assert.equal((await fetch(`${harness.tuikuan.url}/cashier/batches/x%00`)).status, 404);
+      const unknownApp = await fetch(harness.tuikuan.gateway, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'method=alipay.trade.query&app_id=2021%00&biz_content=%7B%7D',
+      });
+      assert.match(await unknownApp.text(), /"sub_code":"isv.invalid-app-id"/);
+      const { form } = signedForm(app, { method: 'alipay.trade.query', biz: { out_trade_no: 'a\u0000' } });
+      assert.match(await (await fetch(`${harness.tuikuan.gateway}?${form}`)).text(), /"sub_code":"isv.invalid-parameter"/);
+      const mapi = await fetch(`${harness.tuikuan.gateway}?service=notify_verify&partner=2088000000000000&notify_id=a%00`);
+      assert.equal(await mapi.text(), 'invalid');
+    });
+  });
+
   describe('one merchant email created twice at once', () => {
     it('creates one merchant; every other creation is a 409 duplicate', async () => {
       const answers = await Promise.all(Array.from({ length: 8 }, () => harness.admin('POST', '/merchants', { email: `same-${engine}@alitest.com` })));

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlipaySdk } from 'alipay-sdk';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { startTuikuan, type Tuikuan, type TuikuanOptions } from '../../src/tuikuan.js';
 import { createPgDatabase, type TestEngine } from './engines.js';
 
@@ -29,6 +29,8 @@ export interface HarnessOptions {
   engine?: TestEngine;
   /** More of tuikuan's options: a notify policy, a resolver, HTTP limits… (Default: none) */
   tuikuan?: Omit<TuikuanOptions, 'dataDir' | 'db' | 'port' | 'clock' | 'adminToken' | 'logger'>;
+  /** The server's logger. (Default: silent, or TUIKUAN_TEST_LOG's level) */
+  logger?: Logger;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -40,7 +42,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     port: 0,
     clock: options.clock ?? 'real',
     adminToken: 'test-admin-token',
-    logger: pino({ level: process.env.TUIKUAN_TEST_LOG ?? 'silent' }),
+    logger: options.logger ?? pino({ level: process.env.TUIKUAN_TEST_LOG ?? 'silent' }),
     ...options.tuikuan,
   });
   async function admin<T>(method: string, path: string, body?: unknown): Promise<AdminResponse<T>> {

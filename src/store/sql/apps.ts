@@ -1,5 +1,6 @@
 /** OpenAPI apps and the app auth tokens through which merchants authorise other merchants' apps. */
-import type { App } from '../../core/interfaces.js';
+import type { App, KeyMode } from '../../core/interfaces.js';
+import type { AppRow } from '../schema.js';
 import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
@@ -9,8 +10,23 @@ export async function insertApp(db: Db, app: App): Promise<void> {
 
 const appById = prepareQuery((db, p: { appId: string }) => db.selectFrom('apps').selectAll().where('appId', '=', p.appId));
 
-export function findApp(db: Db, appId: string): Promise<App | undefined> {
-  return firstRow(appById, db, { appId });
+export async function findApp(db: Db, appId: string): Promise<App | undefined> {
+  const row = await firstRow(appById, db, { appId });
+  return row && toApp(row);
+}
+
+function toApp(row: AppRow): App {
+  return { ...row, keyMode: row.keyMode as KeyMode };
+}
+
+export interface AppChange {
+  aesKey?: string | null;
+  messageUrl?: string | null;
+}
+
+export async function updateApp(db: Db, appId: string, change: AppChange): Promise<void> {
+  if (Object.keys(change).length === 0) return;
+  await db.updateTable('apps').set(change).where('appId', '=', appId).execute();
 }
 
 export interface AppAuthToken {
