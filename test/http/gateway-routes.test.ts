@@ -12,41 +12,12 @@ import { AlipaySdk } from 'alipay-sdk';
 import iconv from 'iconv-lite';
 import { describeEachEngine } from '../support/engines.js';
 import { createMerchantKit, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { tamperingProxy } from '../support/tampering-proxy.js';
 import { handApp, percent, replySignatureValid, send, signedForm, type HandApp, type RawReply } from '../support/openapi-client.js';
 
 const PAY = { scene: 'bar_code', auth_code: '286648395128379123', subject: '测试商品', total_amount: '88.88' };
 let counter = 0;
 const outTradeNo = () => `GW${Date.now()}${++counter}`;
-
-/** A proxy that passes requests to the gateway and changes the replies on their way back. */
-async function tamperingProxy(target: string, change: (body: string) => string): Promise<{ url: string; close(): Promise<void>; server: Server }> {
-  const upstream = new URL(target);
-  const server = createServer((request, response) => {
-    const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, path: request.url, method: request.method, headers: request.headers },
-      (reply) => {
-        const chunks: Buffer[] = [];
-        reply.on('data', (chunk: Buffer) => chunks.push(chunk));
-        reply.on('end', () => {
-          const body = Buffer.from(change(Buffer.concat(chunks).toString('utf8')));
-          response.writeHead(reply.statusCode ?? 200, { 'content-type': reply.headers['content-type'] ?? 'application/json', 'content-length': body.length });
-          response.end(body);
-        });
-      },
-    );
-    request.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    server,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/gateway.do`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
 
 describeEachEngine('/gateway.do', (engine) => {
   let harness: Harness;
