@@ -81,6 +81,20 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
     return send(reply, await options.openApi.unreadable(query), started);
   });
 
+  // The legacy verify address Alipay's official MAPI demos call by default (notes §13.3): notify_verify by
+  // another name, `partner` and `notify_id` only, unsigned.
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/trade/notify_query.do',
+    handler: async (request, reply) => {
+      const started = process.hrtime.bigint();
+      const params = decodeForm(requestPairs(request), 'utf-8');
+      params.set('service', 'notify_verify');
+      const referer = typeof request.headers.referer === 'string' ? request.headers.referer : null;
+      return sendMapi(reply, 'notify_verify', await options.mapi.handle({ params, charset: 'utf-8', referer }), referer, started);
+    },
+  });
+
   // A HEAD asks whether the gateway is there; it runs no method and reads no parameters, so it has no effect.
   app.head('/gateway.do', async (_request, reply) => reply.code(200).header('content-type', 'application/json;charset=utf-8').send());
 

@@ -2,7 +2,7 @@
  * batch_refund_notify and notify_verify (seed 002, protocol-notes §6), under the virtual clock: the
  * notification's fields and signature (MD5 with the partner's key, or RSA by the platform key), its
  * charset (GBK, UTF-8, GB2312: the content type and the bytes), its schedule (4m, 10m, 10m, 1h, 2h, 6h, 15h until `success`, one notify_id), every attempt in
- * the admin log; and notify_verify's true / false / invalid.
+ * the admin log; and notify_verify's true / false / invalid, also at the legacy /trade/notify_query.do.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
@@ -137,6 +137,23 @@ describeEachEngine('batch_refund_notify and notify_verify', (engine) => {
       receiver.setScript('success');
       await harness.adminOk('POST', '/clock', { advance_seconds: 4 * 60 });
       assert.equal(await verify(kit.pid, notifyId), 'false');
+    });
+
+    it('is answered alike at the legacy address the official demos call, /trade/notify_query.do: true, then false after success', async () => {
+      receiver.setScript('fail');
+      await batchWithNotify();
+      const notifyId = parseNotifyBody(receiver.received[0]!.raw, 'GBK').notify_id!;
+      const legacy = async (partner: string, id: string) => {
+        const response = await fetch(`${harness.tuikuan.url}/trade/notify_query.do?partner=${partner}&notify_id=${id}`);
+        assert.equal(response.status, 200);
+        assert.match(String(response.headers.get('content-type')), /^text\/plain/);
+        return response.text();
+      };
+      assert.equal(await legacy(kit.pid, notifyId), 'true');
+      receiver.setScript('success');
+      await harness.adminOk('POST', '/clock', { advance_seconds: 4 * 60 });
+      assert.equal(await legacy(kit.pid, notifyId), 'false');
+      assert.equal(await legacy('12345', notifyId), 'invalid');
     });
 
     it('invalid for missing or malformed parameters', async () => {
