@@ -13,7 +13,7 @@ import { encodeForm, encodeText, parseCharset, type Charset } from '../protocol/
 import { signContentWithoutSignType } from '../protocol/sign-content.js';
 import { md5Sign, rsaSign } from '../protocol/signing.js';
 import { findMerchant } from '../store/sql/merchants.js';
-import { findNotification, recordManualAttempt, recordScheduledAttempt, type Notification } from '../store/sql/notifications.js';
+import { findNotification, recordManualAttempt, recordScheduledAttempt, settleNotification, type Notification } from '../store/sql/notifications.js';
 import type { Store } from '../store/store.js';
 import { parseNotifyAllow, type NotifyDestinationRules } from './notify-destination.js';
 import { postNotification, systemResolver, type NotifyResolver } from './notify-transport.js';
@@ -104,6 +104,19 @@ export async function deliverNotification(options: DeliveryOptions, notification
       acknowledgedAt: result.delivered ? now : null,
     }),
   );
-  // Settled by hand meanwhile, or counted by another run: nothing more is this run's to schedule.
-  return after?.status === 'pending' && after.nextAttemptAt !== null ? { kind: 'retry', at: after.nextAttemptAt } : { kind: 'done' };
+  if (after === null) return afterUncountedAttempt(options, notification.id, result.delivered, now);
+  // Settled by hand meanwhile: nothing more is this run's to schedule.
+  return after.status === 'pending' && after.nextAttemptAt !== null ? { kind: 'retry', at: after.nextAttemptAt } : { kind: 'done' };
+}
+
+/**
+ * Another run counted this attempt first — this run's lease ran out mid-POST and the job was taken over, or the
+ * reverse. The attempt is not written twice, but a `success` to it still settles the notification, as one by
+ * hand does; and the job goes on to the attempt the other run scheduled, since it may be this run that holds
+ * the job now (completing it would leave the notification pending with no job to send it).
+ */
+async function afterUncountedAttempt(options: DeliveryOptions, notificationId: number, delivered: boolean, now: number): Promise<JobOutcome> {
+  if (delivered) await options.store.transaction((trx) => settleNotification(trx, notificationId, now));
+  const current = await findNotification(options.store.db, notificationId);
+  return current?.status === 'pending' && current.nextAttemptAt !== null ? { kind: 'retry', at: current.nextAttemptAt } : { kind: 'done' };
 }

@@ -409,11 +409,62 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
           [[1, 'fail']],
           'one row for attempt 1: the late return of the first holder wrote none',
         );
-        assert.equal(notification?.status, 'pending', 'retried on the schedule, as the counted attempt says');
+        assert.equal(notification?.status, 'delivered', 'the late success still settles it, as one by hand would');
       } finally {
         answer('success');
         harness.tuikuan.worker.start();
       }
     });
+
+    for (const second of ['fail', 'success'] as const) {
+      it(`keeps its job when the first holder’s answer is counted first and the new holder’s (${second}) comes after`, async () => {
+        const { services } = harness.tuikuan;
+        const keys = await getPlatformKeys(services.store.db);
+        const handlers = jobHandlers({ store: services.store, clock: services.clock, platformKey: createPrivateKey(keys!.privateKeyPem) });
+        const leaseClock = new VirtualClock(Date.now());
+        const LEASE_MS = 5_000;
+        const common = { store: services.store, clock: services.clock, realClock: leaseClock, handlers, logger: pino({ level: 'silent' }), leaseMs: LEASE_MS };
+        const paused = new Worker({ ...common, renewEveryMs: 3_600_000 });
+        const other = new Worker(common);
+        const held = [0, 1].map(() => {
+          let arrive!: () => void;
+          let answer!: (body: string) => void;
+          return { arrived: new Promise<void>((resolve) => (arrive = resolve)), answered: new Promise<string>((resolve) => (answer = resolve)), arrive: () => arrive(), answer: (body: string) => answer(body) };
+        });
+        const to = await receiver((attempt) => {
+          const hold = held[attempt - 1];
+          if (!hold) return 'success';
+          hold.arrive();
+          return hold.answered;
+        });
+        await harness.tuikuan.worker.stop();
+        try {
+          const trade = await newTrade(harness, kit, { notify_url: to.url });
+          await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: `ORDER-${second}` });
+          const first = paused.drain();
+          await held[0]!.arrived;
+          leaseClock.set(leaseClock.now() + LEASE_MS + 1);
+          const taken = other.drain();
+          await held[1]!.arrived;
+          held[0]!.answer('fail');
+          await first;
+          held[1]!.answer(second);
+          await taken;
+
+          const [notification] = await notificationsOf(harness, trade.trade_no);
+          assert.equal(notification?.attempt_log.length, 1, 'the attempt written once');
+          if (second === 'success') {
+            assert.equal(notification?.status, 'delivered', 'a success to the uncounted attempt still settles it');
+          } else {
+            assert.equal(notification?.status, 'pending');
+            await advanceClock(harness, 4 * MINUTE);
+            assert.equal((await notificationsOf(harness, trade.trade_no))[0]?.attempts, 2, 'its job was kept: the next attempt is made');
+          }
+        } finally {
+          for (const hold of held) hold.answer('success');
+          harness.tuikuan.worker.start();
+        }
+      });
+    }
   });
 });

@@ -138,7 +138,11 @@ export async function recordScheduledAttempt(
  */
 export async function recordManualAttempt(db: Db, notificationId: number, attempt: NotificationAttempt, now: number): Promise<void> {
   await insertAttempt(db, notificationId, attempt);
-  if (!attempt.delivered) return;
+  if (attempt.delivered) await settleNotification(db, notificationId, now);
+}
+
+/** The merchant answered `success`: delivered, keeping the first acknowledgement if there was one. */
+export async function settleNotification(db: Db, notificationId: number, now: number): Promise<void> {
   await db
     .updateTable('notifications')
     .set({ status: 'delivered', nextAttemptAt: null, acknowledgedAt: sql<number>`coalesce(acknowledged_at, ${now})` })
