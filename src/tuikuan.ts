@@ -212,7 +212,7 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       metrics,
       logger,
       adminToken,
-      platformPublicKey: platform.publicKeyPem,
+      platform,
       worker,
       delivery,
       ...(options.httpLimits && { limits: options.httpLimits }),

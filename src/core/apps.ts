@@ -5,17 +5,25 @@ import { findMerchant } from '../store/sql/merchants.js';
 import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
 import { newAppAuthToken, newAppId } from './identifiers.js';
-import type { App } from './interfaces.js';
+import { issueAppCertificate, type Validity } from './certificate-authority.js';
+import type { App, KeyMode } from './interfaces.js';
+import { platformAuthority } from './platform.js';
 import { generateRsaKeyPair } from './key-pairs.js';
 import { isAesKey, newAesKey } from './aes-key.js';
 import { isNotifyUrl } from './notify-url.js';
 
 export interface NewApp {
+  /** An app_id of its own, as a declared world names it. (Default: a new one) */
+  appId?: string;
   pid: string;
   /** The merchant's RSA2 public key. */
   appPublicKey?: string;
   /** The merchant's RSA (SHA1) public key. */
   rsaPublicKey?: string;
+  /** `cert`: the app's RSA2 key is certified by tuikuan's authority, and requests name the certificate. (Default: public_key) */
+  keyMode?: KeyMode;
+  /** The app certificate's validity, for certificates that must come out the same every time. (Default: from now, 2 years) */
+  certificateValidity?: Validity;
 }
 
 export interface CreatedApp {
@@ -45,7 +53,12 @@ export function normalisePublicKey(text: string, field: string): string {
 }
 
 export async function createApp(deps: CoreDeps, input: NewApp): Promise<CreatedApp> {
-  if (!(await findMerchant(deps.store.db, input.pid))) throw new DomainError('merchant_not_found', `no merchant ${input.pid}`);
+  const merchant = await findMerchant(deps.store.db, input.pid);
+  if (!merchant) throw new DomainError('merchant_not_found', `no merchant ${input.pid}`);
+  const keyMode = input.keyMode ?? 'public_key';
+  if (keyMode === 'cert' && input.rsaPublicKey && !input.appPublicKey) {
+    throw new DomainError('invalid_request', 'key_mode cert certifies the RSA2 key: give app_public_key (or no key, to have a pair made)');
+  }
   let appPublicKey = input.appPublicKey ? normalisePublicKey(input.appPublicKey, 'app_public_key') : null;
   const rsaPublicKey = input.rsaPublicKey ? normalisePublicKey(input.rsaPublicKey, 'rsa_public_key') : null;
   let appPrivateKey: string | undefined;
@@ -54,15 +67,28 @@ export async function createApp(deps: CoreDeps, input: NewApp): Promise<CreatedA
     appPublicKey = pair.publicKeyPem;
     appPrivateKey = pair.privateKeyPem;
   }
+  const appId = input.appId ?? newAppId();
+  const now = deps.clock.now();
+  const certificate =
+    keyMode === 'cert' && appPublicKey
+      ? await issueAppCertificate(await platformAuthority(deps), {
+          now: input.certificateValidity?.notBefore ?? now,
+          publicKeyPem: appPublicKey,
+          merchantName: merchant.name,
+          pid: merchant.pid,
+          appId,
+          ...(input.certificateValidity && { validity: input.certificateValidity }),
+        })
+      : null;
   const app: App = {
-    appId: newAppId(),
+    appId,
     pid: input.pid,
     appPublicKey,
     rsaPublicKey,
-    createdAt: deps.clock.now(),
-    keyMode: 'public_key',
-    appCertPem: null,
-    appCertSn: null,
+    createdAt: now,
+    keyMode,
+    appCertPem: certificate?.pem ?? null,
+    appCertSn: certificate?.sn ?? null,
     aesKey: null,
     messageUrl: null,
   };
@@ -102,11 +128,11 @@ export async function changeAppSettings(deps: CoreDeps, appId: string, settings:
 }
 
 /** A merchant (`pid`) authorises an app — typically another merchant's — to call on its behalf. */
-export async function issueAppAuthToken(deps: CoreDeps, appId: string, pid: string): Promise<string> {
+export async function issueAppAuthToken(deps: CoreDeps, appId: string, pid: string, given?: string): Promise<string> {
   await requireApp(deps, appId);
   if (!(await findMerchant(deps.store.db, pid))) throw new DomainError('merchant_not_found', `no merchant ${pid}`);
   const now = deps.clock.now();
-  const token = newAppAuthToken(now);
+  const token = given ?? newAppAuthToken(now);
   await insertAppAuthToken(deps.store.db, { token, appId, pid, createdAt: now, revokedAt: null });
   return token;
 }

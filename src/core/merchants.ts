@@ -13,6 +13,8 @@ import type { Fen } from './money.js';
 import { hashPassword } from './password.js';
 
 export interface NewMerchant {
+  /** A pid of its own, as a declared world names it. (Default: a new one) */
+  pid?: string;
   name?: string;
   email?: string;
   balance?: Fen;
@@ -30,7 +32,7 @@ export interface CreatedMerchant {
 
 export async function createMerchant(deps: CoreDeps, input: NewMerchant): Promise<CreatedMerchant> {
   const now = deps.clock.now();
-  const pid = newPid();
+  const pid = input.pid ?? newPid();
   const email = input.email ?? `seller${pid.slice(-8)}@alitest.com`;
   const loginPassword = input.loginPassword ?? `pass${randomInt(100000, 1000000)}`;
   // Alipay payment passwords are six digits.

@@ -19,6 +19,8 @@ import { isPaid } from './trade-status.js';
 import { oweTradeStatusSync } from './notifications.js';
 
 export interface TradeDraft {
+  /** A trade_no of its own, as a declared world names it. (Default: a new one) */
+  tradeNo?: string;
   app: App;
   sellerPid: string;
   outTradeNo: string;
@@ -50,7 +52,7 @@ async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now:
   const paid = isPaid(status);
   const amounts = tradeAmounts(draft.totalAmount, bills, merchant.feeRatePpm);
   const trade: Trade = {
-    tradeNo: newTradeNo(now),
+    tradeNo: draft.tradeNo ?? newTradeNo(now),
     outTradeNo: draft.outTradeNo,
     sellerPid: merchant.pid,
     appId: draft.app.appId,

@@ -11,7 +11,7 @@ import { hasUnstorableText } from '../core/storable-text.js';
 import { DOMAIN_ERROR_CODES, DomainError } from '../core/domain-error.js';
 import { BANK_FUND_TYPES, FUND_CHANNELS, isDiscountChannel } from '../core/fund-bill.js';
 import type { FundBill, FundMixShare, TradeStatus, Voucher } from '../core/interfaces.js';
-import { ACCOUNT_STATUSES, TRADE_STATUSES } from '../core/interfaces.js';
+import { ACCOUNT_STATUSES, KEY_MODES, TRADE_STATUSES } from '../core/interfaces.js';
 import { adjustBalance, changeMerchantSettings, createMerchant, requireMerchant } from '../core/merchants.js';
 import { isNotifyUrl, OPENAPI_NOTIFY_URL_MAX } from '../core/notify-url.js';
 import { parseRate, parseSignedYuan, parseYuan, parsePositiveYuan } from '../core/money.js';
@@ -28,7 +28,7 @@ import { adminNotificationRoutes } from './admin-notification-routes.js';
 import { adminRefundRoutes } from './admin-refund-routes.js';
 import type { OpenApiMethod } from '../methods/openapi-method.js';
 import { armedFaults, clearFaults, type Fault } from '../core/faults.js';
-import { appView, merchantView, tradeView } from './admin-views.js';
+import { appView, merchantView, platformView, tradeView, type PlatformView } from './admin-views.js';
 import type { Metrics } from './metrics.js';
 
 export interface AdminRoutesOptions {
@@ -38,7 +38,7 @@ export interface AdminRoutesOptions {
   /** The OpenAPI methods, whose error tables provoked failures are checked against. */
   methods: readonly OpenApiMethod[];
   adminToken: string;
-  platformPublicKey: string;
+  platform: PlatformView;
   metrics: Metrics;
 }
 
@@ -106,6 +106,7 @@ const balanceBody = z.union([z.object({ delta: amountText }).strict(), z.object(
 
 const appBody = z.object({
   pid: z.string().min(1).max(16),
+  key_mode: z.enum(KEY_MODES).optional(),
   app_public_key: publicKeyText.optional(),
   rsa_public_key: publicKeyText.optional(),
 });
@@ -232,7 +233,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   await app.register(adminNotificationRoutes, { services, delivery: options.delivery });
   await app.register(adminClockRoutes, { services, worker: options.worker });
 
-  app.get('/platform', async () => ({ public_key: options.platformPublicKey }));
+  app.get('/platform', async () => platformView(options.platform));
 
   app.post('/merchants', async (request, reply) => {
     const body = parse(merchantBody, request.body);
@@ -301,13 +302,14 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       pid: body.pid,
       ...(body.app_public_key !== undefined && { appPublicKey: body.app_public_key }),
       ...(body.rsa_public_key !== undefined && { rsaPublicKey: body.rsa_public_key }),
+      ...(body.key_mode !== undefined && { keyMode: body.key_mode }),
     });
-    const view = appView(created.app, options.platformPublicKey);
+    const view = appView(created.app, options.platform);
     return reply.code(201).send(created.appPrivateKey ? { ...view, app_private_key: created.appPrivateKey } : view);
   });
 
   app.get<{ Params: { appId: string } }>('/apps/:appId', async (request) =>
-    appView(await requireApp(services, request.params.appId), options.platformPublicKey),
+    appView(await requireApp(services, request.params.appId), options.platform),
   );
 
   app.patch<{ Params: { appId: string } }>('/apps/:appId', async (request) => {
@@ -316,7 +318,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       ...(body.aes_key !== undefined && { aesKey: body.aes_key }),
       ...(body.message_url !== undefined && { messageUrl: body.message_url }),
     });
-    return appView(changed, options.platformPublicKey);
+    return appView(changed, options.platform);
   });
 
   app.post('/app-auth-tokens', async (request, reply) => {

@@ -2,6 +2,7 @@
 import { formatChinaTime } from '../core/china-time.js';
 import type { App, Merchant, Trade, TradeStatus } from '../core/interfaces.js';
 import { formatRate, formatYuan } from '../core/money.js';
+import type { PlatformKey } from '../core/platform.js';
 import { voucherFields } from '../methods/trade-fields.js';
 
 /** A time as the admin API writes it: China time, or null. */
@@ -32,15 +33,36 @@ export function merchantView(merchant: Merchant): Record<string, unknown> {
   };
 }
 
-export function appView(app: App, platformPublicKey: string): Record<string, unknown> {
+/** What merchants are given of the platform: its public key, and its certificates for certificate mode. */
+export type PlatformView = Pick<PlatformKey, 'publicKeyPem' | 'certificates'>;
+
+export function platformView(platform: PlatformView): Record<string, unknown> {
+  return {
+    public_key: platform.publicKeyPem,
+    alipay_public_cert: platform.certificates.platformCertPem,
+    alipay_cert_sn: platform.certificates.platformCertSn,
+    alipay_root_cert: platform.certificates.rootCertPem,
+    alipay_root_cert_sn: platform.certificates.rootCertSn,
+  };
+}
+
+export function appView(app: App, platform: PlatformView): Record<string, unknown> {
   return {
     app_id: app.appId,
     pid: app.pid,
     app_public_key: app.appPublicKey,
     rsa_public_key: app.rsaPublicKey,
-    platform_public_key: platformPublicKey,
+    platform_public_key: platform.publicKeyPem,
     key_mode: app.keyMode,
-    app_cert_sn: app.appCertSn,
+    // In certificate mode, the three files a merchant's SDK loads, and the SNs it computes from them.
+    ...(app.keyMode === 'cert' && {
+      app_cert: app.appCertPem,
+      app_cert_sn: app.appCertSn,
+      alipay_public_cert: platform.certificates.platformCertPem,
+      alipay_cert_sn: platform.certificates.platformCertSn,
+      alipay_root_cert: platform.certificates.rootCertPem,
+      alipay_root_cert_sn: platform.certificates.rootCertSn,
+    }),
     aes_key: app.aesKey,
     message_url: app.messageUrl,
     created_at: time(app.createdAt),

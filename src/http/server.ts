@@ -16,6 +16,7 @@ import { adminError, adminRoutes } from './admin-routes.js';
 import { gatewayClientErrorHandler, gatewayRoutes } from './gateway-routes.js';
 import { gatewayV3Routes } from './gateway-v3-routes.js';
 import type { Metrics } from './metrics.js';
+import type { PlatformView } from './admin-views.js';
 
 export interface ServerOptions {
   services: Services;
@@ -26,7 +27,7 @@ export interface ServerOptions {
   metrics: Metrics;
   logger: Logger;
   adminToken: string;
-  platformPublicKey: string;
+  platform: PlatformView;
   worker: Worker;
   /** How a notification re-sent by hand is delivered: as the worker delivers. */
   delivery: DeliveryOptions;
@@ -130,7 +131,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     worker: options.worker,
     delivery: options.delivery,
     adminToken: options.adminToken,
-    platformPublicKey: options.platformPublicKey,
+    platform: options.platform,
     metrics: options.metrics,
   });
 

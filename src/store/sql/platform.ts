@@ -22,6 +22,34 @@ export async function savePlatformKeys(db: Db, keys: PlatformKeys, now: number):
   return kept;
 }
 
+/** What certificate mode keeps on the platform row: the authority's key and files, the platform certificate. */
+export interface StoredCertificates {
+  caKeyPem: string;
+  rootCertPem: string;
+  rootCertSn: string;
+  appIssuerCertPem: string;
+  platformCertPem: string;
+  platformCertSn: string;
+}
+
+export async function getPlatformCertificates(db: Db): Promise<StoredCertificates | undefined> {
+  const row = await db
+    .selectFrom('platform')
+    .select(['caKeyPem', 'rootCertPem', 'rootCertSn', 'appIssuerCertPem', 'platformCertPem', 'platformCertSn'])
+    .where('id', '=', 1)
+    .executeTakeFirst();
+  if (!row?.caKeyPem || !row.rootCertPem || !row.rootCertSn || !row.appIssuerCertPem || !row.platformCertPem || !row.platformCertSn) return undefined;
+  return { caKeyPem: row.caKeyPem, rootCertPem: row.rootCertPem, rootCertSn: row.rootCertSn, appIssuerCertPem: row.appIssuerCertPem, platformCertPem: row.platformCertPem, platformCertSn: row.platformCertSn };
+}
+
+/** Stores the certificates unless another process got there first; returns the ones kept. */
+export async function savePlatformCertificates(db: Db, certificates: StoredCertificates): Promise<StoredCertificates> {
+  await db.updateTable('platform').set(certificates).where('id', '=', 1).where('caKeyPem', 'is', null).execute();
+  const kept = await getPlatformCertificates(db);
+  if (!kept) throw new Error('platform certificates were not stored');
+  return kept;
+}
+
 export async function readVirtualNow(db: Db): Promise<number | null> {
   const row = await db.selectFrom('platform').select('virtualNow').where('id', '=', 1).executeTakeFirst();
   return row?.virtualNow ?? null;
