@@ -235,7 +235,8 @@ function certificateFileText(certificates: X509Certificate[]): string {
 
 /** Starts a few minutes early, so a merchant whose clock runs behind ours does not see a not-yet-valid certificate. */
 function defaultValidity(now: number, years: number): Validity {
-  const notBefore = now - 5 * MINUTE_MS;
+  // Whole seconds, as X.509 keeps them: a validity read back from a certificate then re-makes the same one.
+  const notBefore = Math.floor((now - 5 * MINUTE_MS) / 1000) * 1000;
   const notAfter = new Date(notBefore);
   notAfter.setUTCFullYear(notAfter.getUTCFullYear() + years);
   return { notBefore, notAfter: notAfter.getTime() };
