@@ -10,7 +10,10 @@ import { SystemClock, VirtualClock, type Clock } from './core/clock.js';
 import { newSecret } from './core/identifiers.js';
 import { makePrivateDir, tightenPrivateFiles, writePrivateFile } from './private-files.js';
 import { FaultWatch } from './core/faults.js';
-import { loadPlatformKey, type PlatformKey } from './core/platform.js';
+import { loadPlatformKey, type DeclaredPlatform, type PlatformKey } from './core/platform.js';
+import { applyWorldSeed, WorldConflict } from './core/world-seed.js';
+import type { DeclaredWorld } from './seed-file.js';
+import type { PlatformView } from './http/admin-views.js';
 import { buildServer, type HttpLimits } from './http/server.js';
 import { createMetrics } from './http/metrics.js';
 import { mapiServices, openApiMethods } from './methods/registry.js';
@@ -71,6 +74,11 @@ export interface TuikuanOptions {
   notifyTimeoutMs?: number;
   /** The HTTP server's timeouts. (Default: TUIKUAN_REQUEST_TIMEOUT_MS etc., else those of DEFAULT_HTTP_LIMITS) */
   httpLimits?: Partial<HttpLimits>;
+  /**
+   * Declared worlds (seed files, the demo), applied in order at start: what exists is kept, what is missing is
+   * made, a contradiction fails the start. (Default: none)
+   */
+  seeds?: readonly DeclaredWorld[];
 }
 
 export type Role = 'all' | 'gateway' | 'worker';
@@ -82,6 +90,8 @@ export interface Tuikuan {
   adminUrl: string;
   adminToken: string;
   platformPublicKey: string;
+  /** The platform's public key and certificates, as merchants are given them. */
+  platform: PlatformView;
   dataDir: string;
   services: Services;
   /** Absent in a worker-only process. */
@@ -120,6 +130,21 @@ function clockSync(store: Store, clock: Clock): (() => Promise<void>) | undefine
   };
 }
 
+/** What the worlds declare of the platform; two that declare different keys contradict each other. */
+function declaredPlatform(seeds: readonly DeclaredWorld[]): DeclaredPlatform {
+  const declared: DeclaredPlatform = {};
+  for (const { platform } of seeds) {
+    for (const key of ['privateKeyPem', 'caPrivateKeyPem'] as const) {
+      const value = platform[key];
+      if (value === undefined) continue;
+      if (declared[key] !== undefined && declared[key] !== value) throw new WorldConflict(`two declared worlds give the platform different ${key === 'privateKeyPem' ? 'private keys' : 'certificate authority keys'}`);
+      declared[key] = value;
+    }
+    if (platform.certificateValidity) declared.certificateValidity = platform.certificateValidity;
+  }
+  return declared;
+}
+
 export interface Prepared {
   store: Store;
   platform: PlatformKey;
@@ -135,8 +160,10 @@ export async function prepareTuikuan(options: TuikuanOptions = {}): Promise<Prep
   const store = openStore({ location: options.db ?? join(dataDir, 'tuikuan.db') });
   try {
     await migrateToLatest(store);
-    const platform = await loadPlatformKey({ store, clock: new SystemClock() });
+    const seeds = options.seeds ?? [];
+    const platform = await loadPlatformKey({ store, clock: new SystemClock() }, declaredPlatform(seeds));
     const clock = await chooseClock(store, options.clock ?? 'real');
+    for (const seed of seeds) await applyWorldSeed({ store, clock }, seed.world);
     return { store, platform, clock, adminToken: resolveAdminToken(dataDir, options.adminToken), dataDir };
   } catch (error) {
     await store.close();
@@ -185,7 +212,7 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       await worker.stop();
       await store.close();
     };
-    const base = { adminToken, platformPublicKey: platform.publicKeyPem, dataDir, services, logger, worker };
+    const base = { adminToken, platformPublicKey: platform.publicKeyPem, platform: { publicKeyPem: platform.publicKeyPem, certificates: platform.certificates }, dataDir, services, logger, worker };
     if (role === 'worker') {
       worker.start();
       return { ...base, url: '', gateway: '', adminUrl: '', close: () => close() };

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { ensureDemo } from '../src/cli/demo.js';
+import { demoWorld, ensureDemo } from '../src/cli/demo.js';
 import { startTuikuan } from '../src/tuikuan.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
@@ -29,7 +29,7 @@ describe('secrets at rest', () => {
 
   it('a fresh data dir is 0700, and the database, its log, the admin token and demo.json are 0600', async () => {
     const dataDir = join(root, 'fresh', 'data');
-    const tuikuan = await startTuikuan({ dataDir, port: 0, logger: pino({ level: 'silent' }) });
+    const tuikuan = await startTuikuan({ dataDir, port: 0, logger: pino({ level: 'silent' }), seeds: [demoWorld()] });
     try {
       await ensureDemo(tuikuan);
       assert.equal(mode(dataDir).toString(8), '700');

@@ -9,6 +9,7 @@ import { AggregatorRegistry } from 'prom-client';
 import type { ReplySigning } from '../protocol/signing.js';
 import { prepareTuikuan, startTuikuan, type Role } from '../tuikuan.js';
 import type { NotifyPolicy } from '../worker/notify-destination.js';
+import type { DeclaredWorld } from '../seed-file.js';
 
 export interface ClusterOptions {
   port: number;
@@ -20,6 +21,8 @@ export interface ClusterOptions {
   processes: number;
   notifyPolicy: NotifyPolicy;
   notifyAllow?: string;
+  /** Applied once, by the primary, before any process starts. (Default: none) */
+  seeds?: readonly DeclaredWorld[];
 }
 
 /**
@@ -39,6 +42,7 @@ export async function runPrimary(options: ClusterOptions, onStop: () => void): P
     dataDir: options.dataDir,
     clock: options.clock,
     ...(options.db !== undefined && { db: options.db }),
+    ...(options.seeds && { seeds: options.seeds }),
   });
   await prepared.store.close();
   const aggregator = new AggregatorRegistry();

@@ -1,76 +1,68 @@
 /**
- * `serve --demo`: a demo merchant, an app with a generated key pair and a few paid trades, their
- * credentials in `<data-dir>/demo.json`. A restart on the same data dir keeps the same demo.
+ * `serve --demo`: the demo world (demo-world.ts, fixed credentials for tests only) is applied at start like any
+ * declared world; this writes its credentials to `<data-dir>/demo.json` for the merchant's SDK, and prints a
+ * copy-paste snippet that uses them over v1, v3 and certificate mode.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { writePrivateFile } from '../private-files.js';
-import { createApp } from '../core/apps.js';
-import { createMerchant } from '../core/merchants.js';
 import { formatYuan } from '../core/money.js';
-import { createTrade } from '../core/trades.js';
+import { declaredWorld, type DeclaredWorld } from '../seed-file.js';
+import { writePrivateFile } from '../private-files.js';
 import { findApp } from '../store/sql/apps.js';
 import { findMerchant } from '../store/sql/merchants.js';
+import { findTradeByNo } from '../store/sql/trades.js';
 import type { Tuikuan } from '../tuikuan.js';
+import { DEMO_AES_KEY, DEMO_APP_ID, DEMO_CERT_APP_ID, DEMO_KEYS, DEMO_MERCHANT, DEMO_SEED } from './demo-world.js';
 
 export interface DemoCredentials {
+  /** For tests only: every key here is published with tuikuan. */
+  notice: string;
   gateway: string;
+  /** The v3 base URL (alipay-sdk's `endpoint`). */
+  endpoint: string;
   admin_url: string;
   admin_token: string;
   platform_public_key: string;
   merchant: { pid: string; email: string; md5_key: string; login_password: string; payment_password: string; balance: string };
-  app: { app_id: string; sign_type: 'RSA2'; app_private_key: string; app_public_key: string };
-  trades: Array<{ trade_no: string; out_trade_no: string; total_amount: string; notify_url: string | null }>;
+  app: { app_id: string; sign_type: 'RSA2'; app_private_key: string; app_private_key_pkcs8: string; app_public_key: string; aes_key: string };
+  cert_app: {
+    app_id: string;
+    app_private_key: string;
+    app_private_key_pkcs8: string;
+    app_cert: string;
+    alipay_public_cert: string;
+    alipay_root_cert: string;
+    app_cert_sn: string;
+    alipay_cert_sn: string;
+    alipay_root_cert_sn: string;
+  };
+  trades: Array<{ trade_no: string; out_trade_no: string; app_id: string; total_amount: string; notify_url: string | null }>;
 }
 
-async function existingDemo(tuikuan: Tuikuan, file: string): Promise<DemoCredentials | null> {
-  if (!existsSync(file)) return null;
-  try {
-    const demo = JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials;
-    const merchant = await findMerchant(tuikuan.services.store.db, demo.merchant.pid);
-    const app = await findApp(tuikuan.services.store.db, demo.app.app_id);
-    if (!merchant || !app) return null;
-    return { ...demo, merchant: { ...demo.merchant, balance: formatYuan(merchant.balance) } };
-  } catch {
-    return null;
+/** The demo world, as a declared world to apply at start. */
+export function demoWorld(): DeclaredWorld {
+  return declaredWorld(DEMO_SEED);
+}
+
+const pkcs8 = (pem: string) => createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString();
+
+/** The demo's credentials as this server has them (the world is applied already). */
+async function demoCredentials(tuikuan: Tuikuan): Promise<DemoCredentials> {
+  const { db } = tuikuan.services.store;
+  const merchant = await findMerchant(db, DEMO_MERCHANT.pid);
+  const app = await findApp(db, DEMO_APP_ID);
+  const certApp = await findApp(db, DEMO_CERT_APP_ID);
+  if (!merchant || !app || !certApp) throw new Error('the demo world is applied at start (serve --demo)');
+  const { certificates } = tuikuan.platform;
+  const trades = [];
+  for (const declared of DEMO_SEED.trades ?? []) {
+    const trade = declared.trade_no ? await findTradeByNo(db, declared.trade_no) : undefined;
+    if (trade) trades.push({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo, app_id: trade.appId, total_amount: formatYuan(trade.totalAmount), notify_url: trade.notifyUrl });
   }
-}
-
-async function createDemo(tuikuan: Tuikuan): Promise<DemoCredentials> {
-  const services = tuikuan.services;
-  const { merchant, loginPassword, paymentPassword } = await createMerchant(services, {
-    name: '演示商户',
-    balance: 10_000_00,
-    loginPassword: 'demo-login',
-    paymentPassword: '123456',
-  });
-  const { app, appPrivateKey } = await createApp(services, { pid: merchant.pid });
-  const stamp = services.clock.now();
-  const trades = [
-    await createTrade(services, { app, sellerPid: merchant.pid, outTradeNo: `DEMO${stamp}1`, totalAmount: 100_00, subject: '演示订单：全部余额支付' }),
-    await createTrade(services, {
-      app,
-      sellerPid: merchant.pid,
-      outTradeNo: `DEMO${stamp}2`,
-      totalAmount: 88_88,
-      subject: '演示订单：余额与银行卡',
-      fundBills: [
-        { fundChannel: 'ALIPAYACCOUNT', amount: 50_00, realAmount: 50_00, fundType: null, bankCode: null },
-        { fundChannel: 'BANKCARD', amount: 38_88, realAmount: 38_88, fundType: 'DEBIT_CARD', bankCode: 'CMB' },
-      ],
-    }),
-    await createTrade(services, {
-      app,
-      sellerPid: merchant.pid,
-      outTradeNo: `DEMO${stamp}3`,
-      totalAmount: 200_00,
-      subject: '演示订单：使用商户优惠券',
-      vouchers: [{ id: '2026102600073002039000002D5O', name: '满200减20', type: 'ALIPAY_FIX_VOUCHER', amount: 20_00, merchantContribute: 20_00, otherContribute: 0 }],
-    }),
-  ];
-  const after = await findMerchant(services.store.db, merchant.pid);
   return {
+    notice: 'tuikuan demo credentials: FOR TESTS ONLY — these keys are public',
     gateway: tuikuan.gateway,
+    endpoint: tuikuan.url,
     admin_url: tuikuan.adminUrl,
     admin_token: tuikuan.adminToken,
     platform_public_key: tuikuan.platformPublicKey,
@@ -78,46 +70,72 @@ async function createDemo(tuikuan: Tuikuan): Promise<DemoCredentials> {
       pid: merchant.pid,
       email: merchant.email,
       md5_key: merchant.md5Key,
-      login_password: loginPassword,
-      payment_password: paymentPassword,
-      balance: formatYuan(after?.balance ?? merchant.balance),
+      login_password: DEMO_MERCHANT.loginPassword,
+      payment_password: DEMO_MERCHANT.paymentPassword,
+      balance: formatYuan(merchant.balance),
     },
-    app: { app_id: app.appId, sign_type: 'RSA2', app_private_key: appPrivateKey ?? '', app_public_key: app.appPublicKey ?? '' },
-    trades: trades.map((trade) => ({
-      trade_no: trade.tradeNo,
-      out_trade_no: trade.outTradeNo,
-      total_amount: formatYuan(trade.totalAmount),
-      notify_url: trade.notifyUrl,
-    })),
+    app: {
+      app_id: app.appId,
+      sign_type: 'RSA2',
+      app_private_key: DEMO_KEYS.appPrivateKey,
+      app_private_key_pkcs8: pkcs8(DEMO_KEYS.appPrivateKey),
+      app_public_key: app.appPublicKey ?? '',
+      aes_key: app.aesKey ?? DEMO_AES_KEY,
+    },
+    cert_app: {
+      app_id: certApp.appId,
+      app_private_key: DEMO_KEYS.certAppPrivateKey,
+      app_private_key_pkcs8: pkcs8(DEMO_KEYS.certAppPrivateKey),
+      app_cert: certApp.appCertPem ?? '',
+      alipay_public_cert: certificates.platformCertPem,
+      alipay_root_cert: certificates.rootCertPem,
+      app_cert_sn: certApp.appCertSn ?? '',
+      alipay_cert_sn: certificates.platformCertSn,
+      alipay_root_cert_sn: certificates.rootCertSn,
+    },
+    trades,
   };
 }
 
-/** Creates the demo (or finds the one already in this data dir) and writes demo.json; returns its path. */
+/** Writes demo.json for the demo world this server has; returns its path. */
 export async function ensureDemo(tuikuan: Tuikuan): Promise<{ file: string; demo: DemoCredentials }> {
   const file = join(tuikuan.dataDir, 'demo.json');
-  const found = await existingDemo(tuikuan, file);
-  const demo: DemoCredentials = found
-    ? { ...found, gateway: tuikuan.gateway, admin_url: tuikuan.adminUrl, admin_token: tuikuan.adminToken, platform_public_key: tuikuan.platformPublicKey }
-    : await createDemo(tuikuan);
+  const demo = await demoCredentials(tuikuan);
   writePrivateFile(file, `${JSON.stringify(demo, null, 2)}\n`);
   return { file: resolve(file), demo };
 }
 
-/** A copy-paste alipay-sdk snippet that refunds one demo trade against this server. */
+/** A copy-paste alipay-sdk snippet against this server: a v1 refund, a v3 query, the certificate-mode app. */
 export function demoSnippet(file: string, demo: DemoCredentials): string {
   const trade = demo.trades[0];
+  const certTrade = demo.trades.find((t) => t.app_id === demo.cert_app.app_id);
   return `import { readFileSync } from 'node:fs';
 import { AlipaySdk } from 'alipay-sdk';
 
+// FOR TESTS ONLY: the demo's keys are the same everywhere.
 const demo = JSON.parse(readFileSync(${JSON.stringify(file)}, 'utf8'));
 const alipay = new AlipaySdk({
-  appId: demo.app.app_id,
+  appId: demo.app.app_id,                 // ${demo.app.app_id}
   privateKey: demo.app.app_private_key,
   alipayPublicKey: demo.platform_public_key,
-  gateway: demo.gateway, // ${demo.gateway}
+  gateway: demo.gateway,                  // ${demo.gateway}  (v1: exec)
+  endpoint: demo.endpoint,                // ${demo.endpoint}  (v3: curl)
+  encryptKey: demo.app.aes_key,           // for { needEncrypt: true }
 });
-const result = await alipay.exec('alipay.trade.refund', {
+console.log(await alipay.exec('alipay.trade.refund', {
   bizContent: { trade_no: '${trade?.trade_no ?? ''}', refund_amount: '1.00', out_request_no: 'demo-refund-1' },
-}, { validateSign: true });
-console.log(result);`;
+}, { validateSign: true }));
+console.log((await alipay.curl('POST', '/v3/alipay/trade/query', { body: { trade_no: '${trade?.trade_no ?? ''}' } })).data);
+
+// Certificate mode (公钥证书): the three files instead of alipayPublicKey.
+const certMode = new AlipaySdk({
+  appId: demo.cert_app.app_id,            // ${demo.cert_app.app_id}
+  privateKey: demo.cert_app.app_private_key,
+  appCertContent: demo.cert_app.app_cert,
+  alipayPublicCertContent: demo.cert_app.alipay_public_cert,
+  alipayRootCertContent: demo.cert_app.alipay_root_cert,
+  gateway: demo.gateway,
+  endpoint: demo.endpoint,
+});
+console.log(await certMode.exec('alipay.trade.query', { bizContent: { trade_no: '${certTrade?.trade_no ?? ''}' } }, { validateSign: true }));`;
 }

@@ -39,6 +39,7 @@ program
       .default('any'),
   )
   .addOption(new Option('--notify-allow <list>', 'exceptions to the public policy: comma-separated hosts, addresses and CIDRs').env('TUIKUAN_NOTIFY_ALLOW'))
+  .addOption(new Option('--seed <file>', 'a declared world (JSON): platform key, merchants, apps, tokens, trades — applied at every start').env('TUIKUAN_SEED'))
   .option('--demo', 'create a demo merchant, app and trades, and write <data-dir>/demo.json')
   .action(async (options: ServeOptions) => {
     await serve(options);

@@ -2,10 +2,13 @@
 import cluster from 'node:cluster';
 import { startTuikuan, type Role } from '../tuikuan.js';
 import { replySigningFor, runChild, runPrimary, type ClusterOptions } from './cluster.js';
-import { demoSnippet, ensureDemo } from './demo.js';
+import { readSeedFile } from '../seed-file.js';
+import { demoSnippet, demoWorld, ensureDemo } from './demo.js';
 
 export interface ServeOptions extends ClusterOptions {
   demo?: boolean;
+  /** A seed file's path. */
+  seed?: string;
 }
 
 function banner(url: string, adminToken: string, clock: string, role: Role, processes: number, notify: string): string[] {
@@ -60,6 +63,7 @@ function onSignals(): { stopWith(stop: (signal: string) => Promise<void>): void 
 export async function serve(options: ServeOptions): Promise<void> {
   if (cluster.isWorker) return runChild(options);
   const signals = onSignals();
+  const seeds = [...(options.seed ? [readSeedFile(options.seed)] : []), ...(options.demo ? [demoWorld()] : [])];
   const common = {
     port: options.port,
     host: options.host,
@@ -71,25 +75,25 @@ export async function serve(options: ServeOptions): Promise<void> {
     ...(options.db !== undefined && { db: options.db }),
   };
   if (options.processes > 1) {
-    const primary = await runPrimary({ ...common, processes: options.processes }, () => {});
+    const primary = await runPrimary({ ...common, processes: options.processes, seeds }, () => {});
     const lines = banner(primary.url, primary.adminToken, options.clock, options.role, options.processes, notifyLine(options));
     if (options.demo && primary.url) {
       // The demo is made through a short-lived in-process instance on the same database.
       const setup = await startTuikuan({ ...common, port: 0, role: 'gateway' });
       const { file, demo } = await ensureDemo({ ...setup, url: primary.url, gateway: `${primary.url}/gateway.do`, adminUrl: `${primary.url}/admin/v1` });
       await setup.close();
-      lines.push(`  demo         ${file}`, '', 'Try it with the official alipay-sdk (npm i alipay-sdk):', '', demoSnippet(file, demo));
+      lines.push(`  demo         ${file}  (fixed credentials: for tests only)`, '', 'Try it with the official alipay-sdk (npm i alipay-sdk):', '', demoSnippet(file, demo));
     }
     console.log(lines.join('\n'));
     signals.stopWith(() => primary.close());
     return;
   }
 
-  const tuikuan = await startTuikuan({ ...common, replySigning: replySigningFor(1) });
+  const tuikuan = await startTuikuan({ ...common, seeds, replySigning: replySigningFor(1) });
   const lines = banner(tuikuan.url, tuikuan.adminToken, tuikuan.services.clock.kind, options.role, 1, notifyLine(options));
   if (options.demo && tuikuan.url) {
     const { file, demo } = await ensureDemo(tuikuan);
-    lines.push(`  demo         ${file}`, '', 'Try it with the official alipay-sdk (npm i alipay-sdk):', '', demoSnippet(file, demo));
+    lines.push(`  demo         ${file}  (fixed credentials: for tests only)`, '', 'Try it with the official alipay-sdk (npm i alipay-sdk):', '', demoSnippet(file, demo));
   }
   console.log(lines.join('\n'));
   signals.stopWith(async (signal) => {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { DomainError } from '../core/domain-error.js';
 import { BANK_FUND_TYPES, FUND_CHANNELS, isDiscountChannel } from '../core/fund-bill.js';
 import { newSecret } from '../core/identifiers.js';
-import type { App, FundBill, FundMixShare, TradeStatus, Voucher } from '../core/interfaces.js';
+import type { FundBill, FundMixShare, TradeStatus, Voucher } from '../core/interfaces.js';
 import { ACCOUNT_STATUSES, KEY_MODES, TRADE_STATUSES } from '../core/interfaces.js';
 import type { NewMerchant, SettingsChange } from '../core/merchants.js';
 import { parsePositiveYuan, parseRate, parseYuan } from '../core/money.js';
@@ -189,8 +189,8 @@ export function toSettingsChange(body: z.infer<typeof settingsBody>): SettingsCh
   };
 }
 
-/** A parsed trade body, for the app that makes it, in the core's terms. */
-export function toTradeDraft(body: z.infer<typeof tradeBody>, owner: App): TradeDraft {
+/** A parsed trade body, in the core's terms but for its app, which the caller finds; the seller is the app's owner unless named. */
+export function toTradeDraft(body: z.infer<typeof tradeBody>, ownerPid: string): Omit<TradeDraft, 'app'> {
   const total = yuan(body.total_amount, 'total_amount', { positive: true });
   const fundBills: FundBill[] | undefined = body.fund_bill_list?.map((bill, i) => {
     const amount = yuan(bill.amount, `fund_bill_list.${i}.amount`, { positive: true });
@@ -218,8 +218,7 @@ export function toTradeDraft(body: z.infer<typeof tradeBody>, owner: App): Trade
     };
   });
   return {
-    app: owner,
-    sellerPid: body.seller_id ?? owner.pid,
+    sellerPid: body.seller_id ?? ownerPid,
     outTradeNo: body.out_trade_no ?? `T${newSecret(12)}`,
     totalAmount: total,
     subject: body.subject ?? '测试商品',

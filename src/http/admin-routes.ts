@@ -180,7 +180,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   app.post('/trades', async (request, reply) => {
     const body = parse(tradeBody, request.body);
     const owner = await requireApp(services, body.app_id);
-    const draft = toTradeDraft(body, owner);
+    const draft = { ...toTradeDraft(body, owner.pid), app: owner };
     const sellerPid = draft.sellerPid;
     const trade = await createTrade(services, draft);
     const merchant = await findMerchant(services.store.db, sellerPid);
