@@ -14,6 +14,7 @@ import { describeEachEngine } from '../support/engines.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { handApp, send, signedForm, type HandApp } from '../support/openapi-client.js';
 import type { Reply } from '../support/refund-calls.js';
+import { tamperingProxy } from '../support/tampering-proxy.js';
 
 /** The signed content of an encrypted v1 reply: the node's JSON string, quotes included (notes §11.2). */
 function encryptedNodeSignatureValid(text: string, nodeName: string, sign: string, platformKey: string): boolean {
@@ -102,6 +103,16 @@ describeEachEngine('AES content encryption', (engine) => {
       const refunded = await sdk.curl('POST', '/v3/alipay/trade/refund', { body: { trade_no: tradeNo, refund_amount: '1.00', out_request_no: 'E3' }, needEncrypt: true });
       assert.equal(refunded.responseHttpStatus, 200);
       assert.equal(refunded.data.fund_change, 'Y');
+    });
+
+    it('an encrypted reply altered in transit is rejected by the SDK before it decrypts', async () => {
+      const proxy = await tamperingProxy(harness.tuikuan.url, (body) => `${body.slice(0, 10)}${body[10] === 'A' ? 'B' : 'A'}${body.slice(11)}`);
+      try {
+        const tampered = new AlipaySdk({ ...sdk.config, endpoint: proxy.origin });
+        await assert.rejects(tampered.curl('POST', '/v3/alipay/trade/query', { body: { trade_no: tradeNo }, needEncrypt: true }), (error: { code?: string }) => error.code === 'response-signature-verify-error');
+      } finally {
+        await proxy.close();
+      }
     });
 
     it('a business failure is a 400 in clear, as v3 errors always are', async () => {
