@@ -8,19 +8,15 @@
  * as SYSTEM_ERROR, so the batch completes; and a batch of 1000 lines comes out right.
  */
 import assert from 'node:assert/strict';
-import { createPrivateKey } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { sql } from 'kysely';
 import { MAX_LINE_ATTEMPTS, processBatch } from '../../src/core/batches.js';
-import { VirtualClock } from '../../src/core/clock.js';
 import { findBatch } from '../../src/store/sql/batches.js';
 import { listJobs } from '../../src/store/sql/jobs.js';
-import { getPlatformKeys } from '../../src/store/sql/platform.js';
-import { jobHandlers } from '../../src/worker/job-handlers.js';
-import { Worker, type JobOutcome } from '../../src/worker/worker.js';
+import type { JobOutcome } from '../../src/worker/worker.js';
 import { runBatch, Seller, submitBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
+import { testWorkers } from '../support/test-workers.js';
 import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
 import { startNotifyReceiver } from '../support/notify-receiver.js';
 
@@ -280,20 +276,14 @@ describeEachEngine('batch processing', (engine) => {
     it('one that claimed the batch job and went silent is taken over once its lease runs out, and its late return refunds nothing twice', async () => {
       const trades = await Promise.all(Array.from({ length: 6 }, () => trade()));
       const { services } = harness.tuikuan;
-      const keys = await getPlatformKeys(services.store.db);
-      const handlers = jobHandlers({ store: services.store, clock: services.clock, platformKey: createPrivateKey(keys!.privateKeyPem) });
-      // Leases are real time; a clock of their own lets the lease run out without waiting for it.
-      const leaseClock = new VirtualClock(Date.now());
-      const LEASE_MS = 5_000;
-      const workerOptions = { store: services.store, clock: services.clock, realClock: leaseClock, logger: pino({ level: 'silent' }), leaseMs: LEASE_MS };
+      // Leases on a clock of their own run out without waiting for real time.
+      const workers = await testWorkers(services);
+      const { handlers, leaseClock, leaseMs: LEASE_MS } = workers;
       let reachedThirdLine!: () => void;
       const atThirdLine = new Promise<void>((resolve) => (reachedThirdLine = resolve));
       let wakeUp!: () => void;
       const silence = new Promise<void>((resolve) => (wakeUp = resolve));
-      const silent = new Worker({
-        ...workerOptions,
-        // Paused: a silent process renews no lease.
-        renewEveryMs: 3_600_000,
+      const silent = workers.pausedWorker({
         handlers: {
           ...handlers,
           // After the third line this worker stops answering — a paused or partitioned process — holding its job.
@@ -310,7 +300,7 @@ describeEachEngine('batch processing', (engine) => {
           },
         },
       });
-      const other = new Worker({ ...workerOptions, handlers });
+      const other = workers.worker();
 
       await harness.tuikuan.worker.stop();
       let silentRun: Promise<void> | null = null;
@@ -432,15 +422,11 @@ describeEachEngine('batch processing', (engine) => {
     it('renews its lease line after line, so another worker never takes the batch over', async () => {
       const trades = await Promise.all(Array.from({ length: 6 }, () => trade()));
       const { services } = harness.tuikuan;
-      const keys = await getPlatformKeys(services.store.db);
-      const handlers = jobHandlers({ store: services.store, clock: services.clock, platformKey: createPrivateKey(keys!.privateKeyPem) });
-      // Leases are real time; a clock of their own moves a lease's worth at every line.
-      const leaseClock = new VirtualClock(Date.now());
-      const LEASE_MS = 5_000;
-      const common = { store: services.store, clock: services.clock, realClock: leaseClock, logger: pino({ level: 'silent' }), leaseMs: LEASE_MS };
+      // Leases on a clock of their own: most of a lease passes at every line.
+      const workers = await testWorkers(services);
+      const { handlers, leaseClock, leaseMs: LEASE_MS } = workers;
       let othersBatchRuns = 0;
-      const other = new Worker({
-        ...common,
+      const other = workers.worker({
         handlers: {
           ...handlers,
           batch: async (): Promise<JobOutcome> => {
@@ -451,8 +437,7 @@ describeEachEngine('batch processing', (engine) => {
       });
       const batchJob = async () => (await listJobs(services.store.db)).find((job) => job.kind === 'batch');
       let lines = 0;
-      const live = new Worker({
-        ...common,
+      const live = workers.worker({
         renewEveryMs: 10,
         handlers: {
           ...handlers,

@@ -8,15 +8,11 @@
  * mid-POST) is written to the attempt log once.
  */
 import assert from 'node:assert/strict';
-import { createPrivateKey, createVerify } from 'node:crypto';
+import { createVerify } from 'node:crypto';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { VirtualClock } from '../../src/core/clock.js';
-import { getPlatformKeys } from '../../src/store/sql/platform.js';
-import { jobHandlers } from '../../src/worker/job-handlers.js';
-import { Worker } from '../../src/worker/worker.js';
 import { describeEachEngine } from '../support/engines.js';
+import { testWorkers } from '../support/test-workers.js';
 import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
 import { startNotifyReceiver, type NotifyReceiver, type ReceiverScript } from '../support/notify-receiver.js';
 import {
@@ -370,16 +366,11 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
 
   describe('a scheduled attempt taken over by another worker', () => {
     it('is written once to the attempt log, by the run that counted it', async () => {
-      const { services } = harness.tuikuan;
-      const keys = await getPlatformKeys(services.store.db);
-      const handlers = jobHandlers({ store: services.store, clock: services.clock, platformKey: createPrivateKey(keys!.privateKeyPem) });
-      // Leases are real time; a clock of their own lets the first holder's lease run out mid-POST.
-      const leaseClock = new VirtualClock(Date.now());
-      const LEASE_MS = 5_000;
-      const common = { store: services.store, clock: services.clock, realClock: leaseClock, handlers, logger: pino({ level: 'silent' }), leaseMs: LEASE_MS };
-      // The first holder is paused while its POST is out: it renews nothing.
-      const paused = new Worker({ ...common, renewEveryMs: 3_600_000 });
-      const other = new Worker(common);
+      // Leases on a clock of their own let the first holder's lease run out mid-POST; it is paused meanwhile.
+      const workers = await testWorkers(harness.tuikuan.services);
+      const { leaseClock, leaseMs: LEASE_MS } = workers;
+      const paused = workers.pausedWorker();
+      const other = workers.worker();
 
       let arrive!: () => void;
       let answer!: (body: string) => void;
@@ -418,14 +409,10 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
 
     for (const second of ['fail', 'success'] as const) {
       it(`keeps its job when the first holder’s answer is counted first and the new holder’s (${second}) comes after`, async () => {
-        const { services } = harness.tuikuan;
-        const keys = await getPlatformKeys(services.store.db);
-        const handlers = jobHandlers({ store: services.store, clock: services.clock, platformKey: createPrivateKey(keys!.privateKeyPem) });
-        const leaseClock = new VirtualClock(Date.now());
-        const LEASE_MS = 5_000;
-        const common = { store: services.store, clock: services.clock, realClock: leaseClock, handlers, logger: pino({ level: 'silent' }), leaseMs: LEASE_MS };
-        const paused = new Worker({ ...common, renewEveryMs: 3_600_000 });
-        const other = new Worker(common);
+        const workers = await testWorkers(harness.tuikuan.services);
+        const { leaseClock, leaseMs: LEASE_MS } = workers;
+        const paused = workers.pausedWorker();
+        const other = workers.worker();
         const held = [0, 1].map(() => {
           let arrive!: () => void;
           let answer!: (body: string) => void;

@@ -14,11 +14,9 @@ import { pino } from 'pino';
 import { SystemClock, VirtualClock } from '../../src/core/clock.js';
 import { carryOutAcceptedRefund } from '../../src/core/refunds.js';
 import { addJob, claimJobs, killJob, listJobs } from '../../src/store/sql/jobs.js';
-import { getPlatformKeys } from '../../src/store/sql/platform.js';
-import { createPrivateKey } from 'node:crypto';
-import { jobHandlers } from '../../src/worker/job-handlers.js';
 import { MAX_JOB_ATTEMPTS } from '../../src/worker/worker.js';
 import { startNotifyReceiver } from '../support/notify-receiver.js';
+import { testWorkers } from '../support/test-workers.js';
 import { writeVirtualNow } from '../../src/store/sql/platform.js';
 import { Worker, type JobHandlers, type JobOutcome } from '../../src/worker/worker.js';
 import { describeEachEngine } from '../support/engines.js';
@@ -186,15 +184,7 @@ describeEachEngine('the worker', (engine) => {
 
   describe('jobs run in slots of their own', () => {
     it('a notify_url that holds its answer does not delay a notification that falls due meanwhile', async () => {
-      const { services } = harness.tuikuan;
-      const keys = await getPlatformKeys(services.store.db);
-      const worker = new Worker({
-        store: services.store,
-        clock: services.clock,
-        realClock: new SystemClock(),
-        handlers: jobHandlers({ store: services.store, clock: services.clock, platformKey: createPrivateKey(keys!.privateKeyPem) }),
-        logger: pino({ level: 'silent' }),
-      });
+      const worker = (await testWorkers(harness.tuikuan.services)).worker();
       let release!: () => void;
       const held = new Promise<string>((resolve) => (release = () => resolve('success')));
       const slow = await startNotifyReceiver(() => held);
