@@ -5,7 +5,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { formatYuan } from '../core/money.js';
+import { formatYuan } from '../protocol/yuan.js';
 import { declaredWorld, type DeclaredWorld } from '../seed-file.js';
 import { writePrivateFile } from '../private-files.js';
 import { findApp } from '../store/sql/apps.js';

@@ -11,7 +11,7 @@
 import { createHash, createPrivateKey, createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import type { Extension, Name, X509Certificate } from '@peculiar/x509';
 import { certificateSn, rootCertificateSn } from './certificate-sn.js';
-import { formatChinaDate } from './china-time.js';
+import { chinaDate } from './china-date.js';
 import { generateRsaKeyPair } from './key-pairs.js';
 import { x509 } from './peculiar-x509.js';
 
@@ -248,7 +248,7 @@ function defaultValidity(now: number, years: number): Validity {
  * the same one the same serial. The date keeps the top bit clear: below 2^127, which PHP's SDK needs.
  */
 function leafSerial(now: number, subject: Name, publicKey: Buffer, validity: Validity): string {
-  return formatChinaDate(now) + contentDigest(subject, publicKey, validity).subarray(0, 12).toString('hex');
+  return chinaDate(now) + contentDigest(subject, publicKey, validity).subarray(0, 12).toString('hex');
 }
 
 /** 8 bytes derived from the content; top bit clear (positive), next bit set (always 8 bytes in DER). */

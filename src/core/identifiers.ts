@@ -3,7 +3,7 @@
  * trade numbers (28 digits starting with the China date), notify ids (32 hex), tokens.
  */
 import { randomBytes, randomInt } from 'node:crypto';
-import { formatChinaDate } from './china-time.js';
+import { chinaDate } from './china-date.js';
 
 function digits(count: number): string {
   let out = '';
@@ -21,7 +21,7 @@ export function newAppId(): string {
 
 /** `20261123` + `22001` + 15 digits: 28 digits, like 2014112611001004680073956707. */
 export function newTradeNo(now: number): string {
-  return `${formatChinaDate(now)}22001${digits(15)}`;
+  return `${chinaDate(now)}22001${digits(15)}`;
 }
 
 export function newBuyerUserId(): string {
@@ -50,5 +50,5 @@ export function newMd5Key(): string {
 }
 
 export function newAppAuthToken(now: number): string {
-  return `${formatChinaDate(now).slice(2)}BB${randomBytes(16).toString('hex')}`;
+  return `${chinaDate(now).slice(2)}BB${randomBytes(16).toString('hex')}`;
 }

@@ -26,7 +26,11 @@
  * - **job**: background work due at `run_at`, claimed by a worker under a lease.
  * - **fen**: 1/100 yuan; every amount inside is integer fen. **China time**: UTC+8, how Alipay writes times.
  */
-import type { Fen, RatePpm } from './money.js';
+/** An amount of money in fen: a non-negative or signed safe integer, never a float of yuan. */
+export type Fen = number;
+
+/** A rate such as 0.6% kept exactly as parts per million (6000), so fee arithmetic stays integral. */
+export type RatePpm = number;
 
 export type SignType = 'RSA2' | 'RSA';
 
@@ -269,3 +273,48 @@ export interface Batch {
   confirmedAt: number | null;
   completedAt: number | null;
 }
+
+/**
+ * What a notification owed reports, as facts recorded with its cause; the worker encodes them (protocol/) when
+ * it sends. A trade's status notification: the trade, its seller and the refund, at the moment it happened.
+ */
+export interface TradeStatusFacts {
+  kind: 'trade_status_sync';
+  trade: Pick<
+    Trade,
+    | 'tradeNo'
+    | 'outTradeNo'
+    | 'appId'
+    | 'charset'
+    | 'buyerUserId'
+    | 'buyerLogonId'
+    | 'status'
+    | 'totalAmount'
+    | 'receiptAmount'
+    | 'invoiceAmount'
+    | 'buyerPayAmount'
+    | 'pointAmount'
+    | 'subject'
+    | 'body'
+    | 'gmtCreate'
+    | 'gmtPayment'
+    | 'gmtClose'
+    | 'refundedAmount'
+  > & { fundBills: Array<Pick<FundBill, 'fundChannel' | 'amount'>> };
+  seller: Pick<Merchant, 'pid' | 'email'>;
+  refund: Pick<Refund, 'outRequestNo' | 'sendBackFee' | 'gmtRefundPay'> | null;
+  /** Which keys the app has registered (its notifications are signed in its algorithm). */
+  appKeys: { rsa2: boolean; rsa: boolean };
+}
+
+/** A batch refund's notification: every line's outcome. */
+export interface BatchRefundFacts {
+  kind: 'batch_refund_notify';
+  batchNo: string;
+  /** How the batch request was signed. */
+  requestSignType: string;
+  seller: Pick<Merchant, 'pid' | 'email'>;
+  lines: Array<{ tradeNo: string; amountText: string; outcome: string | null; chargeFee: Fen | null }>;
+}
+
+export type NotificationFacts = TradeStatusFacts | BatchRefundFacts;

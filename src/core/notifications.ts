@@ -1,15 +1,14 @@
 /**
  * The notification outbox: a notification is owed by a row written in the same transaction as the
- * change that causes it, with a job to deliver it at once; the worker does the rest
- * (worker/deliver-notification.ts).
+ * change that causes it, with a job to deliver it at once. The row keeps the facts the notification reports;
+ * the worker encodes them (protocol/) and does the rest (worker/deliver-notification.ts).
  */
 import { findApp } from '../store/sql/apps.js';
 import { addJob } from '../store/sql/jobs.js';
 import { insertNotification, type NewNotification } from '../store/sql/notifications.js';
 import type { Trx } from '../store/store.js';
 import { newNotifyId } from './identifiers.js';
-import type { Merchant, Refund, Trade } from './interfaces.js';
-import { tradeStatusSyncParams } from './trade-status-sync.js';
+import type { Merchant, Refund, Trade, TradeStatusFacts } from './interfaces.js';
 
 export async function oweNotification(trx: Trx, notification: Omit<NewNotification, 'nextAttemptAt'>): Promise<number> {
   const id = await insertNotification(trx, { ...notification, nextAttemptAt: notification.createdAt });
@@ -32,13 +31,42 @@ export async function oweTradeStatusSync(trx: Trx, trade: Trade, seller: Merchan
     appId: trade.appId,
     url: trade.notifyUrl,
     charset: trade.charset,
-    // Signed in the app's algorithm: RSA2 unless the app has only an RSA key.
-    signType: app?.appPublicKey || !app?.rsaPublicKey ? 'RSA2' : 'RSA',
-    params: tradeStatusSyncParams(trade, seller, notifyId, refund),
+    facts: tradeStatusFacts(trade, seller, refund, { rsa2: Boolean(app?.appPublicKey), rsa: Boolean(app?.rsaPublicKey) }),
     tradeNo: trade.tradeNo,
     refundId: refund?.id ?? null,
     batchNo: refund?.batchNo ?? null,
     createdAt: now,
   });
   return true;
+}
+
+/** What a trade's status notification reports: the trade as it now is, its seller, and the refund. */
+function tradeStatusFacts(trade: Trade, seller: Merchant, refund: Refund | null, appKeys: TradeStatusFacts['appKeys']): TradeStatusFacts {
+  return {
+    kind: 'trade_status_sync',
+    trade: {
+      tradeNo: trade.tradeNo,
+      outTradeNo: trade.outTradeNo,
+      appId: trade.appId,
+      charset: trade.charset,
+      buyerUserId: trade.buyerUserId,
+      buyerLogonId: trade.buyerLogonId,
+      status: trade.status,
+      totalAmount: trade.totalAmount,
+      receiptAmount: trade.receiptAmount,
+      invoiceAmount: trade.invoiceAmount,
+      buyerPayAmount: trade.buyerPayAmount,
+      pointAmount: trade.pointAmount,
+      subject: trade.subject,
+      body: trade.body,
+      gmtCreate: trade.gmtCreate,
+      gmtPayment: trade.gmtPayment,
+      gmtClose: trade.gmtClose,
+      refundedAmount: trade.refundedAmount,
+      fundBills: trade.fundBills.map((bill) => ({ fundChannel: bill.fundChannel, amount: bill.amount })),
+    },
+    seller: { pid: seller.pid, email: seller.email },
+    refund: refund && { outRequestNo: refund.outRequestNo, sendBackFee: refund.sendBackFee, gmtRefundPay: refund.gmtRefundPay },
+    appKeys,
+  };
 }

@@ -1,14 +1,15 @@
 /** Admin API: batches of the batch refund with password, with every line's outcome. */
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../core/domain-error.js';
-import type { Batch } from '../core/interfaces.js';
-import { formatYuan } from '../core/money.js';
+import { batchReport, batchesByNo, type BatchReport } from '../core/batch-report.js';
+import { lineCode } from '../protocol/mapi/batch-line-codes.js';
+import { resultDetails } from '../protocol/mapi/batch-refund-notify.js';
+import { formatYuan } from '../protocol/yuan.js';
 import type { Services } from '../methods/services.js';
 import { time } from './admin-views.js';
-import { findBatchesByNo, listBatchLines } from '../store/sql/batches.js';
 
-async function batchView(services: Services, batch: Batch): Promise<Record<string, unknown>> {
-  const lines = await listBatchLines(services.store.db, batch.id);
+/** The batch in the words of its notification: lines' results as MAPI codes, result_details once completed. */
+function batchView({ batch, lines, facts }: BatchReport): Record<string, unknown> {
   return {
     batch_no: batch.batchNo,
     partner: batch.partnerPid,
@@ -23,7 +24,7 @@ async function batchView(services: Services, batch: Batch): Promise<Record<strin
     pwd_failures: batch.pwdFailures,
     login_failures: batch.loginFailures,
     success_num: batch.successNum,
-    result_details: batch.resultDetails,
+    result_details: batch.status === 'completed' ? resultDetails(facts.lines, facts.seller) : null,
     created_at: time(batch.createdAt),
     confirmed_at: time(batch.confirmedAt),
     completed_at: time(batch.completedAt),
@@ -32,7 +33,7 @@ async function batchView(services: Services, batch: Batch): Promise<Record<strin
       trade_no: line.tradeNo,
       amount: formatYuan(line.amount),
       reason: line.reason,
-      result: line.result,
+      result: line.result === null ? null : lineCode(line.result),
       refund_id: line.refundId,
       charge_fee: line.chargeFee === null ? null : formatYuan(line.chargeFee),
       processed_at: time(line.processedAt),
@@ -45,12 +46,12 @@ async function batchView(services: Services, batch: Batch): Promise<Record<strin
 export async function adminBatchRoutes(app: FastifyInstance, options: { services: Services }): Promise<void> {
   const { services } = options;
   app.get<{ Params: { batchNo: string }; Querystring: { partner?: string } }>('/batches/:batchNo', async (request) => {
-    const batches = (await findBatchesByNo(services.store.db, request.params.batchNo)).filter(
+    const batches = (await batchesByNo(services, request.params.batchNo)).filter(
       (batch) => !request.query.partner || batch.partnerPid === request.query.partner,
     );
     const [batch] = batches;
     if (!batch) throw new DomainError('batch_not_found', `no batch ${request.params.batchNo}`);
     if (batches.length > 1) throw new DomainError('invalid_request', 'several partners used this batch_no: add ?partner=<pid>');
-    return batchView(services, batch);
+    return batchView(await batchReport(services, batch));
   });
 }

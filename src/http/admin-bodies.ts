@@ -10,7 +10,7 @@ import { newSecret } from '../core/identifiers.js';
 import type { FundBill, FundMixShare, TradeStatus, Voucher } from '../core/interfaces.js';
 import { ACCOUNT_STATUSES, KEY_MODES, TRADE_STATUSES } from '../core/interfaces.js';
 import type { NewMerchant, SettingsChange } from '../core/merchants.js';
-import { parsePositiveYuan, parseRate, parseYuan } from '../core/money.js';
+import { parsePositiveYuan, parseRate, parseYuan } from '../protocol/yuan.js';
 import { isNotifyUrl, OPENAPI_NOTIFY_URL_MAX } from '../core/notify-url.js';
 import type { TradeDraft } from '../core/trades.js';
 

@@ -1,7 +1,7 @@
 /** Admin API: the clock (advanced by hand when virtual) and the jobs waiting for it, dead ones run again by hand. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { formatChinaTime } from '../core/china-time.js';
+import { formatChinaTime } from '../protocol/china-time.js';
 import { VirtualClock } from '../core/clock.js';
 import { DomainError } from '../core/domain-error.js';
 import type { Services } from '../methods/services.js';

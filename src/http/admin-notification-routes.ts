@@ -3,12 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../core/domain-error.js';
 import type { Services } from '../methods/services.js';
 import { time } from './admin-views.js';
+import { encodeOwedNotification } from '../protocol/notification-params.js';
 import { listAttempts, listNotifications, findNotificationByNotifyId, type Notification, type NotificationKind } from '../store/sql/notifications.js';
 import type { DeliveryOptions } from '../worker/deliver-notification.js';
 import { deliverNotification } from '../worker/deliver-notification.js';
 
 async function notificationView(services: Services, notification: Notification): Promise<Record<string, unknown>> {
   const attempts = await listAttempts(services.store.db, notification.id);
+  const encoded = encodeOwedNotification(notification);
   return {
     notify_id: notification.notifyId,
     kind: notification.kind,
@@ -16,14 +18,14 @@ async function notificationView(services: Services, notification: Notification):
     app_id: notification.appId,
     url: notification.url,
     charset: notification.charset,
-    sign_type: notification.signType,
+    sign_type: encoded.signType,
     status: notification.status,
     attempts: notification.attempts,
     next_attempt_at: time(notification.nextAttemptAt),
     acknowledged_at: time(notification.acknowledgedAt),
     trade_no: notification.tradeNo,
     batch_no: notification.batchNo,
-    params: notification.params,
+    params: encoded.params,
     created_at: time(notification.createdAt),
     attempt_log: attempts.map((a) => ({
       attempt: a.attempt,

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../core/domain-error.js';
 import type { Refund, RefundStatus } from '../core/interfaces.js';
-import { formatYuan } from '../core/money.js';
+import { formatYuan } from '../protocol/yuan.js';
 import { requireMerchant } from '../core/merchants.js';
 import type { Services } from '../methods/services.js';
 import { time } from './admin-views.js';

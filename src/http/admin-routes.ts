@@ -8,7 +8,7 @@ import { changeAppSettings, createApp, issueAppAuthToken, requireApp, revokeToke
 import { hasUnstorableText } from '../core/storable-text.js';
 import { DOMAIN_ERROR_CODES, DomainError } from '../core/domain-error.js';
 import { adjustBalance, changeMerchantSettings, createMerchant, requireMerchant } from '../core/merchants.js';
-import { parseSignedYuan } from '../core/money.js';
+import { parseSignedYuan } from '../protocol/yuan.js';
 import { changeTradeSettings, createTrade } from '../core/trades.js';
 import { tradeStatusAt } from '../core/trade-status.js';
 import { findMerchant } from '../store/sql/merchants.js';

@@ -6,14 +6,13 @@
  * session's CSRF token.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { cancelBatch, confirmBatch, findBatchForCashier, linesUnderReview, lockedAtLogin, logInSeller } from '../core/batches.js';
+import { batchSeller, cancelBatch, confirmBatch, findBatchForCashier, linesUnderReview, lockedAtLogin, logInSeller } from '../core/batch-cashier.js';
 import { csrfValid, findCashierSessionFor, markLoggedIn, openCashierSession, type CashierSession } from '../core/cashier-sessions.js';
 import type { Batch } from '../core/interfaces.js';
 import { isStorableText } from '../core/storable-text.js';
-import { formatYuan } from '../core/money.js';
+import { formatYuan } from '../protocol/yuan.js';
 import type { Services } from '../methods/services.js';
 import { decodeForm, splitForm } from '../protocol/charset.js';
-import { findMerchant } from '../store/sql/merchants.js';
 import { loginPage, notFoundPage, outcomePage, reviewPage, type BatchSummary, type ReviewLine } from './cashier-pages.js';
 
 const COOKIE = 'tk_cashier';
@@ -53,7 +52,7 @@ export async function cashierRoutes(app: FastifyInstance, options: { services: S
 
   /** The batch's summary and, for the review, its lines with their trades: one read of the lines in all. */
   async function summaryOf(batch: Batch): Promise<BatchSummary & { lines: ReviewLine[] }> {
-    const seller = await findMerchant(services.store.db, batch.sellerPid);
+    const seller = await batchSeller(services, batch);
     const lines = await linesUnderReview(services, batch);
     return {
       batch,

@@ -8,7 +8,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { merchantForToken } from '../core/apps.js';
-import { parseChinaTime } from '../core/china-time.js';
+import { parseChinaTime } from '../protocol/china-time.js';
 import { SystemClock } from '../core/clock.js';
 import type { App } from '../core/interfaces.js';
 import { isNotifyUrl } from '../core/notify-url.js';

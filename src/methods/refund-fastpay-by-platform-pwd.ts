@@ -3,8 +3,8 @@
  * request becomes a batch awaiting the seller and the browser goes on to the cashier pages; an invalid one
  * gets the error page with its code, and creates nothing.
  */
-import { formatChinaDate, parseChinaTime } from '../core/china-time.js';
-import { createBatch } from '../core/batches.js';
+import { formatChinaDate, parseChinaTime } from '../protocol/china-time.js';
+import { createBatch } from '../core/batch-creation.js';
 import type { Merchant } from '../core/interfaces.js';
 import { isNotifyUrl, MAPI_NOTIFY_URL_MAX } from '../core/notify-url.js';
 import { findAppAuthTokensBetween } from '../store/sql/apps.js';

@@ -2,9 +2,9 @@
  * How refunds are written in OpenAPI replies — shared by alipay.trade.refund and
  * alipay.trade.fastpay.refund.query, which return the same structures under the same query_options.
  */
-import { formatChinaTime } from '../core/china-time.js';
+import { formatChinaTime } from '../protocol/china-time.js';
 import type { FundAllocation, Refund, Trade } from '../core/interfaces.js';
-import { formatRate, formatYuan } from '../core/money.js';
+import { formatRate, formatYuan } from '../protocol/yuan.js';
 import type { RefundRejection } from '../core/refund-rules.js';
 import type { RefundErrorName } from '../protocol/openapi/business-errors.js';
 import { voucherFields } from './trade-fields.js';

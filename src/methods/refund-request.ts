@@ -3,7 +3,7 @@
  * (seed 000, protocol-notes §1.1), and its translation into the refund core's request.
  */
 import { z } from 'zod';
-import { parsePositiveYuan } from '../core/money.js';
+import { parsePositiveYuan } from '../protocol/yuan.js';
 import type { RefundRequest } from '../core/refunds.js';
 import type { RefundSource } from '../core/interfaces.js';
 import { amountField, optionalText, queryOptionsField } from './openapi-method.js';

@@ -6,7 +6,7 @@
  * Seed 001's copy lowercased its codes and values; Alipay writes them in capitals, and so do we.
  */
 import { z } from 'zod';
-import { formatYuan } from '../core/money.js';
+import { formatYuan } from '../protocol/yuan.js';
 import { findAllocations, findTradeAndRefund } from '../store/sql/refunds.js';
 import { refundQueryError } from '../protocol/openapi/business-errors.js';
 import { defineMethod, failure, optionalText, queryOptionsField, requiredText, success } from './openapi-method.js';

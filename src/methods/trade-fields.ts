@@ -1,6 +1,6 @@
 /** How trades, fund bills and vouchers are written in OpenAPI replies: snake_case, amounts as "0.00". */
 import type { FundBill, Voucher } from '../core/interfaces.js';
-import { formatYuan } from '../core/money.js';
+import { formatYuan } from '../protocol/yuan.js';
 
 export function fundBillFields(bills: FundBill[]): Record<string, string>[] {
   return bills.map((bill) => {

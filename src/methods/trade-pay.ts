@@ -3,8 +3,9 @@
  * at once with the merchant's fund mix. A repeated out_trade_no never pays twice (notes §5.1).
  */
 import { z } from 'zod';
-import { formatChinaTime } from '../core/china-time.js';
-import { formatYuan, MAX_TRADE_FEN, parsePositiveYuan } from '../core/money.js';
+import { formatChinaTime } from '../protocol/china-time.js';
+import { MAX_TRADE_FEN } from '../core/money.js';
+import { formatYuan, parsePositiveYuan } from '../protocol/yuan.js';
 import { payTrade } from '../core/trades.js';
 import type { Trade } from '../core/interfaces.js';
 import { tradeError } from '../protocol/openapi/business-errors.js';

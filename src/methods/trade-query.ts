@@ -4,8 +4,8 @@
  * name it) and a fully refunded trade reads TRADE_CLOSED.
  */
 import { z } from 'zod';
-import { formatChinaTime } from '../core/china-time.js';
-import { formatYuan } from '../core/money.js';
+import { formatChinaTime } from '../protocol/china-time.js';
+import { formatYuan } from '../protocol/yuan.js';
 import { findTradeWithStatus } from '../core/trade-lookup.js';
 import { tradeError } from '../protocol/openapi/business-errors.js';
 import { defineMethod, echoField, failure, optionalText, queryOptionsField, success } from './openapi-method.js';

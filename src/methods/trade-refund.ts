@@ -3,8 +3,8 @@
  * call moved the money and N when an identical earlier request did; `refund_fee` is the trade's cumulative
  * refunded amount. Business errors still carry `refund_fee` and `send_back_fee`, as Alipay's do.
  */
-import { formatChinaTime } from '../core/china-time.js';
-import { formatYuan } from '../core/money.js';
+import { formatChinaTime } from '../protocol/china-time.js';
+import { formatYuan } from '../protocol/yuan.js';
 import { refundNow } from '../core/refunds.js';
 import type { Trade } from '../core/interfaces.js';
 import { refundError, type RefundErrorName } from '../protocol/openapi/business-errors.js';

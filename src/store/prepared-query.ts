@@ -17,7 +17,7 @@
  */
 import type { CompiledQuery, Compilable, DialectAdapter, QueryResult } from 'kysely';
 import { directSqlite } from './sqlite-dialect.js';
-import type { Db } from './store.js';
+import type { Db } from './db.js';
 
 /** The SQL of every prepared query, and the name it has as a statement. */
 const statementNames = new Map<string, string>();

@@ -199,8 +199,11 @@ export interface NotificationTable {
   appId: string | null;
   url: string;
   charset: string;
+  /** Rows owed before migration 0007: the encoded sign type and parameters; empty for rows with facts. */
   signType: string;
   params: string;
+  /** The facts the notification reports (JSON), encoded when sent; null for rows owed before migration 0007. */
+  facts: ColumnType<string | null, string | null | undefined, string | null>;
   status: string;
   attempts: number;
   nextAttemptAt: number | null;

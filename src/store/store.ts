@@ -4,7 +4,7 @@
  */
 import { dirname } from 'node:path';
 import pg from 'pg';
-import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { makePrivateDir, makePrivateFile, tightenPrivateFiles } from '../private-files.js';
 import { engineOf, type Engine } from './engine.js';
@@ -12,8 +12,9 @@ import { StatementNamingClient } from './postgres-client.js';
 import { openSqliteFile, SqliteStoreDialect } from './sqlite-dialect.js';
 import { GroupCommit } from './sqlite-group-commit.js';
 
-export type Db = Kysely<Database>;
-export type Trx = Transaction<Database>;
+import type { Db, Trx } from './db.js';
+
+export type { Db, Trx };
 
 export interface Store {
   readonly engine: Engine;

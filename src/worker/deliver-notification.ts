@@ -6,10 +6,11 @@
  * is recorded with the reason, and the notification gives up at once.
  */
 import type { KeyObject } from 'node:crypto';
-import { formatChinaTime } from '../core/china-time.js';
+import { formatChinaTime } from '../protocol/china-time.js';
 import type { Clock } from '../core/clock.js';
 import { nextNotifyAttempt } from '../core/retry-schedules.js';
 import { encodeForm, encodeText, parseCharset, type Charset } from '../protocol/charset.js';
+import { encodeOwedNotification } from '../protocol/notification-params.js';
 import { signContentWithoutSignType } from '../protocol/sign-content.js';
 import { md5Sign, rsaSign } from '../protocol/signing.js';
 import { findMerchant } from '../store/sql/merchants.js';
@@ -35,16 +36,17 @@ const RESPONSE_KEPT = 2000;
 
 const ANY_DESTINATION: NotifyDestinationRules = { policy: 'any', allow: parseNotifyAllow(''), ownPort: () => null };
 
-/** The signed form of one attempt. */
+/** The signed form of one attempt: the notification encoded, with this attempt's notify_time and signature. */
 async function signedForm(options: DeliveryOptions, notification: Notification, charset: Charset, now: number): Promise<Array<[string, string]>> {
-  const params: Record<string, string> = { ...notification.params, notify_time: formatChinaTime(now), sign_type: notification.signType };
+  const encoded = encodeOwedNotification(notification);
+  const params: Record<string, string> = { ...encoded.params, notify_time: formatChinaTime(now), sign_type: encoded.signType };
   const content = encodeText(signContentWithoutSignType(params), charset);
   let sign: string;
-  if (notification.signType === 'MD5') {
+  if (encoded.signType === 'MD5') {
     const merchant = await findMerchant(options.store.db, notification.pid);
     sign = md5Sign(content, encodeText(merchant?.md5Key ?? '', charset));
   } else {
-    sign = rsaSign(content, options.platformKey, notification.signType === 'RSA' ? 'RSA' : 'RSA2');
+    sign = rsaSign(content, options.platformKey, encoded.signType);
   }
   return [...Object.entries(params), ['sign', sign]];
 }

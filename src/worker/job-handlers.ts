@@ -1,7 +1,7 @@
 /** What each kind of job does. */
 import type { KeyObject } from 'node:crypto';
 import { settleBankReturn } from '../core/bank-return.js';
-import { processBatch } from '../core/batches.js';
+import { processBatch } from '../core/batch-processing.js';
 import type { CoreDeps } from '../core/deps.js';
 import { carryOutAcceptedRefund } from '../core/refunds.js';
 import { deliverNotification, type DeliveryOptions } from './deliver-notification.js';

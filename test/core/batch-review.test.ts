@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
-import { linesUnderReview } from '../../src/core/batches.js';
+import { linesUnderReview } from '../../src/core/batch-cashier.js';
 import { findBatch } from '../../src/store/sql/batches.js';
 import { submitBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';

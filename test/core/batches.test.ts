@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { MAX_LINE_ATTEMPTS, processBatch } from '../../src/core/batches.js';
+import { MAX_LINE_ATTEMPTS, processBatch } from '../../src/core/batch-processing.js';
 import { findBatch } from '../../src/store/sql/batches.js';
 import { listJobs } from '../../src/store/sql/jobs.js';
 import type { JobOutcome } from '../../src/worker/worker.js';

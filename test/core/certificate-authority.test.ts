@@ -18,7 +18,7 @@ import {
   type PlatformCertificateRequest,
 } from '../../src/core/certificate-authority.js';
 import { certificateSn, rootCertificateSn } from '../../src/core/certificate-sn.js';
-import { formatChinaDate } from '../../src/core/china-time.js';
+import { formatChinaDate } from '../../src/protocol/china-time.js';
 import { DecodedCertificate, x509 } from '../../src/core/peculiar-x509.js';
 
 /** alipay-sdk does not export its SN helper; load the module next to its entry point. */

@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { formatChinaDate, formatChinaTime } from '../../src/core/china-time.js';
+import { formatChinaDate, formatChinaTime } from '../../src/protocol/china-time.js';
 import { browserSkip, launchBrowser, requireBrowser, type Browser } from '../support/browser.js';
 import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
 import {

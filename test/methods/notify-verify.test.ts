@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { parseChinaTime } from '../../src/core/china-time.js';
+import { parseChinaTime } from '../../src/protocol/china-time.js';
 import { runBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { formatChinaTime } from '../../src/core/china-time.js';
+import { formatChinaTime } from '../../src/protocol/china-time.js';
 import { submitBatch, submitQuery, batchParams, clockNow, Seller, type BatchRequestOptions, type Submitted } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';

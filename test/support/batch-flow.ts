@@ -2,7 +2,7 @@
  * The batch refund with password without a browser: build and sign the request URL as a merchant would,
  * send it, and play the seller's part on the cashier pages over plain HTTP (cookie and CSRF token included).
  */
-import { formatChinaDate, formatChinaTime } from '../../src/core/china-time.js';
+import { formatChinaDate, formatChinaTime } from '../../src/protocol/china-time.js';
 import type { Harness, MerchantKit } from './harness.js';
 import { signedQuery, type MapiCharset, type MapiSigner } from './mapi-client.js';
 

@@ -7,7 +7,7 @@
 import { createSign, type KeyObject } from 'node:crypto';
 import fc, { type Arbitrary } from 'fast-check';
 import iconv from 'iconv-lite';
-import { formatChinaDate, formatChinaTime } from '../../src/core/china-time.js';
+import { formatChinaDate, formatChinaTime } from '../../src/protocol/china-time.js';
 import type { Seller } from './batch-flow.js';
 import { sentText, type RawRequest } from './fuzz.js';
 import type { MerchantKit } from './harness.js';

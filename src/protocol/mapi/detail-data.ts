@@ -3,7 +3,7 @@
  * joined by `#`. A `|` starts a royalty set (not allowed with the password), a reason may not carry
  * `^ | $ #` and is at most 256 bytes in the request's charset.
  */
-import { parseYuan, type Fen } from '../../core/money.js';
+import { parseYuan, type Fen } from '../yuan.js';
 import { encodeText, type Charset } from '../charset.js';
 import type { MapiErrorCode } from './mapi-errors.js';
 

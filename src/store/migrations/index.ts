@@ -9,6 +9,7 @@ import * as m0003 from './0003-job-revision-and-returned-to.js';
 import * as m0004 from './0004-account-status-and-login-lock.js';
 import * as m0005 from './0005-dead-jobs-and-line-failures.js';
 import * as m0006 from './0006-certificates-and-aes.js';
+import * as m0007 from './0007-notification-facts.js';
 
 export interface NumberedMigration {
   up(db: Kysely<unknown>, context: MigrationContext): Promise<void>;
@@ -21,4 +22,5 @@ export const migrations: Record<string, NumberedMigration> = {
   '0004-account-status-and-login-lock': m0004,
   '0005-dead-jobs-and-line-failures': m0005,
   '0006-certificates-and-aes': m0006,
+  '0007-notification-facts': m0007,
 };

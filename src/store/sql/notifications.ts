@@ -1,5 +1,6 @@
 /** Notifications owed to merchants (the outbox) and every attempt to deliver them. */
 import { sql } from 'kysely';
+import type { NotificationFacts } from '../../core/interfaces.js';
 import type { NotificationAttemptRow, NotificationRow } from '../schema.js';
 import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
@@ -15,9 +16,10 @@ export interface Notification {
   appId: string | null;
   url: string;
   charset: string;
-  signType: string;
-  /** The notification's parameters except notify_time, sign_type and sign, which each attempt adds. */
-  params: Record<string, string>;
+  /** What it reports, encoded when sent; null for a row owed before facts were kept (see `legacy`). */
+  facts: NotificationFacts | null;
+  /** A row owed before facts were kept: its encoded parameters (but notify_time, sign_type, sign) and sign type. */
+  legacy: { params: Record<string, string>; signType: string } | null;
   status: NotificationStatus;
   attempts: number;
   nextAttemptAt: number | null;
@@ -41,14 +43,16 @@ export interface NotificationAttempt {
   nextAttemptAt: number | null;
 }
 
-export type NewNotification = Omit<Notification, 'id' | 'status' | 'attempts' | 'acknowledgedAt'>;
+export type NewNotification = Omit<Notification, 'id' | 'status' | 'attempts' | 'acknowledgedAt' | 'facts' | 'legacy'> & { facts: NotificationFacts };
 
-const insertNotificationRow = prepareQuery((db, p: Omit<NewNotification, 'params'> & { params: string }) =>
-  db.insertInto('notifications').values({ ...p, status: 'pending', attempts: 0, acknowledgedAt: null }).returning('id'),
+type NotificationInsert = Omit<NewNotification, 'facts'> & { facts: string };
+
+const insertNotificationRow = prepareQuery((db, p: NotificationInsert) =>
+  db.insertInto('notifications').values({ ...p, signType: '', params: '', status: 'pending', attempts: 0, acknowledgedAt: null }).returning('id'),
 );
 
 export async function insertNotification(db: Db, notification: NewNotification): Promise<number> {
-  const row = await firstRow(insertNotificationRow, db, { ...notification, params: JSON.stringify(notification.params) });
+  const row = await firstRow(insertNotificationRow, db, { ...notification, facts: JSON.stringify(notification.facts) });
   if (!row) throw new Error('insert into notifications returned no id');
   return row.id;
 }
@@ -161,11 +165,13 @@ export async function listAttempts(db: Db, notificationId: number): Promise<Noti
 }
 
 function toNotification(row: NotificationRow): Notification {
+  const { facts, params, signType, ...rest } = row;
   return {
-    ...row,
+    ...rest,
     kind: row.kind as NotificationKind,
     status: row.status as NotificationStatus,
-    params: JSON.parse(row.params) as Record<string, string>,
+    facts: facts === null ? null : (JSON.parse(facts) as NotificationFacts),
+    legacy: facts === null ? { params: JSON.parse(params) as Record<string, string>, signType } : null,
   };
 }
 

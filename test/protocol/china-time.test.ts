@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatChinaDate, formatChinaTime, formatChinaTimeMillis, parseChinaTime } from '../../src/core/china-time.js';
+import { formatChinaDate, formatChinaTime, formatChinaTimeMillis, parseChinaTime } from '../../src/protocol/china-time.js';
 
 describe('China time: UTC+8, whatever the server’s zone', () => {
   const instant = Date.UTC(2026, 10, 22, 16, 30, 5, 42); // 2026-11-23 00:30:05.042 in Beijing

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatYuan, parsePositiveYuan, prorate } from '../../src/core/money.js';
+import { prorate } from '../../src/core/money.js';
+import { formatYuan, parsePositiveYuan } from '../../src/protocol/yuan.js';
 
 describe('refund amounts are parsed strictly', () => {
   it('accepts strings and JSON numbers with at most two decimals', () => {

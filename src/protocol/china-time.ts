@@ -1,7 +1,7 @@
 /**
  * Alipay writes every timestamp in China time (UTC+8, no daylight saving) whatever the server's zone:
  * `yyyy-MM-dd HH:mm:ss`, and `yyyy-MM-dd HH:mm:ss.SSS` for a notification's `gmt_refund`.
- * Like money.ts this is a leaf module with no imports, used by every layer.
+ * A wire format, like the yuan strings of yuan.ts: the core keeps time as epoch milliseconds.
  */
 
 const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;

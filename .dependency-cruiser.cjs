@@ -1,0 +1,49 @@
+/**
+ * The layering of DESIGN.md, checked: HTTP → methods → core → store, with protocol (wire formats, pure) used
+ * by http, methods and the worker, never by the core. `npm test` runs these rules (test/layering.test.ts).
+ */
+module.exports = {
+  forbidden: [
+    { name: 'no-cycles', severity: 'error', comment: 'no module may depend on itself through others', from: {}, to: { circular: true } },
+    {
+      name: 'protocol-is-pure',
+      severity: 'error',
+      comment: 'protocol/ (wire formats) imports nothing of ours but protocol/',
+      from: { path: '^src/protocol/' },
+      to: { path: '^src/', pathNot: '^src/protocol/' },
+    },
+    {
+      name: 'core-speaks-no-wire',
+      severity: 'error',
+      comment: 'the core reports facts: it imports no http, methods, protocol, worker or cli',
+      from: { path: '^src/core/' },
+      to: { path: '^src/(http|methods|protocol|worker|cli)/' },
+    },
+    {
+      name: 'store-holds-no-logic',
+      severity: 'error',
+      comment: 'the store imports no core logic (only the shared domain types of core/interfaces.ts)',
+      from: { path: '^src/store/' },
+      to: { path: '^src/(core|http|methods|protocol|worker|cli)/', pathNot: '^src/core/interfaces\\.ts$' },
+    },
+    {
+      name: 'methods-and-http-go-through-the-core',
+      severity: 'error',
+      comment: 'methods/ and http/ call the core, not the store\'s queries',
+      from: { path: '^src/(methods|http)/' },
+      to: { path: '^src/store/sql/' },
+    },
+    {
+      name: 'methods-know-no-http',
+      severity: 'error',
+      from: { path: '^src/methods/' },
+      to: { path: '^src/(http|cli)/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(dist|node_modules)/' },
+  },
+};
