@@ -18,7 +18,7 @@ import { buildServer, type HttpLimits } from './http/server.js';
 import { createMetrics } from './http/metrics.js';
 import { mapiServices, openApiMethods } from './methods/registry.js';
 import { createMapiGateway } from './methods/mapi-gateway.js';
-import { appDirectory } from './methods/app-directory.js';
+import { appDirectory } from './core/app-directory.js';
 import { createOpenApiGateway } from './methods/openapi-gateway.js';
 import { createOpenApiV3Gateway } from './methods/openapi-v3-gateway.js';
 import type { Services } from './methods/services.js';

@@ -96,6 +96,11 @@ export async function createApp(deps: CoreDeps, input: NewApp): Promise<CreatedA
   return appPrivateKey ? { app, appPrivateKey } : { app };
 }
 
+/** The app with this app_id, if any. */
+export function appById(deps: CoreDeps, appId: string): Promise<App | undefined> {
+  return findApp(deps.store.db, appId);
+}
+
 export async function requireApp(deps: CoreDeps, appId: string): Promise<App> {
   const app = await findApp(deps.store.db, appId);
   if (!app) throw new DomainError('app_not_found', `no app ${appId}`);

@@ -3,7 +3,7 @@
  * becomes a batch awaiting the seller's confirmation on the cashier pages (batch-cashier.ts); once confirmed the
  * worker refunds it line by line (batch-processing.ts).
  */
-import { insertBatch, type NewBatch } from '../store/sql/batches.js';
+import { findBatch, insertBatch, type NewBatch } from '../store/sql/batches.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
 import type { CoreDeps } from './deps.js';
 import { newSecret } from './identifiers.js';
@@ -19,6 +19,11 @@ export interface BatchDraft {
   returnUrl: string | null;
   refundDate: string;
   lines: Array<Pick<BatchLine, 'tradeNo' | 'amount' | 'amountText' | 'reason'>>;
+}
+
+/** Whether the partner has used this batch_no before (batch_no is unique per partner). */
+export async function batchNoTaken(deps: CoreDeps, partnerPid: string, batchNo: string): Promise<boolean> {
+  return (await findBatch(deps.store.db, partnerPid, batchNo)) !== undefined;
 }
 
 /** Records a valid request as a batch awaiting the seller; null when the partner used the batch_no before. */

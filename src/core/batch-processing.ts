@@ -8,7 +8,6 @@
  * refund's own transaction. A worker that dies mid-batch therefore resumes without refunding any line twice:
  * a line whose refund committed is either recorded or, when run again, answered as the idempotent repeat it is.
  */
-import { findApp } from '../store/sql/apps.js';
 import { findBatchById, listBatchLines, recordLineFailure, recordLineResult, updateBatch } from '../store/sql/batches.js';
 import { findMerchant } from '../store/sql/merchants.js';
 import { findRefund } from '../store/sql/refunds.js';
@@ -18,6 +17,7 @@ import { newNotifyId } from './identifiers.js';
 import { reportBatch } from './batch-report.js';
 import type { Batch, BatchLine } from './interfaces.js';
 import { oweNotification } from './notifications.js';
+import { partnerMayRefundTrade } from './partner-authority.js';
 import type { RefundRejection } from './refund-rules.js';
 import { refundNow } from './refunds.js';
 import { nextJobRetry } from './retry-schedules.js';
@@ -58,11 +58,7 @@ export function lineRequestNo(batch: Pick<Batch, 'batchNo' | 'partnerPid' | 'sel
 async function lineRefusal(deps: CoreDeps, batch: Batch, line: BatchLine): Promise<LineRefusal | null> {
   const trade = await findTradeByNo(deps.store.db, line.tradeNo);
   if (!trade || trade.sellerPid !== batch.sellerPid) return 'not_this_sellers_trade';
-  if (batch.partnerPid !== batch.sellerPid) {
-    // A partner refunding for another seller may refund only the trades it made through its own apps.
-    const app = await findApp(deps.store.db, trade.appId);
-    if (app?.pid !== batch.partnerPid) return 'not_this_partners_trade';
-  }
+  if (!(await partnerMayRefundTrade(deps, batch.partnerPid, trade))) return 'not_this_partners_trade';
   if (line.amount === 0) return 'zero_amount';
   // A line whose refund committed before a worker died is that refund, whatever the accounts are now.
   if (await findRefund(deps.store.db, trade.tradeNo, lineRequestNo(batch))) return null;

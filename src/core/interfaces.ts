@@ -130,6 +130,14 @@ export interface Voucher {
   templateId?: string;
 }
 
+/** How a caller names a trade: Alipay's trade_no wins over the merchant's out_trade_no when both are given. */
+export interface TradeKey {
+  tradeNo?: string | undefined;
+  outTradeNo?: string | undefined;
+  /** The seller the call acts for; out_trade_no is unique only per seller. */
+  sellerPid: string;
+}
+
 export interface Trade {
   tradeNo: string;
   outTradeNo: string;

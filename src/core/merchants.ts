@@ -70,6 +70,16 @@ export async function createMerchant(deps: CoreDeps, input: NewMerchant): Promis
   return { merchant: await requireMerchant(deps, pid), loginPassword, paymentPassword };
 }
 
+/** The merchant with this PID, if any. */
+export function merchantByPid(deps: CoreDeps, pid: string): Promise<Merchant | undefined> {
+  return findMerchant(deps.store.db, pid);
+}
+
+/** The merchant whose Alipay account is this email (seller_email), if any. */
+export function merchantByEmail(deps: CoreDeps, email: string): Promise<Merchant | undefined> {
+  return findMerchantByEmail(deps.store.db, email);
+}
+
 export async function requireMerchant(deps: CoreDeps, pid: string): Promise<Merchant> {
   const merchant = await findMerchant(deps.store.db, pid);
   if (!merchant) throw new DomainError('merchant_not_found', `no merchant ${pid}`);

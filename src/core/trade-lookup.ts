@@ -1,8 +1,8 @@
 /** Reading a trade with its status as of now (the refund window can have turned it TRADE_FINISHED). */
 import { findMerchant } from '../store/sql/merchants.js';
-import { findTrade, type TradeKey } from '../store/sql/trades.js';
+import { findTrade, findTradeByNo } from '../store/sql/trades.js';
 import type { CoreDeps } from './deps.js';
-import type { Trade, TradeStatus } from './interfaces.js';
+import type { Trade, TradeKey, TradeStatus } from './interfaces.js';
 import { tradeStatusAt } from './trade-status.js';
 
 export interface TradeWithStatus {
@@ -12,7 +12,22 @@ export interface TradeWithStatus {
 
 export async function findTradeWithStatus(deps: CoreDeps, key: TradeKey): Promise<TradeWithStatus | undefined> {
   const trade = await findTrade(deps.store.db, key);
-  if (!trade) return undefined;
+  return trade && withStatus(deps, trade);
+}
+
+/** Any seller's trade by Alipay's trade_no (the admin API's view), with its status. */
+export async function findTradeByNoWithStatus(deps: CoreDeps, tradeNo: string): Promise<TradeWithStatus | undefined> {
+  const trade = await findTradeByNo(deps.store.db, tradeNo);
+  return trade && withStatus(deps, trade);
+}
+
+/** The trade's status as of now, by its seller's refund window. */
+export async function withStatus(deps: CoreDeps, trade: Trade): Promise<TradeWithStatus> {
   const merchant = await findMerchant(deps.store.db, trade.sellerPid);
   return { trade, status: tradeStatusAt(trade, merchant?.refundWindowDays ?? 365, deps.clock.now()) };
+}
+
+/** The trade as stored, without its status of now: for a reply that reports its numbers only. */
+export async function findSellersTrade(deps: CoreDeps, key: TradeKey): Promise<Trade | undefined> {
+  return findTrade(deps.store.db, key);
 }

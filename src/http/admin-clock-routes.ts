@@ -6,7 +6,7 @@ import { VirtualClock } from '../core/clock.js';
 import { DomainError } from '../core/domain-error.js';
 import type { Services } from '../methods/services.js';
 import { time } from './admin-views.js';
-import { findJob, listJobs, retryDeadJob, type Job } from '../store/sql/jobs.js';
+import { allJobs, retryDead, type Job } from '../core/job-journal.js';
 import { advanceClock } from '../worker/advance-clock.js';
 import type { Worker } from '../worker/worker.js';
 
@@ -42,14 +42,11 @@ export async function adminClockRoutes(app: FastifyInstance, options: { services
     locked_until: time(job.lockedUntil),
   });
 
-  app.get('/jobs', async () => ({ jobs: (await listJobs(services.store.db)).map(jobView) }));
+  app.get('/jobs', async () => ({ jobs: (await allJobs(services)).map(jobView) }));
 
   app.post<{ Params: { id: string } }>('/jobs/:id/retry', async (request) => {
-    const id = Number(request.params.id);
-    const job = Number.isSafeInteger(id) ? await findJob(services.store.db, id) : undefined;
-    if (!job) throw new DomainError('job_not_found', `no job ${request.params.id}`);
-    if (!(await retryDeadJob(services.store.db, job.id, services.clock.now()))) throw new DomainError('job_not_dead', `job ${job.id} is not dead`);
+    const job = await retryDead(services, request.params.id);
     options.worker.wake();
-    return jobView((await findJob(services.store.db, job.id)) ?? job);
+    return jobView(job);
   });
 }

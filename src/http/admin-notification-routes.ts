@@ -4,12 +4,12 @@ import { DomainError } from '../core/domain-error.js';
 import type { Services } from '../methods/services.js';
 import { time } from './admin-views.js';
 import { encodeOwedNotification } from '../protocol/notification-params.js';
-import { listAttempts, listNotifications, findNotificationByNotifyId, type Notification, type NotificationKind } from '../store/sql/notifications.js';
+import { findNotifications, NOTIFICATION_KINDS, notificationAttempts, requireNotification, type Notification, type NotificationKind } from '../core/notification-journal.js';
 import type { DeliveryOptions } from '../worker/deliver-notification.js';
 import { deliverNotification } from '../worker/deliver-notification.js';
 
 async function notificationView(services: Services, notification: Notification): Promise<Record<string, unknown>> {
-  const attempts = await listAttempts(services.store.db, notification.id);
+  const attempts = await notificationAttempts(services, notification);
   const encoded = encodeOwedNotification(notification);
   return {
     notify_id: notification.notifyId,
@@ -42,17 +42,15 @@ async function notificationView(services: Services, notification: Notification):
   };
 }
 
-const KINDS: readonly NotificationKind[] = ['trade_status_sync', 'batch_refund_notify'];
-
 export async function adminNotificationRoutes(app: FastifyInstance, options: { services: Services; delivery: DeliveryOptions }): Promise<void> {
   const { services } = options;
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/notifications', async (request) => {
     const { trade_no, notify_id, batch_no, kind, pid } = request.query;
-    if (kind !== undefined && !KINDS.includes(kind as NotificationKind)) {
-      throw new DomainError('invalid_request', `kind: one of ${KINDS.join(', ')}`);
+    if (kind !== undefined && !NOTIFICATION_KINDS.includes(kind as NotificationKind)) {
+      throw new DomainError('invalid_request', `kind: one of ${NOTIFICATION_KINDS.join(', ')}`);
     }
-    const found = await listNotifications(services.store.db, {
+    const found = await findNotifications(services, {
       tradeNo: trade_no,
       notifyId: notify_id,
       batchNo: batch_no,
@@ -63,10 +61,8 @@ export async function adminNotificationRoutes(app: FastifyInstance, options: { s
   });
 
   app.post<{ Params: { notifyId: string } }>('/notifications/:notifyId/resend', async (request) => {
-    const notification = await findNotificationByNotifyId(services.store.db, request.params.notifyId);
-    if (!notification) throw new DomainError('notification_not_found', `no notification ${request.params.notifyId}`);
+    const notification = await requireNotification(services, request.params.notifyId);
     await deliverNotification(options.delivery, notification.id, true);
-    const after = await findNotificationByNotifyId(services.store.db, request.params.notifyId);
-    return notificationView(services, after ?? notification);
+    return notificationView(services, await requireNotification(services, request.params.notifyId));
   });
 }

@@ -3,11 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../core/domain-error.js';
 import type { Refund, RefundStatus } from '../core/interfaces.js';
 import { formatYuan } from '../protocol/yuan.js';
-import { requireMerchant } from '../core/merchants.js';
 import type { Services } from '../methods/services.js';
 import { time } from './admin-views.js';
-import { listLedgerEntries, sumLedgerEntries } from '../store/sql/apply-ledger-entry.js';
-import { listRefunds } from '../store/sql/refunds.js';
+import { merchantLedger } from '../core/ledger.js';
+import { findRefunds } from '../core/refund-lookup.js';
 
 /** A refund as the admin API shows it. */
 export function refundView(refund: Refund): Record<string, unknown> {
@@ -51,7 +50,7 @@ export async function adminRefundRoutes(app: FastifyInstance, options: { service
     if (status !== undefined && !STATUSES.includes(status as RefundStatus)) {
       throw new DomainError('invalid_request', `status: one of ${STATUSES.join(', ')}`);
     }
-    const refunds = await listRefunds(services.store.db, {
+    const refunds = await findRefunds(services, {
       tradeNo: trade_no,
       outRequestNo: out_request_no,
       batchNo: batch_no,
@@ -61,12 +60,11 @@ export async function adminRefundRoutes(app: FastifyInstance, options: { service
   });
 
   app.get<{ Params: { pid: string } }>('/merchants/:pid/ledger', async (request) => {
-    const merchant = await requireMerchant(services, request.params.pid);
-    const entries = await listLedgerEntries(services.store.db, merchant.pid);
+    const { merchant, entries, entriesSum } = await merchantLedger(services, request.params.pid);
     return {
       pid: merchant.pid,
       balance: formatYuan(merchant.balance),
-      entries_sum: formatYuan(await sumLedgerEntries(services.store.db, merchant.pid)),
+      entries_sum: formatYuan(entriesSum),
       entries: entries.map((entry) => ({
         id: entry.id,
         kind: entry.kind,

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { hasUnstorableText } from '../core/storable-text.js';
-import { findMerchant } from '../store/sql/merchants.js';
+import { merchantByPid } from '../core/merchants.js';
 import { mapiError } from '../protocol/mapi/mapi-errors.js';
 import { parseMapiSignType, verifyMapiSignature } from '../protocol/mapi/mapi-signature.js';
 import type { MapiReply, MapiRequest, MapiService } from './mapi-service.js';
@@ -33,7 +33,7 @@ export function createMapiGateway(options: { services: Services; mapiServices: r
     if (!request.charset) return refuse('ILLEGAL_CHARSET');
     if (!service) return refuse('ILLEGAL_SERVICE');
     const partnerPid = params.get('partner') ?? '';
-    const partner = PID.test(partnerPid) ? await findMerchant(services.store.db, partnerPid) : undefined;
+    const partner = PID.test(partnerPid) ? await merchantByPid(services, partnerPid) : undefined;
     if (!partner) return refuse('ILLEGAL_PARTNER');
     const signType = parseMapiSignType(params.get('sign_type'));
     if (!signType) return refuse('ILLEGAL_SIGN_TYPE');

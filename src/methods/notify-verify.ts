@@ -3,8 +3,7 @@
  * text `true` for a genuine notify_id of that partner that has not been acknowledged yet, `false` once the
  * merchant answered `success` or for an id it does not know, and `invalid` when the parameters are bad.
  */
-import { findMerchant } from '../store/sql/merchants.js';
-import { findNotificationByNotifyId } from '../store/sql/notifications.js';
+import { judgeNotifyId } from '../core/notify-genuineness.js';
 import type { MapiService } from './mapi-service.js';
 
 const PID = /^2088\d{12}$/;
@@ -16,9 +15,7 @@ export const notifyVerify: MapiService = {
     const partner = params.get('partner');
     const notifyId = params.get('notify_id');
     if (!partner || !notifyId || !PID.test(partner) || notifyId.length > 128) return { kind: 'text', body: 'invalid' };
-    if (!(await findMerchant(services.store.db, partner))) return { kind: 'text', body: 'invalid' };
-    const notification = await findNotificationByNotifyId(services.store.db, notifyId);
-    const genuine = notification !== undefined && notification.pid === partner && notification.acknowledgedAt === null;
-    return { kind: 'text', body: genuine ? 'true' : 'false' };
+    const verdict = await judgeNotifyId(services, partner, notifyId);
+    return { kind: 'text', body: verdict === 'unknown_partner' ? 'invalid' : verdict === 'genuine' ? 'true' : 'false' };
   },
 };

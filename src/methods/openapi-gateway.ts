@@ -21,7 +21,7 @@ import type { OpenApiError } from '../protocol/openapi/openapi-error.js';
 import { encodeResponse, ERROR_NODE_NAME, responseNodeName, type ResponseExtras } from '../protocol/openapi/response-envelope.js';
 import { hasEmptyValues, requestSignContent } from '../protocol/sign-content.js';
 import { parsePublicKey, replySigner, rsaVerify, type ReplySigning, type RsaSignType } from '../protocol/signing.js';
-import { appDirectory, type AppDirectory } from './app-directory.js';
+import { appDirectory, type AppDirectory } from '../core/app-directory.js';
 import type { MethodContext, OpenApiMethod } from './openapi-method.js';
 import { runMethod } from './run-method.js';
 import type { Services } from './services.js';

@@ -23,7 +23,7 @@ import { parseAuthorization, replySignContent, requestSignContent, v3Path, type 
 import { encodeV3Error, v3ErrorOf, type V3Error } from '../protocol/openapi-v3/v3-errors.js';
 import { gatewayError, type GatewayErrorName } from '../protocol/openapi/gateway-errors.js';
 import { parsePublicKey, replySigner, rsaVerify, type ReplySigning } from '../protocol/signing.js';
-import type { AppDirectory } from './app-directory.js';
+import type { AppDirectory } from '../core/app-directory.js';
 import type { MethodContext, OpenApiMethod } from './openapi-method.js';
 import { runMethod } from './run-method.js';
 import type { Services } from './services.js';

@@ -4,12 +4,11 @@
  * gets the error page with its code, and creates nothing.
  */
 import { formatChinaDate, parseChinaTime } from '../protocol/china-time.js';
-import { createBatch } from '../core/batch-creation.js';
+import { batchNoTaken, createBatch } from '../core/batch-creation.js';
 import type { Merchant } from '../core/interfaces.js';
 import { isNotifyUrl, MAPI_NOTIFY_URL_MAX } from '../core/notify-url.js';
-import { findAppAuthTokensBetween } from '../store/sql/apps.js';
-import { findBatch } from '../store/sql/batches.js';
-import { findMerchant, findMerchantByEmail } from '../store/sql/merchants.js';
+import { merchantByEmail, merchantByPid } from '../core/merchants.js';
+import { partnerActsFor } from '../core/partner-authority.js';
 import { batchNoValid } from '../protocol/mapi/batch-no.js';
 import { countLines, parseDetailData } from '../protocol/mapi/detail-data.js';
 import { mapiError, type MapiErrorCode } from '../protocol/mapi/mapi-errors.js';
@@ -32,22 +31,14 @@ const refuse = (code: MapiErrorCode): MapiReply => ({ kind: 'error_page', error:
 
 /** The seller named by seller_user_id (which wins) or seller_email, or the code that refuses it. */
 async function findSeller(context: SignedMapiContext): Promise<Merchant | MapiErrorCode> {
-  const db = context.services.store.db;
   const userId = context.params.get('seller_user_id');
   if (userId) {
     if (!PID.test(userId)) return 'ILLEGAL_USER';
-    return (await findMerchant(db, userId)) ?? 'SELLER_INFO_NOT_EXIST';
+    return (await merchantByPid(context.services, userId)) ?? 'SELLER_INFO_NOT_EXIST';
   }
   const email = context.params.get('seller_email');
   if (!email) return 'SELLER_INFO_NOT_EXIST';
-  return (await findMerchantByEmail(db, email)) ?? 'SELLER_INFO_NOT_EXIST';
-}
-
-/** A partner refunds for another seller only when that seller has authorised one of the partner's apps. */
-async function partnerActsFor(context: SignedMapiContext, seller: Merchant): Promise<boolean> {
-  if (seller.pid === context.partner.pid) return true;
-  const tokens = await findAppAuthTokensBetween(context.services.store.db, context.partner.pid, seller.pid);
-  return tokens.some((token) => token.revokedAt === null);
+  return (await merchantByEmail(context.services, email)) ?? 'SELLER_INFO_NOT_EXIST';
 }
 
 export const refundFastpayByPlatformPwd: MapiService = {
@@ -63,7 +54,7 @@ export const refundFastpayByPlatformPwd: MapiService = {
 
     const seller = await findSeller(context);
     if (typeof seller === 'string') return refuse(seller);
-    if (!(await partnerActsFor(context, seller))) return refuse('ILLEGAL_USER');
+    if (!(await partnerActsFor(services, partner.pid, seller.pid))) return refuse('ILLEGAL_USER');
     if (!partner.pwdRefundEnabled) return refuse('PARTNER_NOT_SIGN_PROTOCOL');
 
     // Seed 002: refund_date is the request's current time (退款请求时间) — today in China time, as batch_no's date.
@@ -72,7 +63,7 @@ export const refundFastpayByPlatformPwd: MapiService = {
     if (refundAt === null || formatChinaDate(refundAt) !== formatChinaDate(services.clock.now())) return refuse('REFUND_DATE_ERROR');
     const batchNo = params.get('batch_no') ?? '';
     if (!batchNoValid(batchNo, services.clock.now())) return refuse('BATCH_NO_FORMAT_ERROR');
-    if (await findBatch(services.store.db, partner.pid, batchNo)) return refuse('DUPLICATE_BATCH_NO');
+    if (await batchNoTaken(services, partner.pid, batchNo)) return refuse('DUPLICATE_BATCH_NO');
 
     const batchNumText = params.get('batch_num') ?? '';
     if (!BATCH_NUM.test(batchNumText)) return refuse('BATCH_NUM_ERROR');

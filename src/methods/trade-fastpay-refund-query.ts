@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { formatYuan } from '../protocol/yuan.js';
-import { findAllocations, findTradeAndRefund } from '../store/sql/refunds.js';
+import { queryRefund } from '../core/refund-query.js';
 import { refundQueryError } from '../protocol/openapi/business-errors.js';
 import { defineMethod, failure, optionalText, queryOptionsField, requiredText, success } from './openapi-method.js';
 import { optionsShowAllocations, refundOptionFields } from './refund-fields.js';
@@ -30,15 +30,13 @@ export const tradeFastpayRefundQuery = defineMethod({
   async run(biz, context) {
     // Only what the reply shows is read, in one statement: not the merchant's refund window (a finished trade's
     // refunds are answered alike), not the fund bills, and the fund allocations only when an option shows them.
-    const db = context.services.store.db;
+    const options = biz.query_options ?? [];
     const key = { sellerPid: context.sellerPid, tradeNo: biz.trade_no || undefined, outTradeNo: biz.out_trade_no || undefined };
-    const found = await findTradeAndRefund(db, key, biz.out_request_no);
+    const found = await queryRefund(context.services, key, biz.out_request_no, { withAllocations: optionsShowAllocations(options) });
     // A wrong Alipay trade number, and a wrong merchant order number, read differently (seed 001).
     if (!found) return failure(refundQueryError(biz.trade_no ? 'TRADE_NOT_EXIST' : 'ACQ.TRADE_NOT_EXIST'));
-    const { trade } = found;
-    if (!found.refund) return success({});
-    const options = biz.query_options ?? [];
-    const refund = { ...found.refund, allocations: optionsShowAllocations(options) ? await findAllocations(db, found.refund.id) : [] };
+    const { trade, refund } = found;
+    if (!refund) return success({});
     const fields: Record<string, unknown> = {
       trade_no: trade.tradeNo,
       out_trade_no: trade.outTradeNo,

@@ -7,8 +7,8 @@ import { formatChinaTime } from '../protocol/china-time.js';
 import { formatYuan } from '../protocol/yuan.js';
 import { refundNow } from '../core/refunds.js';
 import type { Trade } from '../core/interfaces.js';
+import { findSellersTrade } from '../core/trade-lookup.js';
 import { refundError, type RefundErrorName } from '../protocol/openapi/business-errors.js';
-import { findTrade } from '../store/sql/trades.js';
 import { defineMethod, echoField, failure, success, type MethodContext } from './openapi-method.js';
 import { REFUND_REJECTION_CODES, refundOptionFields } from './refund-fields.js';
 import { refundBizSchema, toRefundRequest } from './refund-request.js';
@@ -37,7 +37,7 @@ async function namedTrade(biz: unknown, context: MethodContext): Promise<Trade |
   const tradeNo = echoField(biz, 'trade_no') || undefined;
   const outTradeNo = echoField(biz, 'out_trade_no') || undefined;
   if (!tradeNo && !outTradeNo) return null;
-  return (await findTrade(context.services.store.db, { sellerPid: context.sellerPid, tradeNo, outTradeNo })) ?? null;
+  return (await findSellersTrade(context.services, { sellerPid: context.sellerPid, tradeNo, outTradeNo })) ?? null;
 }
 
 export const tradeRefund = defineMethod({

@@ -2,18 +2,13 @@
  * Trades and their fund bills. `lockTrade` is the lock every refund takes: `select … for update` on
  * PostgreSQL; on SQLite the transaction's `begin immediate` already holds the database.
  */
-import type { Trade, TradeFundBill, TradeStatus, Voucher } from '../../core/interfaces.js';
+import type { Trade, TradeFundBill, TradeKey, TradeStatus, Voucher } from '../../core/interfaces.js';
+
+export type { TradeKey };
 import type { TradeFundBillRow, TradeRow, TradeUpdate } from '../schema.js';
 import { allRows, firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
-/** How a caller names a trade: Alipay's trade_no wins over the merchant's out_trade_no when both are given. */
-export interface TradeKey {
-  tradeNo?: string | undefined;
-  outTradeNo?: string | undefined;
-  /** The seller the call acts for; out_trade_no is unique only per seller. */
-  sellerPid: string;
-}
 
 export async function insertTrade(db: Db, trade: Trade): Promise<void> {
   const { fundBills, vouchers, frozen, refundAllowed, ...columns } = trade;

@@ -2,8 +2,8 @@
  * Apps as the gateways read them. A hot app is read from the store at most once a second: its key mode and
  * certificate never change, but its AES key may (`PATCH /admin/v1/apps/:app_id`), also in another process.
  */
-import type { Clock } from '../core/clock.js';
-import type { App } from '../core/interfaces.js';
+import type { Clock } from './clock.js';
+import type { App } from './interfaces.js';
 import { findApp } from '../store/sql/apps.js';
 import type { Store } from '../store/store.js';
 
