@@ -19,7 +19,7 @@ import type { Batch, BatchLine } from './interfaces.js';
 import { oweNotification } from './notifications.js';
 import { partnerMayRefundTrade } from './partner-authority.js';
 import type { RefundRejection } from './refund-rules.js';
-import { refundNow } from './refunds.js';
+import { refundNow } from './refund-now.js';
 import { nextJobRetry } from './retry-schedules.js';
 
 /**
@@ -103,7 +103,7 @@ export type BatchProgress = { kind: 'completed' } | { kind: 'lines_failed'; retr
  */
 export async function processBatch(deps: CoreDeps, batchId: number, options: ProcessOptions = {}): Promise<BatchProgress> {
   const batch = await findBatchById(deps.store.db, batchId);
-  if (!batch || batch.status !== 'processing') return { kind: 'completed' };
+  if (batch?.status !== 'processing') return { kind: 'completed' };
   let failure: { attempts: number; error: string } | null = null;
   for (const line of await listBatchLines(deps.store.db, batch.id)) {
     if (line.result !== null) continue;
@@ -146,7 +146,7 @@ async function recordFailedRun(deps: CoreDeps, batch: Batch, line: BatchLine, er
 async function completeBatch(deps: CoreDeps, batchId: number): Promise<void> {
   await deps.store.transaction(async (trx) => {
     const batch = await findBatchById(trx, batchId, true);
-    if (!batch || batch.status !== 'processing') return;
+    if (batch?.status !== 'processing') return;
     const { lines, facts } = await reportBatch(trx, batch);
     const successNum = lines.filter((line) => isSucceeded(line.result)).length;
     const now = deps.clock.now();

@@ -187,7 +187,7 @@ export interface Trade {
   gmtClose: number | null;
 }
 
-export type RefundStatus = 'accepted' | 'waiting_for_funds' | 'succeeded' | 'failed';
+export type RefundStatus = Refund['status'];
 
 /** Where a refund request came from. */
 export type RefundSource = 'refund' | 'refund.apply' | 'batch';
@@ -209,30 +209,50 @@ export interface FundAllocation {
   returnedTo: string | null;
 }
 
-export interface Refund {
+/** What every refund records, whatever its status. */
+export interface RefundRecord {
   id: number;
   tradeNo: string;
   outRequestNo: string;
   refundAmount: Fen;
-  status: RefundStatus;
   refundReason: string | null;
   source: RefundSource;
   batchNo: string | null;
   operatorId: string | null;
   storeId: string | null;
   terminalId: string | null;
+  /** What went back to the buyer's channels, and the merchant fee given back: 0 until it succeeds. */
   sendBackFee: Fen;
   refundChargeFee: Fen;
-  gmtRefundPay: number | null;
+  /** Runs that could not carry it out (refund.apply), and why the last one could not. */
   attempts: number;
   lastError: string | null;
   /** When an asynchronous refund was (last) accepted: its retries are given up 3 days later. */
   acceptedAt: number | null;
-  nextAttemptAt: number | null;
   createdAt: number;
   updatedAt: number;
   allocations: FundAllocation[];
 }
+
+/**
+ * A refund, by its status (refund-state.ts draws the moves; `moveRefund` is the only way between them). Only
+ * a succeeded refund has moved money (gmtRefundPay); only a pending one is due (nextAttemptAt); a stopped or
+ * failed one says why (lastError).
+ */
+export type Refund =
+  /** refund.apply accepted it: its amount is reserved on the trade, and the worker carries it out. */
+  | (RefundRecord & { status: 'accepted'; acceptedAt: number; nextAttemptAt: number; gmtRefundPay: null })
+  /** The merchant's balance (or a freeze) stopped it; it is tried again at nextAttemptAt. */
+  | (RefundRecord & { status: 'waiting_for_funds'; acceptedAt: number; nextAttemptAt: number; gmtRefundPay: null; lastError: string })
+  | (RefundRecord & { status: 'succeeded'; nextAttemptAt: null; gmtRefundPay: number })
+  /** Given up (its reservation released); the same out_request_no may be tried again. */
+  | (RefundRecord & { status: 'failed'; nextAttemptAt: null; gmtRefundPay: null; lastError: string });
+
+/** A refund not written yet: what a request asks for, before it is accepted or carried out. Never stored. */
+export type RefundDraft = RefundRecord & { status: 'new'; nextAttemptAt: null; gmtRefundPay: null };
+
+/** `Omit` over each member of a union, keeping it discriminated. */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /**
  * A batch's life: created `awaiting_confirmation` (the seller is on the cashier pages); `processing` once

@@ -12,6 +12,7 @@ export const MAPI_NOTIFY_URL_MAX = 200;
 
 const ABSOLUTE_HTTP = /^https?:\/\/[^/?#\s]/i;
 // Spaces, controls and the characters a URL never carries raw: a URL that has them was not encoded by its sender.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a URL may not hold.
 const FORBIDDEN_CHARACTERS = /[\s\u0000-\u001f\u007f<>"\\^`{|}]/;
 
 /** Whether `text` is an absolute http(s) URL with a host, of at most `maxLength` characters. */

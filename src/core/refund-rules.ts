@@ -5,7 +5,7 @@
  */
 import type { Refund, Trade, TradeStatus } from './interfaces.js';
 import type { Fen } from './money.js';
-import { isPending } from './refund-state.js';
+import { isPendingRefund, type PendingRefund } from './refund-state.js';
 
 /** Seed 002: "一笔交易可以多次退款,退款次数最多不能超过99次" — applied to every refund, not only batches. */
 export const MAX_REFUNDS_PER_TRADE = 99;
@@ -38,7 +38,7 @@ export type RefundPlan =
   /** The same refund succeeded before: answer its outcome again, move nothing. */
   | { kind: 'repeat'; refund: Refund }
   /** The same refund is accepted and not yet carried out. */
-  | { kind: 'pending'; refund: Refund }
+  | { kind: 'pending'; refund: PendingRefund }
   /** A new refund, or one that failed before and is tried again. */
   | { kind: 'new'; previous: Refund | null }
   | { kind: 'rejected'; reason: RefundRejection };
@@ -58,7 +58,7 @@ export function planRefund({ trade, status, existing, amount, requestNoGiven }: 
   if (existing) {
     if (existing.refundAmount !== amount) return reject('discordant_repeat');
     if (existing.status === 'succeeded') return { kind: 'repeat', refund: existing };
-    if (isPending(existing.status)) return { kind: 'pending', refund: existing };
+    if (isPendingRefund(existing)) return { kind: 'pending', refund: existing };
   }
   if (status === 'WAIT_BUYER_PAY') return reject('trade_not_paid');
   if (status === 'TRADE_CLOSED') return reject(trade.refundedAmount > 0 ? 'amount_exceeds_refundable' : 'trade_not_paid');

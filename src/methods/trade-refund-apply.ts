@@ -3,7 +3,7 @@
  * answered 10000, carried out by the worker, and retried while the merchant's balance is short.
  * The same out_request_no through alipay.trade.refund and this method is one refund.
  */
-import { acceptRefund } from '../core/refunds.js';
+import { acceptRefund } from '../core/accept-refund.js';
 import { refundError } from '../protocol/openapi/business-errors.js';
 import { defineMethod, failure, success } from './openapi-method.js';
 import { REFUND_REJECTION_CODES } from './refund-fields.js';

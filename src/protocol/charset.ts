@@ -79,7 +79,7 @@ function percentDecode(bytes: Buffer): Buffer {
   const out = Buffer.allocUnsafe(bytes.length);
   let n = 0;
   for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
+    const byte = bytes[i] as number;
     if (byte === 0x2b /* + */) {
       out[n++] = 0x20;
     } else if (byte === 0x25 /* % */) {

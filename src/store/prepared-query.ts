@@ -50,9 +50,15 @@ export function prepareQuery<P extends object, O>(build: (db: Db, params: P) => 
     const shape = names.join(',');
     const adapter = db.getExecutor().adapter;
     let shapes = byDialect.get(adapter);
-    if (!shapes) byDialect.set(adapter, (shapes = new Map()));
+    if (!shapes) {
+      shapes = new Map();
+      byDialect.set(adapter, shapes);
+    }
     let compiled = shapes.get(shape);
-    if (!compiled) shapes.set(shape, (compiled = compile(db, names, build)));
+    if (!compiled) {
+      compiled = compile(db, names, build);
+      shapes.set(shape, compiled);
+    }
     const values = params as Record<string, unknown>;
     const parameters = compiled.slots.map((slot) => ('param' in slot ? values[slot.param] : slot.constant));
     const direct = directSqlite(adapter);

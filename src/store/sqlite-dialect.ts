@@ -272,14 +272,13 @@ class SqliteStoreConnection implements DatabaseConnection {
     return this.#execute(statement, values, () =>
       (statement.all(values) as unknown[][]).map((row) => {
         const object: Record<string, unknown> = {};
-        for (let i = 0; i < keys.length; i++) object[keys[i]!] = row[i];
+        for (let i = 0; i < keys.length; i++) object[keys[i] as string] = row[i];
         return object as R;
       }),
     );
   }
 
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming is not used by tuikuan');
   }
 }

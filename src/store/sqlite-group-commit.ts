@@ -110,7 +110,10 @@ export class GroupCommit {
   #onSynced({ upTo, error }: { upTo: number; error?: string }): void {
     this.#syncing = false;
     this.#thread?.unref();
-    if (error !== undefined) return this.#fail(new Error(`fdatasync of the write-ahead log failed: ${error}`));
+    if (error !== undefined) {
+      this.#fail(new Error(`fdatasync of the write-ahead log failed: ${error}`));
+      return;
+    }
     this.#synced = Math.max(this.#synced, upTo);
     this.#syncs++;
     const waiting: Waiter[] = [];

@@ -2,7 +2,7 @@
  * Moving the virtual clock: every job that falls due on the way runs, in order, at its own time, before
  * the call returns — so a test can advance 25 hours and find all eight notification attempts made.
  */
-import { VirtualClock } from '../core/clock.js';
+import type { VirtualClock } from '../core/clock.js';
 import { countDueJobs, nextJobTime } from '../store/sql/jobs.js';
 import { writeVirtualNow } from '../store/sql/platform.js';
 import type { Store } from '../store/store.js';

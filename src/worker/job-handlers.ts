@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { settleBankReturn } from '../core/bank-return.js';
 import { processBatch } from '../core/batch-processing.js';
 import type { CoreDeps } from '../core/deps.js';
-import { carryOutAcceptedRefund } from '../core/refunds.js';
+import { carryOutAcceptedRefund } from '../core/carry-out-refund.js';
 import { deliverNotification, type DeliveryOptions } from './deliver-notification.js';
 import type { JobHandlers } from './worker.js';
 

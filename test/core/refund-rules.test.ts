@@ -4,83 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Refund, Trade, TradeStatus } from '../../src/core/interfaces.js';
+import type { Trade, TradeStatus } from '../../src/core/interfaces.js';
 import { MAX_REFUNDS_PER_TRADE, planRefund, type RefundCheck } from '../../src/core/refund-rules.js';
 import { tradeStatusAt } from '../../src/core/trade-status.js';
+import { PAID_AT, refund, trade } from '../support/domain-records.js';
 
 const DAY = 24 * 3600_000;
-const PAID_AT = Date.UTC(2026, 0, 1);
-
-function trade(change: Partial<Trade> = {}): Trade {
-  return {
-    tradeNo: '2026010122001000000000000001',
-    outTradeNo: 'ORDER-1',
-    sellerPid: '2088000000000001',
-    appId: '2021000000000001',
-    subject: '测试商品',
-    body: null,
-    productCode: 'FACE_TO_FACE_PAYMENT',
-    totalAmount: 100_00,
-    receiptAmount: 100_00,
-    buyerPayAmount: 100_00,
-    pointAmount: 0,
-    invoiceAmount: 100_00,
-    discountAmount: 0,
-    mdiscountAmount: 0,
-    vouchers: [],
-    fundBills: [{ position: 0, fundChannel: 'ALIPAYACCOUNT', amount: 100_00, realAmount: 100_00, fundType: null, bankCode: null, refundedAmount: 0 }],
-    buyerUserId: '2088000000000002',
-    buyerLogonId: '159****5620',
-    status: 'TRADE_SUCCESS',
-    frozen: false,
-    refundAllowed: true,
-    feeRatePpm: 0,
-    chargeAmount: 0,
-    refundedAmount: 0,
-    refundedChargeFee: 0,
-    refundedSendBackFee: 0,
-    pendingRefundAmount: 0,
-    refundCount: 0,
-    notifyUrl: null,
-    charset: 'utf-8',
-    storeId: null,
-    terminalId: null,
-    operatorId: null,
-    dbackOutcome: null,
-    buyerAccountStatus: 'normal',
-    gmtCreate: PAID_AT,
-    gmtPayment: PAID_AT,
-    gmtClose: null,
-    ...change,
-  };
-}
-
-function refund(change: Partial<Refund> = {}): Refund {
-  return {
-    id: 1,
-    tradeNo: '2026010122001000000000000001',
-    outRequestNo: 'R1',
-    refundAmount: 10_00,
-    status: 'succeeded',
-    refundReason: null,
-    source: 'refund',
-    batchNo: null,
-    operatorId: null,
-    storeId: null,
-    terminalId: null,
-    sendBackFee: 10_00,
-    refundChargeFee: 0,
-    gmtRefundPay: PAID_AT,
-    attempts: 0,
-    lastError: null,
-    acceptedAt: null,
-    nextAttemptAt: null,
-    createdAt: PAID_AT,
-    updatedAt: PAID_AT,
-    allocations: [],
-    ...change,
-  };
-}
 
 function plan(check: Partial<RefundCheck> & { trade?: Trade }) {
   const t = check.trade ?? trade();

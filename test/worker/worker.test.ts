@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { SystemClock, VirtualClock } from '../../src/core/clock.js';
-import { carryOutAcceptedRefund } from '../../src/core/refunds.js';
+import { carryOutAcceptedRefund } from '../../src/core/carry-out-refund.js';
 import { addJob, claimJobs, killJob, listJobs } from '../../src/store/sql/jobs.js';
 import { MAX_JOB_ATTEMPTS } from '../../src/worker/worker.js';
 import { startNotifyReceiver } from '../support/notify-receiver.js';

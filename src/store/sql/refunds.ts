@@ -1,11 +1,11 @@
 /** Refunds and their fund allocations. */
 import { sql } from 'kysely';
-import type { DbackStatus, FundAllocation, Refund, RefundSource, RefundStatus, Trade, Voucher } from '../../core/interfaces.js';
+import type { DbackStatus, DistributiveOmit, FundAllocation, Refund, RefundSource, RefundStatus, Trade, Voucher } from '../../core/interfaces.js';
 import type { FundAllocationRow, RefundRow } from '../schema.js';
 import { allRows, firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
-export type NewRefund = Omit<Refund, 'id' | 'allocations'>;
+export type NewRefund = DistributiveOmit<Refund, 'id' | 'allocations'>;
 
 const insertRefundRow = prepareQuery((db, p: NewRefund) => db.insertInto('refunds').values(p).returning('id'));
 const updateRefundColumns = prepareQuery((db, p: RefundChange & { id: number }) => {
@@ -77,7 +77,7 @@ export async function findRefund(db: Db, tradeNo: string, outRequestNo: string):
 }
 
 /** A refund's own row, without its fund allocations. */
-export type RefundHeader = Omit<Refund, 'allocations'>;
+export type RefundHeader = DistributiveOmit<Refund, 'allocations'>;
 
 /** What a refund query's reply shows of the trade. */
 export type QueriedTrade = Pick<Trade, 'tradeNo' | 'outTradeNo' | 'totalAmount' | 'feeRatePpm' | 'vouchers'>;
@@ -155,8 +155,27 @@ function toRefund(row: RefundRow, allocations: FundAllocationRow[]): Refund {
   return { ...toRefundHeader(row), allocations: allocations.map(toAllocation) };
 }
 
+/** A row as the refund it is, by its status; a row in no refund's state is a corrupt store, and says so. */
 function toRefundHeader(row: RefundRow): RefundHeader {
-  return { ...row, status: row.status as RefundStatus, source: row.source as RefundSource };
+  const record = { ...row, source: row.source as RefundSource };
+  const { status, acceptedAt, nextAttemptAt, gmtRefundPay, lastError } = row;
+  switch (status as RefundStatus) {
+    case 'accepted':
+      if (acceptedAt !== null && nextAttemptAt !== null) return { ...record, status: 'accepted', acceptedAt, nextAttemptAt, gmtRefundPay: null };
+      break;
+    case 'waiting_for_funds':
+      if (acceptedAt !== null && nextAttemptAt !== null && lastError !== null) {
+        return { ...record, status: 'waiting_for_funds', acceptedAt, nextAttemptAt, lastError, gmtRefundPay: null };
+      }
+      break;
+    case 'succeeded':
+      if (gmtRefundPay !== null) return { ...record, status: 'succeeded', gmtRefundPay, nextAttemptAt: null };
+      break;
+    case 'failed':
+      if (lastError !== null) return { ...record, status: 'failed', lastError, nextAttemptAt: null, gmtRefundPay: null };
+      break;
+  }
+  throw new Error(`refund ${row.id}: its row is in no state a refund can be in (${status})`);
 }
 
 function toAllocation(a: FundAllocationRow): FundAllocation {

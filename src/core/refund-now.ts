@@ -1,0 +1,36 @@
+/** A synchronous refund (`alipay.trade.refund`, and a batch line): it succeeds now, or is rejected and changes nothing. */
+import type { Trx } from '../store/store.js';
+import { carryOut } from './carry-out-refund.js';
+import type { CoreDeps } from './deps.js';
+import { executeRefund } from './execute-refund.js';
+import { checkRedPacket, draftRefund, inRefundTransaction, planUnderLock, type RefundRequest, type RefundResult } from './refund-transaction.js';
+
+/** Work to do in the refund's own transaction once it has succeeded (a batch line records its outcome). */
+export type WithinRefund = (trx: Trx, result: RefundResult & { kind: 'succeeded' }) => Promise<void>;
+
+export function refundNow(deps: CoreDeps, request: RefundRequest, within?: WithinRefund): Promise<RefundResult> {
+  return inRefundTransaction(deps, async (trx) => {
+    const result = await refundNowIn(trx, deps, request);
+    if (within && result.kind === 'succeeded') await within(trx, result);
+    return result;
+  });
+}
+
+async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Promise<RefundResult> {
+  const planned = await planUnderLock(trx, deps, request);
+  if (!planned) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
+  const { locked, outRequestNo, plan } = planned;
+  const { trade, now } = locked;
+  switch (plan.kind) {
+    case 'rejected':
+      return { kind: 'rejected', reason: plan.reason, trade };
+    case 'repeat':
+      return { kind: 'succeeded', trade, refund: plan.refund, fundChange: false, jobsOwed: false };
+    case 'pending':
+      // An accepted refund.apply with the same out_request_no: one refund, carried out now.
+      return carryOut(trx, locked, plan.refund);
+    case 'new':
+      checkRedPacket(trade, request.amount);
+      return executeRefund(trx, locked, draftRefund(trade, plan.previous, request, outRequestNo, now));
+  }
+}

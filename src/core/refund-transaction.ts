@@ -1,0 +1,138 @@
+/**
+ * What every refund shares — synchronous (`alipay.trade.refund`, refund-now.ts), asynchronous
+ * (`alipay.trade.refund.apply`, accept-refund.ts, carried out by the worker: carry-out-refund.ts) or a batch
+ * line: the request, its result, and one transaction under the trade's lock in which the rules
+ * (refund-rules.ts) decide and every effect commits with the refund or not at all (execute-refund.ts).
+ */
+import { findMerchant } from '../store/sql/merchants.js';
+import { findRefund, insertRefund, updateRefund } from '../store/sql/refunds.js';
+import { lockTrade } from '../store/sql/trades.js';
+import type { Trx } from '../store/store.js';
+import type { CoreDeps } from './deps.js';
+import { allocateRefund } from './fund-allocation.js';
+import type { Merchant, Refund, RefundDraft, RefundSource, Trade } from './interfaces.js';
+import type { Fen } from './money.js';
+import { planRefund, type RefundPlan, type RefundRejection } from './refund-rules.js';
+import { tradeStatusAt } from './trade-status.js';
+
+export interface RefundRequest {
+  /** The seller the call acts for. */
+  sellerPid: string;
+  /** trade_no wins over out_trade_no when both are given. */
+  tradeNo?: string | undefined;
+  outTradeNo?: string | undefined;
+  /** Identifies the refund within its trade. (Default: the trade's out_trade_no) */
+  outRequestNo?: string | undefined;
+  amount: Fen;
+  reason?: string | null | undefined;
+  operatorId?: string | null | undefined;
+  storeId?: string | null | undefined;
+  terminalId?: string | null | undefined;
+  source: RefundSource;
+  batchNo?: string | null | undefined;
+}
+
+export type RefundResult =
+  /**
+   * The money moved — now (`fundChange`), or by an earlier identical request. `jobsOwed`: it owes the worker
+   * something (a notification, a bank deposit-back).
+   */
+  | { kind: 'succeeded'; trade: Trade; refund: Refund; fundChange: boolean; jobsOwed: boolean }
+  /** Accepted and reserved; the worker carries it out. */
+  | { kind: 'accepted'; trade: Trade; refund: Refund }
+  | { kind: 'rejected'; reason: RefundRejection; trade: Trade | null };
+
+/** Thrown inside a transaction to roll it back and answer with a rejection. */
+export class Rejection extends Error {
+  constructor(
+    readonly reason: RefundRejection,
+    readonly trade: Trade,
+  ) {
+    super(reason);
+  }
+}
+
+/** The trade under its lock, its seller, and the transaction's time. */
+export interface Locked {
+  trade: Trade;
+  seller: Merchant;
+  now: number;
+}
+
+/** Runs `work` in a transaction; a Rejection thrown inside rolls it back and becomes the result. */
+export async function inRefundTransaction(deps: CoreDeps, work: (trx: Trx) => Promise<RefundResult>): Promise<RefundResult> {
+  try {
+    return await deps.store.transaction(work);
+  } catch (error) {
+    if (error instanceof Rejection) return { kind: 'rejected', reason: error.reason, trade: error.trade };
+    throw error;
+  }
+}
+
+export interface Planned {
+  locked: Locked;
+  outRequestNo: string;
+  plan: RefundPlan;
+}
+
+/** Locks the requested trade and decides what the request is: a repeat, one in flight, a new one, or refused. */
+export async function planUnderLock(trx: Trx, deps: CoreDeps, request: RefundRequest): Promise<Planned | null> {
+  const trade = await lockTrade(trx, { sellerPid: request.sellerPid, tradeNo: request.tradeNo, outTradeNo: request.outTradeNo });
+  if (!trade) return null;
+  const seller = await findMerchant(trx, trade.sellerPid);
+  if (!seller) return null;
+  const now = deps.clock.now();
+  const outRequestNo = request.outRequestNo ?? trade.outTradeNo;
+  const plan = planRefund({
+    trade,
+    status: tradeStatusAt(trade, seller.refundWindowDays, now),
+    existing: await findRefund(trx, trade.tradeNo, outRequestNo),
+    amount: request.amount,
+    requestNoGiven: request.outRequestNo !== undefined,
+  });
+  return { locked: { trade, seller, now }, outRequestNo, plan };
+}
+
+/** Rejects a refund that would leave an accepted one unable to return a red packet whole. */
+export function checkRedPacket(trade: Trade, amount: Fen): void {
+  const combined = allocateRefund(trade.fundBills, trade.pendingRefundAmount + amount);
+  if (!combined.ok && combined.reason === 'red_packet_partial') throw new Rejection('red_packet_partial', trade);
+}
+
+/** A new refund, or one that failed before tried again (keeping its id): drafted, not yet written. */
+export function draftRefund(trade: Trade, previous: Refund | null, request: RefundRequest, outRequestNo: string, now: number): RefundDraft {
+  return {
+    id: previous?.id ?? 0,
+    tradeNo: trade.tradeNo,
+    outRequestNo,
+    createdAt: previous?.createdAt ?? now,
+    refundAmount: request.amount,
+    status: 'new',
+    refundReason: request.reason ?? null,
+    source: request.source,
+    batchNo: request.batchNo ?? null,
+    operatorId: request.operatorId ?? null,
+    storeId: request.storeId ?? null,
+    terminalId: request.terminalId ?? null,
+    sendBackFee: 0,
+    refundChargeFee: 0,
+    gmtRefundPay: null,
+    attempts: 0,
+    lastError: null,
+    acceptedAt: null,
+    nextAttemptAt: null,
+    updatedAt: now,
+    allocations: [],
+  };
+}
+
+/** Writes a refund in its new state: inserted when it was a draft never written (id 0), updated otherwise. */
+export async function persistRefund(trx: Trx, refund: Refund): Promise<Refund> {
+  const { id, allocations, ...row } = refund;
+  if (id !== 0) {
+    const { tradeNo, outRequestNo, createdAt, ...change } = row;
+    await updateRefund(trx, id, change);
+    return refund;
+  }
+  return { ...refund, id: await insertRefund(trx, row) };
+}
