@@ -1,6 +1,6 @@
 /** Refunds and their fund allocations. */
 import { sql } from 'kysely';
-import type { DbackStatus, FundAllocation, Refund, RefundSource, RefundStatus, Trade, Voucher } from '../../core/interfaces.js';
+import type { DbackStatus, FundAllocation, Refund, RefundStatus, Trade, Voucher } from '../../core/interfaces.js';
 import type { FundAllocationRow, RefundRow } from '../schema.js';
 import { allRows, firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
@@ -156,7 +156,7 @@ function toRefund(row: RefundRow, allocations: FundAllocationRow[]): Refund {
 }
 
 function toRefundHeader(row: RefundRow): RefundHeader {
-  return { ...row, status: row.status as RefundStatus, source: row.source as RefundSource };
+  return row;
 }
 
 function toAllocation(a: FundAllocationRow): FundAllocation {
@@ -167,7 +167,7 @@ function toAllocation(a: FundAllocationRow): FundAllocation {
     bankCode: a.bankCode,
     amount: a.amount,
     realAmount: a.realAmount,
-    dbackStatus: a.dbackStatus as DbackStatus | null,
+    dbackStatus: a.dbackStatus,
     bankAckTime: a.bankAckTime,
     estBankReceiptTime: a.estBankReceiptTime,
     returnedTo: a.returnedTo,

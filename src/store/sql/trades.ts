@@ -2,7 +2,7 @@
  * Trades and their fund bills. `lockTrade` is the lock every refund takes: `select … for update` on
  * PostgreSQL; on SQLite the transaction's `begin immediate` already holds the database.
  */
-import type { Trade, TradeFundBill, TradeStatus, Voucher } from '../../core/interfaces.js';
+import type { Trade, TradeFundBill, Voucher } from '../../core/interfaces.js';
 import type { TradeFundBillRow, TradeRow, TradeUpdate } from '../schema.js';
 import { allRows, firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
@@ -106,7 +106,6 @@ function toTrade(row: TradeRow, bills: TradeFundBillRow[]): Trade {
 function toTradeHeader(row: TradeRow): Omit<Trade, 'fundBills'> {
   return {
     ...row,
-    status: row.status as TradeStatus,
     frozen: row.frozen === 1,
     refundAllowed: row.refundAllowed === 1,
     dbackOutcome: row.dbackOutcome === 'S' || row.dbackOutcome === 'F' ? row.dbackOutcome : null,
