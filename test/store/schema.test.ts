@@ -14,6 +14,24 @@ import { openTestStore, type TestStore } from '../support/store.js';
 const committed = (path: string) => readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
 const regenerate = 'run `npm run schema:dump` and commit what it writes';
 
+/**
+ * Fails with the lines that differ (between the common start and the common end) rather than the whole files,
+ * so that the report of a migration added without regenerating names the column it added.
+ */
+function assertSameText(actual: string, expected: string, message: string): void {
+  if (actual === expected) return;
+  const a = actual.split('\n');
+  const e = expected.split('\n');
+  let start = 0;
+  while (start < a.length && start < e.length && a[start] === e[start]) start += 1;
+  let end = 0;
+  while (end < a.length - start && end < e.length - start && a[a.length - 1 - end] === e[e.length - 1 - end]) end += 1;
+  const context = start > 0 ? [`  ${start}: ${e[start - 1]}`] : [];
+  const removed = e.slice(start, e.length - end).map((line) => `- ${line}`);
+  const added = a.slice(start, a.length - end).map((line) => `+ ${line}`);
+  assert.fail(`${message}\n(- committed, + migrated)\n${[...context, ...removed, ...added].join('\n')}`);
+}
+
 describeEachEngine('the schema', (engine) => {
   let opened: TestStore | undefined;
   const location = () => {
@@ -27,12 +45,12 @@ describeEachEngine('the schema', (engine) => {
 
   it('the migrations make the committed dump', async () => {
     const path = `src/store/schema-dump/${engine}.sql`;
-    assert.equal(await dumpSchema(location()), committed(path), `${path} is not what the migrations make: ${regenerate}`);
+    assertSameText(await dumpSchema(location()), committed(path), `${path} is not what the migrations make: ${regenerate}`);
   });
 
   it('the migrated schema generates the committed table types', async () => {
     const path = 'src/store/generated-tables.ts';
-    assert.equal(await generateTables(location()), committed(path), `${path} is not what the migrated schema generates: ${regenerate}`);
+    assertSameText(await generateTables(location()), committed(path), `${path} is not what the migrated schema generates: ${regenerate}`);
   });
 });
 

@@ -45,7 +45,7 @@ export const GENERATED_TABLES_HEADER = `/**
 export async function generateTables(location: string): Promise<string> {
   const postgres = engineOf(location) === 'postgres';
   const db = postgres
-    ? new Kysely<unknown>({ dialect: new KyselyPostgresDialect({ pool: new pg.Pool({ connectionString: location, max: 1 }) }) })
+    ? new Kysely<unknown>({ dialect: new KyselyPostgresDialect({ pool: postgresPool(location) }) })
     : new Kysely<unknown>({ dialect: new KyselySqliteDialect({ database: new Sqlite(location, { readonly: true, fileMustExist: true }) }) });
   try {
     const dialect: GeneratorDialect = postgres ? new PostgresDialect() : new SqliteDialect();
@@ -63,6 +63,13 @@ export async function generateTables(location: string): Promise<string> {
   } finally {
     await db.destroy();
   }
+}
+
+function postgresPool(location: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: location, max: 1 });
+  // pool.end() resolves before its connection has closed: the database dropped just after must not crash us.
+  pool.on('error', () => {});
+  return pool;
 }
 
 /** SQLite's type affinity of a declared column type (https://www.sqlite.org/datatype3.html, 3.1). */
