@@ -1,6 +1,6 @@
 /** Batches of the batch refund with password, their lines, and the seller's cashier sessions. */
 import type { Updateable } from 'kysely';
-import type { Batch, BatchLine, BatchStatus } from '../../core/interfaces.js';
+import type { Batch, BatchLine } from '../../core/interfaces.js';
 import type { BatchRow, BatchTable } from '../schema.js';
 import type { Db } from '../store.js';
 
@@ -19,7 +19,7 @@ export async function insertBatch(db: Db, batch: NewBatch, lines: BatchLine[]): 
 }
 
 function toBatch(row: BatchRow): Batch {
-  return { ...row, status: row.status as BatchStatus };
+  return row;
 }
 
 export async function findBatchById(db: Db, id: number, forUpdate = false): Promise<Batch | undefined> {

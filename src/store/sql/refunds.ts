@@ -1,6 +1,6 @@
 /** Refunds and their fund allocations. */
 import { sql } from 'kysely';
-import type { DbackStatus, DistributiveOmit, FundAllocation, Refund, RefundSource, RefundStatus, Trade, Voucher } from '../../core/interfaces.js';
+import type { DbackStatus, DistributiveOmit, FundAllocation, Refund, RefundStatus, Trade, Voucher } from '../../core/interfaces.js';
 import type { FundAllocationRow, RefundRow } from '../schema.js';
 import { allRows, firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
@@ -157,9 +157,9 @@ function toRefund(row: RefundRow, allocations: FundAllocationRow[]): Refund {
 
 /** A row as the refund it is, by its status; a row in no refund's state is a corrupt store, and says so. */
 function toRefundHeader(row: RefundRow): RefundHeader {
-  const record = { ...row, source: row.source as RefundSource };
+  const record = { ...row };
   const { status, acceptedAt, nextAttemptAt, gmtRefundPay, lastError } = row;
-  switch (status as RefundStatus) {
+  switch (status) {
     case 'accepted':
       if (acceptedAt !== null && nextAttemptAt !== null) return { ...record, status: 'accepted', acceptedAt, nextAttemptAt, gmtRefundPay: null };
       break;
@@ -186,7 +186,7 @@ function toAllocation(a: FundAllocationRow): FundAllocation {
     bankCode: a.bankCode,
     amount: a.amount,
     realAmount: a.realAmount,
-    dbackStatus: a.dbackStatus as DbackStatus | null,
+    dbackStatus: a.dbackStatus,
     bankAckTime: a.bankAckTime,
     estBankReceiptTime: a.estBankReceiptTime,
     returnedTo: a.returnedTo,

@@ -2,7 +2,7 @@
  * Trades and their fund bills. `lockTrade` is the lock every refund takes: `select … for update` on
  * PostgreSQL; on SQLite the transaction's `begin immediate` already holds the database.
  */
-import type { Trade, TradeFundBill, TradeKey, TradeStatus, Voucher } from '../../core/interfaces.js';
+import type { Trade, TradeFundBill, TradeKey, Voucher } from '../../core/interfaces.js';
 
 export type { TradeKey };
 import type { TradeFundBillRow, TradeRow, TradeUpdate } from '../schema.js';
@@ -101,7 +101,6 @@ function toTrade(row: TradeRow, bills: TradeFundBillRow[]): Trade {
 function toTradeHeader(row: TradeRow): Omit<Trade, 'fundBills'> {
   return {
     ...row,
-    status: row.status as TradeStatus,
     frozen: row.frozen === 1,
     refundAllowed: row.refundAllowed === 1,
     dbackOutcome: row.dbackOutcome === 'S' || row.dbackOutcome === 'F' ? row.dbackOutcome : null,
