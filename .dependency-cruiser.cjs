@@ -39,11 +39,25 @@ module.exports = {
       from: { path: '^src/methods/' },
       to: { path: '^src/(http|cli)/' },
     },
+    {
+      name: 'no-dev-tools-at-run-time',
+      severity: 'error',
+      comment: 'what runs in production imports no dev dependency; only the schema tools (npm run schema:dump) may',
+      from: { path: '^src/', pathNot: '^src/store/schema-dump/' },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'schema-tools-stay-tools',
+      severity: 'error',
+      comment: 'src/store/schema-dump/ writes the committed dump and types; nothing at run time imports it',
+      from: { path: '^src/', pathNot: '^src/store/schema-dump/' },
+      to: { path: '^src/store/schema-dump/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '^(dist|node_modules)/' },
+    exclude: { path: '^dist/' },
   },
 };
