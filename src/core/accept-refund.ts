@@ -4,7 +4,7 @@ import { updateTrade } from '../store/sql/trades.js';
 import type { CoreDeps } from './deps.js';
 import type { Trade } from './interfaces.js';
 import { moveRefund } from './refund-state.js';
-import { checkRedPacket, draftRefund, inRefundTransaction, persistRefund, planUnderLock, type RefundRequest, type RefundResult } from './refund-transaction.js';
+import { answerOf, checkRedPacket, draftRefund, inRefundTransaction, isAnswered, persistRefund, planUnderLock, type RefundRequest, type RefundResult } from './refund-transaction.js';
 
 export function acceptRefund(deps: CoreDeps, request: RefundRequest): Promise<RefundResult> {
   return inRefundTransaction(deps, async (trx) => {
@@ -12,26 +12,18 @@ export function acceptRefund(deps: CoreDeps, request: RefundRequest): Promise<Re
     if (!planned) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
     const { locked, outRequestNo, plan } = planned;
     const { trade, now } = locked;
-    switch (plan.kind) {
-      case 'rejected':
-        return { kind: 'rejected', reason: plan.reason, trade };
-      case 'repeat':
-        return { kind: 'succeeded', trade, refund: plan.refund, fundChange: false, jobsOwed: false };
-      case 'pending':
-        return { kind: 'accepted', trade, refund: plan.refund };
-      case 'new': {
-        checkRedPacket(trade, request.amount);
-        const draft = draftRefund(trade, plan.previous, request, outRequestNo, now);
-        const refund = await persistRefund(trx, moveRefund(draft, { to: 'accepted', at: now }));
-        const reserved: Trade = {
-          ...trade,
-          pendingRefundAmount: trade.pendingRefundAmount + request.amount,
-          refundCount: trade.refundCount + 1,
-        };
-        await updateTrade(trx, trade.tradeNo, { pendingRefundAmount: reserved.pendingRefundAmount, refundCount: reserved.refundCount });
-        await addJob(trx, { kind: 'refund', subject: String(refund.id), runAt: now, now });
-        return { kind: 'accepted', trade: reserved, refund };
-      }
-    }
+    if (isAnswered(plan)) return answerOf(plan, trade);
+    if (plan.kind === 'pending') return { kind: 'accepted', trade, refund: plan.refund };
+    checkRedPacket(trade, request.amount);
+    const draft = draftRefund(trade, plan.previous, request, outRequestNo, now);
+    const refund = await persistRefund(trx, moveRefund(draft, { to: 'accepted', at: now }));
+    const reserved: Trade = {
+      ...trade,
+      pendingRefundAmount: trade.pendingRefundAmount + request.amount,
+      refundCount: trade.refundCount + 1,
+    };
+    await updateTrade(trx, trade.tradeNo, { pendingRefundAmount: reserved.pendingRefundAmount, refundCount: reserved.refundCount });
+    await addJob(trx, { kind: 'refund', subject: String(refund.id), runAt: now, now });
+    return { kind: 'accepted', trade: reserved, refund };
   });
 }

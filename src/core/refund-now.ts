@@ -3,7 +3,7 @@ import type { Trx } from '../store/store.js';
 import { carryOut } from './carry-out-refund.js';
 import type { CoreDeps } from './deps.js';
 import { executeRefund } from './execute-refund.js';
-import { checkRedPacket, draftRefund, inRefundTransaction, planUnderLock, type RefundRequest, type RefundResult } from './refund-transaction.js';
+import { answerOf, checkRedPacket, draftRefund, inRefundTransaction, isAnswered, planUnderLock, type RefundRequest, type RefundResult } from './refund-transaction.js';
 
 /** Work to do in the refund's own transaction once it has succeeded (a batch line records its outcome). */
 export type WithinRefund = (trx: Trx, result: RefundResult & { kind: 'succeeded' }) => Promise<void>;
@@ -21,11 +21,8 @@ async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Pr
   if (!planned) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
   const { locked, outRequestNo, plan } = planned;
   const { trade, now } = locked;
+  if (isAnswered(plan)) return answerOf(plan, trade);
   switch (plan.kind) {
-    case 'rejected':
-      return { kind: 'rejected', reason: plan.reason, trade };
-    case 'repeat':
-      return { kind: 'succeeded', trade, refund: plan.refund, fundChange: false, jobsOwed: false };
     case 'pending':
       // An accepted refund.apply with the same out_request_no: one refund, carried out now.
       return carryOut(trx, locked, plan.refund);

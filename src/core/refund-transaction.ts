@@ -93,6 +93,20 @@ export async function planUnderLock(trx: Trx, deps: CoreDeps, request: RefundReq
   return { locked: { trade, seller, now }, outRequestNo, plan };
 }
 
+/** A plan answered without refunding: a rejection, or the repeat of a refund that succeeded. */
+export type AnsweredPlan = Extract<RefundPlan, { kind: 'rejected' | 'repeat' }>;
+
+/** Whether the plan is answered as it stands; a pending or new refund is where refund.now and refund.apply differ. */
+export function isAnswered(plan: RefundPlan): plan is AnsweredPlan {
+  return plan.kind === 'rejected' || plan.kind === 'repeat';
+}
+
+export function answerOf(plan: AnsweredPlan, trade: Trade): RefundResult {
+  return plan.kind === 'rejected'
+    ? { kind: 'rejected', reason: plan.reason, trade }
+    : { kind: 'succeeded', trade, refund: plan.refund, fundChange: false, jobsOwed: false };
+}
+
 /** Rejects a refund that would leave an accepted one unable to return a red packet whole. */
 export function checkRedPacket(trade: Trade, amount: Fen): void {
   const combined = allocateRefund(trade.fundBills, trade.pendingRefundAmount + amount);

@@ -27,6 +27,13 @@ export function parse<Schema extends z.ZodType>(schema: Schema, value: unknown):
 }
 
 /** Refines a yuan string field into fen, or fails with a 400 naming it. */
+/** A filter that takes one of a few values: absent, or one of them; anything else is a 400 naming them. */
+export function oneOf<T extends string>(field: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new DomainError('invalid_request', `${field}: one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
 export function yuan(value: string | number, field: string, { positive = false } = {}): number {
   const fen = positive ? parsePositiveYuan(value) : parseYuan(value);
   if (fen === null) throw new DomainError('invalid_request', `${field}: not an amount in yuan with at most two decimals`);

@@ -1,10 +1,10 @@
 /** Admin API: every notification owed, every attempt to deliver it, and a re-send by hand. */
 import type { FastifyInstance } from 'fastify';
-import { DomainError } from '../core/domain-error.js';
 import type { Services } from '../methods/services.js';
+import { oneOf } from './admin-bodies.js';
 import { time } from './admin-views.js';
 import { encodeOwedNotification } from '../protocol/notification-params.js';
-import { findNotifications, NOTIFICATION_KINDS, notificationAttempts, requireNotification, type Notification, type NotificationKind } from '../core/notification-journal.js';
+import { findNotifications, NOTIFICATION_KINDS, notificationAttempts, requireNotification, type Notification } from '../core/notification-journal.js';
 import type { DeliveryOptions } from '../worker/deliver-notification.js';
 import { deliverNotification } from '../worker/deliver-notification.js';
 
@@ -47,14 +47,11 @@ export async function adminNotificationRoutes(app: FastifyInstance, options: { s
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/notifications', async (request) => {
     const { trade_no, notify_id, batch_no, kind, pid } = request.query;
-    if (kind !== undefined && !NOTIFICATION_KINDS.includes(kind as NotificationKind)) {
-      throw new DomainError('invalid_request', `kind: one of ${NOTIFICATION_KINDS.join(', ')}`);
-    }
     const found = await findNotifications(services, {
       tradeNo: trade_no,
       notifyId: notify_id,
       batchNo: batch_no,
-      kind: kind as NotificationKind | undefined,
+      kind: oneOf('kind', kind, NOTIFICATION_KINDS),
       pid,
     });
     return { notifications: await Promise.all(found.map((n) => notificationView(services, n))) };

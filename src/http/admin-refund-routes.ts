@@ -1,9 +1,9 @@
 /** Admin API: refunds (with their fund allocations) and a merchant's ledger. */
 import type { FastifyInstance } from 'fastify';
-import { DomainError } from '../core/domain-error.js';
 import type { Refund, RefundStatus } from '../core/interfaces.js';
 import { formatYuan } from '../protocol/yuan.js';
 import type { Services } from '../methods/services.js';
+import { oneOf } from './admin-bodies.js';
 import { time } from './admin-views.js';
 import { merchantLedger } from '../core/ledger.js';
 import { findRefunds } from '../core/refund-lookup.js';
@@ -47,14 +47,11 @@ export async function adminRefundRoutes(app: FastifyInstance, options: { service
 
   app.get<{ Querystring: Record<string, string | undefined> }>('/refunds', async (request) => {
     const { trade_no, out_request_no, batch_no, status } = request.query;
-    if (status !== undefined && !STATUSES.includes(status as RefundStatus)) {
-      throw new DomainError('invalid_request', `status: one of ${STATUSES.join(', ')}`);
-    }
     const refunds = await findRefunds(services, {
       tradeNo: trade_no,
       outRequestNo: out_request_no,
       batchNo: batch_no,
-      status: status as RefundStatus | undefined,
+      status: oneOf('status', status, STATUSES),
     });
     return { refunds: refunds.map(refundView) };
   });

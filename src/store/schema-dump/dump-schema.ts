@@ -139,7 +139,8 @@ function sqliteTables(file: string): string {
       const foreignKeys = db.prepare(`pragma foreign_key_list(${quoted(name)})`).all() as SqliteForeignKey[];
       for (const id of [...new Set(foreignKeys.map((fk) => fk.id))]) {
         const parts = foreignKeys.filter((fk) => fk.id === id).sort((a, b) => a.seq - b.seq);
-        const first = parts[0]!;
+        const [first] = parts;
+        if (!first) continue;
         const actions = `${first.on_update === 'NO ACTION' ? '' : ` on update ${first.on_update.toLowerCase()}`}${
           first.on_delete === 'NO ACTION' ? '' : ` on delete ${first.on_delete.toLowerCase()}`
         }`;
