@@ -8,20 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  advanceClock,
-  assertSuccess,
-  chinaTimeMs,
-  newMerchant,
-  newTrade,
-  refund,
-  refundApply,
-  refundOf,
-  refundQuery,
-  runDueJobs,
-  type Reply,
-} from '../support/refund-calls.js';
+import { startHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
+import { advanceClock, assertSuccess, chinaTimeMs, refund, refundApply, refundOf, refundQuery, runDueJobs, type Reply } from '../support/refund-calls.js';
 
 const BANK_OPTIONS = ['deposit_back_info', 'deposit_back_info_list', 'gmt_refund_pay'];
 

@@ -17,7 +17,7 @@ import type { JobOutcome } from '../../src/worker/worker.js';
 import { runBatch, Seller, submitBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { testWorkers } from '../support/test-workers.js';
-import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { newMerchant, newTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
 import { startNotifyReceiver } from '../support/notify-receiver.js';
 
 describeEachEngine('batch processing', (engine) => {
@@ -25,18 +25,18 @@ describeEachEngine('batch processing', (engine) => {
   let kit: MerchantKit;
   before(async () => {
     harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await createMerchantKit(harness, { balance: '100000.00' });
+    kit = await newMerchant(harness, { balance: '100000.00' });
   });
   after(() => harness.close());
 
-  const trade = (body: Record<string, unknown> = {}) => createTrade(harness, kit, { total_amount: '100.00', ...body }).then((t) => t.trade_no as string);
+  const trade = (body: Record<string, unknown> = {}) => newTrade(harness, kit, { total_amount: '100.00', ...body }).then((t) => t.trade_no as string);
   const refundsOf = async (tradeNo: string) => (await harness.adminOk('GET', `/refunds?trade_no=${tradeNo}`)).refunds as Array<Record<string, any>>;
 
   describe('each line has its own outcome; one failure does not stop the others', () => {
     it('SUCCESS, and NOT_THIS_SELLER_TRADE for an unknown trade or another seller’s, side by side', async () => {
       const good = await trade();
-      const other = await createMerchantKit(harness);
-      const foreign = (await createTrade(harness, other)).trade_no as string;
+      const other = await newMerchant(harness);
+      const foreign = (await newTrade(harness, other)).trade_no as string;
       const unknown = '2026112322001000000000000000';
       const batch = await runBatch(harness, kit, {
         lines: [
@@ -53,9 +53,9 @@ describeEachEngine('batch processing', (engine) => {
     });
 
     it('NOT_THIS_PARTNERS_TRADE: an authorised partner may refund only the trades it made', async () => {
-      const seller = await createMerchantKit(harness);
+      const seller = await newMerchant(harness);
       await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: seller.pid });
-      const sellersOwn = (await createTrade(harness, seller)).trade_no as string;
+      const sellersOwn = (await newTrade(harness, seller)).trade_no as string;
       const madeByPartner = (await harness.adminOk('POST', '/trades', { app_id: kit.appId, seller_id: seller.pid, total_amount: '50.00' })).trade_no as string;
       const batch = await runBatch(harness, kit, {
         seller,
@@ -122,8 +122,8 @@ describeEachEngine('batch processing', (engine) => {
     });
 
     it('TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH: the seller’s balance cannot cover the line', async () => {
-      const poor = await createMerchantKit(harness, { balance: '0.00' });
-      const tradeNo = (await createTrade(harness, poor, { total_amount: '100.00' })).trade_no as string;
+      const poor = await newMerchant(harness, { balance: '0.00' });
+      const tradeNo = (await newTrade(harness, poor, { total_amount: '100.00' })).trade_no as string;
       await harness.adminOk('POST', `/merchants/${poor.pid}/balance`, { set: '5.00' });
       const batch = await runBatch(harness, poor, {
         lines: [{ tradeNo, amount: '20.00' }],
@@ -147,8 +147,8 @@ describeEachEngine('batch processing', (engine) => {
     });
 
     it('TXN_RESULT_ACCOUNT_STATUS_NOT_VALID: the seller’s account is frozen (an admin setting), for every line until it is normal again', async () => {
-      const frozen = await createMerchantKit(harness);
-      const tradeNos = await Promise.all([createTrade(harness, frozen), createTrade(harness, frozen)]).then((ts) => ts.map((t) => t.trade_no as string));
+      const frozen = await newMerchant(harness);
+      const tradeNos = await Promise.all([newTrade(harness, frozen), newTrade(harness, frozen)]).then((ts) => ts.map((t) => t.trade_no as string));
       assert.equal((await harness.adminOk('GET', `/merchants/${frozen.pid}`)).account_status, 'normal');
       assert.equal((await harness.adminOk('PATCH', `/merchants/${frozen.pid}`, { account_status: 'frozen' })).account_status, 'frozen');
       assert.equal((await harness.adminOk('GET', `/merchants/${frozen.pid}`)).account_status, 'frozen');
@@ -182,9 +182,9 @@ describeEachEngine('batch processing', (engine) => {
     });
 
     it('the merchant’s fee given back is reported after $: email^pid^fee^SUCCESS', async () => {
-      const feeKit = await createMerchantKit(harness);
+      const feeKit = await newMerchant(harness);
       await harness.adminOk('PATCH', `/merchants/${feeKit.pid}`, { fee_rate: '0.006' });
-      const tradeNo = (await createTrade(harness, feeKit, { total_amount: '100.00' })).trade_no as string;
+      const tradeNo = (await newTrade(harness, feeKit, { total_amount: '100.00' })).trade_no as string;
       const batch = await runBatch(harness, feeKit, { lines: [{ tradeNo, amount: '50.00' }] });
       assert.equal(batch.result_details, `${tradeNo}^50.00^SUCCESS$${feeKit.email}^${feeKit.pid}^0.30^SUCCESS`);
     });
@@ -206,7 +206,7 @@ describeEachEngine('batch processing', (engine) => {
 
   describe('batch_no is unique per partner only', () => {
     it('a seller’s batch and its authorised partner’s batch with the same batch_no on the same trades are separate refunds', async () => {
-      const seller = await createMerchantKit(harness);
+      const seller = await newMerchant(harness);
       await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: seller.pid });
       // Trades the partner made for the seller: both may refund them.
       const [same, other] = await Promise.all(
@@ -481,10 +481,10 @@ describeEachEngine('batch processing', (engine) => {
 
   describe('a batch of 1000 lines', () => {
     it('is processed with every line’s outcome right', async () => {
-      const big = await createMerchantKit(harness, { balance: '100000.00' });
+      const big = await newMerchant(harness, { balance: '100000.00' });
       const tradeNos: string[] = [];
       for (let i = 0; i < 1000; i += 25) {
-        const created = await Promise.all(Array.from({ length: 25 }, () => createTrade(harness, big, { total_amount: '2.00' })));
+        const created = await Promise.all(Array.from({ length: 25 }, () => newTrade(harness, big, { total_amount: '2.00' })));
         tradeNos.push(...created.map((t) => t.trade_no as string));
       }
       // Every 100th line asks for more than its trade.

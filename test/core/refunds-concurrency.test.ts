@@ -9,22 +9,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  assertBusinessError,
-  fen,
-  getTrade,
-  ledgerOf,
-  newMerchant,
-  newTrade,
-  refund,
-  refundApply,
-  refundsOf,
-  runDueJobs,
-  setBalance,
-  yuan,
-  type Reply,
-} from '../support/refund-calls.js';
+import { startHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
+import { assertBusinessError, fen, getTrade, ledgerOf, refund, refundApply, refundsOf, runDueJobs, setBalance, yuan, type Reply } from '../support/refund-calls.js';
 
 /** A small seeded generator, so a failing run can be told apart and reproduced by its seed. */
 function generator(seed: number): (below: number) => number {

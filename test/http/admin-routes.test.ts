@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { createMerchantKit, startHarness, type Harness } from '../support/harness.js';
+import { newMerchant, startHarness, type Harness } from '../support/harness.js';
 
 describeEachEngine('the admin API', (engine) => {
   let harness: Harness;
@@ -170,7 +170,7 @@ describeEachEngine('the admin API', (engine) => {
     });
 
     it('404 app_not_found for an auth token or a trade of an unknown app; 404 merchant_not_found for a token of an unknown merchant', async () => {
-      const kit = await createMerchantKit(harness);
+      const kit = await newMerchant(harness);
       const noApp = await harness.admin('POST', '/app-auth-tokens', { app_id: '2021000000000000', pid: kit.pid });
       assert.equal(noApp.status, 404);
       assert.deepEqual(noApp.body, { error: { code: 'app_not_found', message: 'no app 2021000000000000' } });
@@ -185,7 +185,7 @@ describeEachEngine('the admin API', (engine) => {
 
   describe('trades', () => {
     it('creates paid trades with a fund bill and vouchers; 400 when the bill does not add up; 409 for a taken out_trade_no', async () => {
-      const kit = await createMerchantKit(harness);
+      const kit = await newMerchant(harness);
       const trade = await harness.adminOk('POST', '/trades', {
         app_id: kit.appId,
         out_trade_no: 'ADMIN-1',
@@ -217,7 +217,7 @@ describeEachEngine('the admin API', (engine) => {
     });
 
     it('credits the merchant with the receipt and debits the fee when a trade is paid', async () => {
-      const kit = await createMerchantKit(harness, { balance: '0.00' });
+      const kit = await newMerchant(harness, { balance: '0.00' });
       await harness.adminOk('PATCH', `/merchants/${kit.pid}`, { fee_rate: '0.006' });
       await harness.adminOk('POST', '/trades', { app_id: kit.appId, total_amount: '100.00' });
       const ledger = await harness.adminOk('GET', `/merchants/${kit.pid}/ledger`);
@@ -263,7 +263,7 @@ describeEachEngine('the admin API', (engine) => {
       const health = await fetch(`${harness.tuikuan.url}/healthz`);
       assert.equal(health.status, 200);
       assert.deepEqual(await health.json(), { status: 'ok', clock: 'real' });
-      const kit = await createMerchantKit(harness);
+      const kit = await newMerchant(harness);
       await kit.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'METRICS' } });
       const metrics = await (await fetch(`${harness.tuikuan.url}/metrics`)).text();
       assert.match(metrics, /tuikuan_gateway_requests_total\{method="alipay\.trade\.query",code="40004",sub_code="ACQ\.TRADE_NOT_EXIST"\} \d+/);

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { formatChinaDate, formatChinaTime } from '../../src/protocol/china-time.js';
 import { browserSkip, launchBrowser, requireBrowser, type Browser } from '../support/browser.js';
-import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { newMerchant, newTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
 import {
   parseNotifyBody,
   signedQuery,
@@ -95,8 +95,8 @@ describe('the batch refund with password in a real browser', { skip: browserSkip
     const site = new MerchantSite(harness.tuikuan.gateway, kit.pid);
     await site.start();
     try {
-      const first = await createTrade(harness, kit, { total_amount: '100.00', subject: '测试商品一' });
-      const second = await createTrade(harness, kit, { total_amount: '60.00', subject: '测试商品二' });
+      const first = await newTrade(harness, kit, { total_amount: '100.00', subject: '测试商品一' });
+      const second = await newTrade(harness, kit, { total_amount: '60.00', subject: '测试商品二' });
       const now = (await harness.adminOk('GET', '/clock')).now_ms as number;
       const batchNo = `${formatChinaDate(now)}${prefix.toUpperCase()}0001`;
       const params = {
@@ -188,12 +188,12 @@ describe('the batch refund with password in a real browser', { skip: browserSkip
   }
 
   it('an MD5-signed GBK request: log in, review, a wrong then the right payment password, notified', async () => {
-    const kit = await createMerchantKit(harness);
+    const kit = await newMerchant(harness);
     await runFlow(kit, { type: 'MD5', key: kit.md5Key }, 'md5');
   });
 
   it('the same flow with an RSA-signed request, notified with RSA', async () => {
-    const kit = await createMerchantKit(harness);
+    const kit = await newMerchant(harness);
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     await harness.adminOk('PATCH', `/merchants/${kit.pid}`, { mapi_rsa_public_key: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
     await runFlow(kit, { type: 'RSA', privateKey }, 'rsa');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Seller, submitBatch, type BatchRequestOptions } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
-import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { newMerchant, newTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
 import { startNotifyReceiver } from '../support/notify-receiver.js';
 
 describeEachEngine('the seller’s cashier pages', (engine) => {
@@ -16,12 +16,12 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
   let kit: MerchantKit;
   before(async () => {
     harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await createMerchantKit(harness);
+    kit = await newMerchant(harness);
   });
   after(() => harness.close());
 
   async function newBatch(options: BatchRequestOptions = {}): Promise<{ seller: Seller; batchNo: string; tradeNo: string }> {
-    const tradeNo = (await createTrade(harness, kit, { total_amount: '50.00' })).trade_no as string;
+    const tradeNo = (await newTrade(harness, kit, { total_amount: '50.00' })).trade_no as string;
     const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo, amount: '5.00' }], ...options });
     assert.ok(submitted.location);
     return { seller: new Seller(harness, submitted.location), batchNo: submitted.params.batch_no!, tradeNo };
@@ -186,10 +186,10 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
 
   describe('the review', () => {
     it('shows each line’s paid and already refunded amounts — earlier refunds included — and flags an unknown trade', async () => {
-      const refundedBefore = (await createTrade(harness, kit, { total_amount: '88.80' })).trade_no as string;
+      const refundedBefore = (await newTrade(harness, kit, { total_amount: '88.80' })).trade_no as string;
       const earlier = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: refundedBefore, refund_amount: '8.80', out_request_no: 'EARLIER-1' } });
       assert.equal(earlier.fund_change, 'Y');
-      const untouched = (await createTrade(harness, kit, { total_amount: '30.00' })).trade_no as string;
+      const untouched = (await newTrade(harness, kit, { total_amount: '30.00' })).trade_no as string;
       const unknown = '2026112322009999999999999999';
       const submitted = await submitBatch(harness, kit, {
         lines: [

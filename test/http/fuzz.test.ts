@@ -28,7 +28,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import fc, { type Arbitrary } from 'fast-check';
 import iconv from 'iconv-lite';
-import { clockNow, Seller, submitBatch } from '../support/batch-flow.js';
+import { Seller, submitBatch } from '../support/batch-flow.js';
+import { clockNow } from '../support/refund-calls.js';
 import { describeEachEngine, type TestEngine } from '../support/engines.js';
 import { describeRequest, Findings, leakedInternals, rawClient, sentText, startWatchedHarness, Tally, type RawClient, type RawRequest, type RawResponse, type WatchedHarness } from '../support/fuzz.js';
 import {
@@ -52,8 +53,9 @@ import {
   type PoolBatch,
   type WorldTrade,
 } from '../support/fuzz-cases.js';
-import { createMerchantKit, createTrade, type Harness } from '../support/harness.js';
+import { newMerchant, newTrade, type Harness } from '../support/harness.js';
 import { handApp, type HandApp } from '../support/openapi-client.js';
+import { formOf } from '../support/percent-encoding.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // How many cases, from which seed
@@ -362,13 +364,13 @@ describeEachEngine('fuzzed input', (engine) => {
       );
 
     before(async () => {
-      const kit = await createMerchantKit(harness);
-      const other = await createMerchantKit(harness);
+      const kit = await newMerchant(harness);
+      const other = await newMerchant(harness);
       const trades: string[] = [];
       for (const body of [{ total_amount: '100.00' }, { total_amount: '100.00' }, { total_amount: '50.00' }, { total_amount: '80.00', status: 'WAIT_BUYER_PAY' }]) {
-        trades.push((await createTrade(harness, kit, body)).trade_no);
+        trades.push((await newTrade(harness, kit, body)).trade_no);
       }
-      trades.push((await createTrade(harness, other, { total_amount: '100.00' })).trade_no);
+      trades.push((await newTrade(harness, other, { total_amount: '100.00' })).trade_no);
       world = { kit, other, trades, now: await clockNow(harness) };
       [balances, refunded] = [await balancesNow(), await refundedNow()];
     });
@@ -467,7 +469,7 @@ describeEachEngine('fuzzed input', (engine) => {
         // Never the right payment password: a confirmed batch would move money, and here none may move.
         if (password !== null && password === world.kit.paymentPassword) password += 'x';
         const fields: Array<[string, string]> = [...csrfFields, ...(password === null ? [] : [[passwordField, password] as [string, string]]), ...c.extra.map(([k, v]): [string, string] => [k, v])];
-        const form = fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+        const form = formOf(fields);
         const b = c.body;
         const body = 'form' in b ? form : 'json' in b ? JSON.stringify(Object.fromEntries(fields)) : 'bytes' in b ? Buffer.from(b.bytes) : '';
         const req: RawRequest = {
@@ -553,8 +555,8 @@ describeEachEngine('fuzzed input', (engine) => {
     before(async () => {
       harness = await startWatchedHarness({ engine, clock: 'virtual' });
       client = rawClient(harness.tuikuan.url);
-      const kit = await createMerchantKit(harness);
-      const tradeNo = (await createTrade(harness, kit, { total_amount: '100.00' })).trade_no as string;
+      const kit = await newMerchant(harness);
+      const tradeNo = (await newTrade(harness, kit, { total_amount: '100.00' })).trade_no as string;
       const { app_auth_token: authToken } = await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: kit.pid });
       const publicKeyPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
       world = { kit, tradeNo, authToken, publicKeyPem };

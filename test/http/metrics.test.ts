@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import { newMerchant } from '../support/refund-calls.js';
+import { startHarness, type Harness, type MerchantKit, newMerchant } from '../support/harness.js';
 
 /** One sample of the exposition: its name, its labels, its value. */
 interface Sample {

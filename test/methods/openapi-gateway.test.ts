@@ -15,6 +15,7 @@ import { tradeError } from '../../src/protocol/openapi/business-errors.js';
 import { describeEachEngine } from '../support/engines.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { handApp, replySignatureValid, send, signedForm, type Charset, type HandApp, type RawReply } from '../support/openapi-client.js';
+import { formOf } from '../support/percent-encoding.js';
 
 function assertError(reply: RawReply, code: string, subCode: string, msg: string): void {
   assert.equal(reply.status, 200, 'Alipay answers errors in an HTTP 200');
@@ -64,10 +65,7 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
 
     it('isv.missing-signature', async () => {
       const { params } = signedForm(app);
-      const form = Object.entries(params)
-        .filter(([key]) => key !== 'sign')
-        .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
-        .join('&');
+      const form = formOf(Object.entries(params).filter(([key]) => key !== 'sign'));
       const reply = await signedError(form, '40001', 'isv.missing-signature', 'Missing Required Arguments');
       assert.equal(reply.node.sub_msg, '缺少签名参数');
     });
@@ -97,10 +95,7 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
 
     it('isv.invalid-app-id comes before the signature is even looked for', async () => {
       const { params } = signedForm({ ...app, appId: '2021000000000001' });
-      const form = Object.entries(params)
-        .filter(([key]) => key !== 'sign')
-        .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
-        .join('&');
+      const form = formOf(Object.entries(params).filter(([key]) => key !== 'sign'));
       assertError(await send(gateway, form), '40002', 'isv.invalid-app-id', 'Invalid Arguments');
     });
 

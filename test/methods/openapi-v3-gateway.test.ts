@@ -10,9 +10,9 @@ import { createSign, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { startHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
 import { tamperingProxy } from '../support/tampering-proxy.js';
-import { newMerchant, newTrade, refundOf, type Reply } from '../support/refund-calls.js';
+import { refundOf, type Reply } from '../support/refund-calls.js';
 
 /** The SDK of `kit`, pointed at the v3 endpoint (`endpoint`, beside v1's `gateway`). */
 function v3Sdk(harness: Harness, kit: MerchantKit, endpoint = harness.tuikuan.url): AlipaySdk {

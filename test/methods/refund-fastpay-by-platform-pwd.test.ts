@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { formatChinaTime } from '../../src/protocol/china-time.js';
-import { submitBatch, submitQuery, batchParams, clockNow, Seller, type BatchRequestOptions, type Submitted } from '../support/batch-flow.js';
+import { submitBatch, submitQuery, batchParams, Seller, type BatchRequestOptions, type Submitted } from '../support/batch-flow.js';
+import { clockNow } from '../support/refund-calls.js';
 import { describeEachEngine } from '../support/engines.js';
-import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { newMerchant, newTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
 import { signedQuery } from '../support/mapi-client.js';
 
 describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
@@ -18,8 +19,8 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
   let tradeNo: string;
   before(async () => {
     harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await createMerchantKit(harness);
-    tradeNo = (await createTrade(harness, kit, { total_amount: '100.00' })).trade_no;
+    kit = await newMerchant(harness);
+    tradeNo = (await newTrade(harness, kit, { total_amount: '100.00' })).trade_no;
   });
   after(() => harness.close());
 
@@ -109,7 +110,7 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
     });
 
     it('ILLEGAL_USER: a seller that has not authorised the partner', async () => {
-      const other = await createMerchantKit(harness);
+      const other = await newMerchant(harness);
       await refused('ILLEGAL_USER', { params: { seller_user_id: other.pid } });
       await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: other.pid });
       const authorised = await submitBatch(harness, kit, { lines: line(), params: { seller_user_id: other.pid } });
@@ -117,9 +118,9 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
     });
 
     it('PARTNER_NOT_SIGN_PROTOCOL: a partner without the product', async () => {
-      const unsigned = await createMerchantKit(harness);
+      const unsigned = await newMerchant(harness);
       await harness.adminOk('PATCH', `/merchants/${unsigned.pid}`, { pwd_refund_enabled: false });
-      const trade = await createTrade(harness, unsigned);
+      const trade = await newTrade(harness, unsigned);
       await refused('PARTNER_NOT_SIGN_PROTOCOL', { lines: [{ tradeNo: trade.trade_no, amount: '1.00' }] }, unsigned);
     });
   });
@@ -163,8 +164,8 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
       const kept = await harness.adminOk('GET', `/batches/${first.params.batch_no}?partner=${kit.pid}`);
       assert.equal(kept.status, 'cancelled', 'the first batch is untouched by the replays');
       assert.equal(kept.lines.length, 1);
-      const other = await createMerchantKit(harness);
-      const otherTrade = await createTrade(harness, other);
+      const other = await newMerchant(harness);
+      const otherTrade = await newTrade(harness, other);
       const sameNoOtherPartner = await submitBatch(harness, other, { lines: [{ tradeNo: otherTrade.trade_no, amount: '1.00' }], params: { batch_no: first.params.batch_no } });
       assert.ok(sameNoOtherPartner.location, 'batch_no is unique per partner');
     });

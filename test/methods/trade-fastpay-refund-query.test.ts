@@ -8,22 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  ALL_QUERY_OPTIONS,
-  advanceClock,
-  assertBusinessError,
-  assertSuccess,
-  chinaTimeMs,
-  newMerchant,
-  newTrade,
-  refund,
-  refundApply,
-  refundQuery,
-  runDueJobs,
-  setBalance,
-  type Reply,
-} from '../support/refund-calls.js';
+import { startHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
+import { ALL_QUERY_OPTIONS, advanceClock, assertBusinessError, assertSuccess, chinaTimeMs, refund, refundApply, refundQuery, runDueJobs, setBalance, type Reply } from '../support/refund-calls.js';
 
 describeEachEngine('alipay.trade.fastpay.refund.query', (engine) => {
   let harness: Harness;

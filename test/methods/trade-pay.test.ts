@@ -6,18 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  assertBusinessError,
-  assertSuccess,
-  getTrade,
-  ledgerOf,
-  newMerchant,
-  newTrade,
-  refund,
-  type Biz,
-  type Reply,
-} from '../support/refund-calls.js';
+import { startHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
+import { assertBusinessError, assertSuccess, getTrade, ledgerOf, refund, type Biz, type Reply } from '../support/refund-calls.js';
 
 const BAR_CODE = '286648395128379123';
 let counter = 0;

@@ -5,19 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  advanceClock,
-  assertBusinessError,
-  assertSuccess,
-  newMerchant,
-  newTrade,
-  refund,
-  refundApply,
-  runDueJobs,
-  type Biz,
-  type Reply,
-} from '../support/refund-calls.js';
+import { startHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
+import { advanceClock, assertBusinessError, assertSuccess, refund, refundApply, runDueJobs, type Biz, type Reply } from '../support/refund-calls.js';
 
 let counter = 0;
 const outTradeNo = () => `Q${Date.now()}${++counter}`;

@@ -9,28 +9,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
 import type { Harness, MerchantKit } from '../support/harness.js';
-import { startHarness } from '../support/harness.js';
+import { startHarness, newMerchant, newTrade } from '../support/harness.js';
 import { startNotifyReceiver, type NotifyReceiver } from '../support/notify-receiver.js';
-import {
-  ALL_QUERY_OPTIONS,
-  advanceClock,
-  assertBusinessError,
-  assertSuccess,
-  chinaTimeMs,
-  getTrade,
-  ledgerOf,
-  newMerchant,
-  newTrade,
-  notificationsOf,
-  refund,
-  refundApply,
-  refundOf,
-  refundQuery,
-  refundsOf,
-  runDueJobs,
-  setBalance,
-  type Reply,
-} from '../support/refund-calls.js';
+import { ALL_QUERY_OPTIONS, advanceClock, assertBusinessError, assertSuccess, chinaTimeMs, getTrade, ledgerOf, notificationsOf, refund, refundApply, refundOf, refundQuery, refundsOf, runDueJobs, setBalance, type Reply } from '../support/refund-calls.js';
 
 const HOUR = 3600;
 

@@ -8,23 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  advanceClock,
-  assertBusinessError,
-  assertSuccess,
-  clockNow,
-  getTrade,
-  ledgerOf,
-  newMerchant,
-  newTrade,
-  refund,
-  refundOf,
-  refundQuery,
-  refundsOf,
-  setBalance,
-  type Reply,
-} from '../support/refund-calls.js';
+import { startHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
+import { advanceClock, assertBusinessError, assertSuccess, clockNow, getTrade, ledgerOf, refund, refundOf, refundQuery, refundsOf, setBalance, type Reply } from '../support/refund-calls.js';
 
 const CHINA_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 

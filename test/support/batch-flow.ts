@@ -5,6 +5,7 @@
 import { formatChinaDate, formatChinaTime } from '../../src/protocol/china-time.js';
 import type { Harness, MerchantKit } from './harness.js';
 import { signedQuery, type MapiCharset, type MapiSigner } from './mapi-client.js';
+import { clockNow } from './refund-calls.js';
 
 let serial = 0;
 
@@ -25,11 +26,6 @@ export interface BatchRequestOptions {
   how?: 'GET' | 'POST';
   /** Who logs in and confirms on the cashier pages. (Default: the partner itself) */
   seller?: MerchantKit;
-}
-
-/** Today's date in the harness's clock, for batch_no and refund_date. */
-export async function clockNow(harness: Harness): Promise<number> {
-  return (await harness.adminOk('GET', '/clock')).now_ms as number;
 }
 
 export async function batchParams(harness: Harness, kit: MerchantKit, options: BatchRequestOptions = {}): Promise<Record<string, string>> {

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { startHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
 import { startNotifyReceiver, type NotifyReceiver } from '../support/notify-receiver.js';
-import { advanceClock, chinaTimeMs, clockNow, newMerchant, newTrade, refund, refundQuery, runDueJobs } from '../support/refund-calls.js';
+import { advanceClock, chinaTimeMs, clockNow, refund, refundQuery, runDueJobs } from '../support/refund-calls.js';
 
 const MINUTE = 60_000;
 

@@ -13,18 +13,9 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
 import { testWorkers } from '../support/test-workers.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { startHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
 import { startNotifyReceiver, type NotifyReceiver, type ReceiverScript } from '../support/notify-receiver.js';
-import {
-  advanceClock,
-  chinaTimeMs,
-  newMerchant,
-  newTrade,
-  notificationsOf,
-  refund,
-  runDueJobs,
-  type Reply,
-} from '../support/refund-calls.js';
+import { advanceClock, chinaTimeMs, notificationsOf, refund, runDueJobs, type Reply } from '../support/refund-calls.js';
 
 const MINUTE = 60;
 const SCHEDULE_SECONDS = [0, 4, 14, 24, 84, 204, 564, 1464].map((m) => m * MINUTE);

@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { describeEachEngine, type TestEngine } from '../support/engines.js';
-import { startHarness, type Harness, type HarnessOptions, type MerchantKit } from '../support/harness.js';
+import { startHarness, type Harness, type HarnessOptions, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
 import { submitBatch } from '../support/batch-flow.js';
 import { startNotifyReceiver, type NotifyReceiver, type ReceiverScript } from '../support/notify-receiver.js';
 import { send, signedForm, handApp } from '../support/openapi-client.js';
-import { advanceClock, ledgerOf, newMerchant, newTrade, notificationsOf, refund, refundsOf, type Reply } from '../support/refund-calls.js';
+import { advanceClock, ledgerOf, notificationsOf, refund, refundsOf, type Reply } from '../support/refund-calls.js';
 import type { NotifyResolver } from '../../src/worker/notify-transport.js';
 import { BAD_NOTIFY_URLS } from '../core/notify-url.test.js';
 

@@ -20,21 +20,8 @@ import { testWorkers } from '../support/test-workers.js';
 import { writeVirtualNow } from '../../src/store/sql/platform.js';
 import { Worker, type JobHandlers, type JobOutcome } from '../../src/worker/worker.js';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import {
-  advanceClock,
-  assertSuccess,
-  refund,
-  getTrade,
-  ledgerOf,
-  newMerchant,
-  newTrade,
-  refundApply,
-  refundOf,
-  refundQuery,
-  runDueJobs,
-  setBalance,
-} from '../support/refund-calls.js';
+import { startHarness, type Harness, newMerchant, newTrade } from '../support/harness.js';
+import { advanceClock, assertSuccess, refund, getTrade, ledgerOf, refundApply, refundOf, refundQuery, runDueJobs, setBalance } from '../support/refund-calls.js';
 
 const HOUR = 3600;
 
