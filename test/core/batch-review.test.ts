@@ -3,13 +3,13 @@
  * a trade that is unknown or another seller's — read in one statement, however many lines the batch has.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { linesUnderReview } from '../../src/core/batch-cashier.js';
 import { findBatch } from '../../src/store/sql/batches.js';
 import { submitBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
-import { newMerchant, newTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, newMerchant, newTrade } from '../support/harness.js';
 
 /** Counts the statements run through the Kysely instance it is plugged into. */
 class StatementCount implements KyselyPlugin {
@@ -24,13 +24,7 @@ class StatementCount implements KyselyPlugin {
 }
 
 describeEachEngine('the batch review', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
-  });
-  after(() => harness.close());
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
 
   describe('its lines', () => {
     it('carry their trade’s paid and refunded amounts, only for this seller’s trades, in one statement', async () => {

@@ -8,7 +8,7 @@
  * as SYSTEM_ERROR, so the batch completes; and a batch of 1000 lines comes out right.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { MAX_LINE_ATTEMPTS, processBatch } from '../../src/core/batch-processing.js';
 import { findBatch } from '../../src/store/sql/batches.js';
@@ -17,17 +17,11 @@ import type { JobOutcome } from '../../src/worker/worker.js';
 import { runBatch, Seller, submitBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { testWorkers } from '../support/test-workers.js';
-import { newMerchant, newTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, newMerchant, newTrade } from '../support/harness.js';
 import { startNotifyReceiver } from '../support/notify-receiver.js';
 
 describeEachEngine('batch processing', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness, { balance: '100000.00' });
-  });
-  after(() => harness.close());
+  const { harness, kit } = useHarness(engine, { clock: 'virtual', merchant: { balance: '100000.00' } });
 
   const trade = (body: Record<string, unknown> = {}) => newTrade(harness, kit, { total_amount: '100.00', ...body }).then((t) => t.trade_no as string);
   const refundsOf = async (tradeNo: string) => (await harness.adminOk('GET', `/refunds?trade_no=${tradeNo}`)).refunds as Array<Record<string, any>>;

@@ -3,16 +3,12 @@
  * 400/401/404/409 — never a 500 for bad input. And health and metrics.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { newMerchant, startHarness, type Harness } from '../support/harness.js';
+import { useHarness, newMerchant } from '../support/harness.js';
 
 describeEachEngine('the admin API', (engine) => {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness({ engine });
-  });
-  after(() => harness.close());
+  const { harness } = useHarness(engine, { merchant: false });
 
   const raw = (path: string, init: RequestInit = {}) => fetch(`${harness.tuikuan.adminUrl}${path}`, init);
 

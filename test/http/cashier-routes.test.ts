@@ -5,20 +5,14 @@
  * already-refunded columns; the last page's words about the notification and its link back to return_url.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Seller, submitBatch, type BatchRequestOptions } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
-import { newMerchant, newTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, newTrade } from '../support/harness.js';
 import { startNotifyReceiver } from '../support/notify-receiver.js';
 
 describeEachEngine('the seller’s cashier pages', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
-  });
-  after(() => harness.close());
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
 
   async function newBatch(options: BatchRequestOptions = {}): Promise<{ seller: Seller; batchNo: string; tradeNo: string }> {
     const tradeNo = (await newTrade(harness, kit, { total_amount: '50.00' })).trade_no as string;

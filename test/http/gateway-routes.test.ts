@@ -5,13 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import iconv from 'iconv-lite';
 import { describeEachEngine } from '../support/engines.js';
-import { newMerchant, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness } from '../support/harness.js';
 import { tamperingProxy } from '../support/tampering-proxy.js';
 import { handApp, replySignatureValid, send, signedForm, type HandApp, type RawReply } from '../support/openapi-client.js';
 import { percentEncode } from '../support/percent-encoding.js';
@@ -21,19 +19,15 @@ let counter = 0;
 const outTradeNo = () => `GW${Date.now()}${++counter}`;
 
 describeEachEngine('/gateway.do', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
+  const { harness, kit } = useHarness(engine);
   let app: HandApp;
   let gateway: string;
   let platformKey: string;
   before(async () => {
-    harness = await startHarness({ engine });
-    kit = await newMerchant(harness);
     app = await handApp(harness);
     gateway = harness.tuikuan.gateway;
     platformKey = harness.tuikuan.platformPublicKey;
   });
-  after(() => harness.close());
 
   describe('the official alipay-sdk accepts our signed replies', () => {
     it('pays and queries with validateSign: true', async () => {

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DEFAULT_HTTP_LIMITS, httpLimitsFrom } from '../../src/http/server.js';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { useHarness } from '../support/harness.js';
 import { handApp, signedForm } from '../support/openapi-client.js';
 import { refundsOf } from '../support/refund-calls.js';
 
@@ -49,11 +49,7 @@ describe('the HTTP limits', () => {
 });
 
 describeEachEngine('a careless or hostile client', (engine) => {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness({ engine, tuikuan: { httpLimits: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS } } });
-  });
-  after(() => harness.close());
+  const { harness } = useHarness(engine, { tuikuan: { httpLimits: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS } }, merchant: false });
 
   describe('a body that trickles in', () => {
     it('is cut off once the request timeout has passed, with a 408', async () => {

@@ -6,30 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseChinaTime } from '../../src/protocol/china-time.js';
 import { runBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
-import { newMerchant, newTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, newMerchant, newTrade } from '../support/harness.js';
 import { parseNotifyBody, verifyMd5Notify, verifyRsaNotify, type MapiSigner } from '../support/mapi-client.js';
 import { percentEncode } from '../support/percent-encoding.js';
-import { startNotifyReceiver, type NotifyReceiver } from '../support/notify-receiver.js';
 
 const OFFSETS_MINUTES = [0, 4, 14, 24, 84, 204, 564, 1464];
 
 describeEachEngine('batch_refund_notify and notify_verify', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  let receiver: NotifyReceiver;
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
-    receiver = await startNotifyReceiver('success');
-  });
-  after(async () => {
-    await receiver.close();
-    await harness.close();
-  });
+  const { harness, kit, receiver } = useHarness(engine, { clock: 'virtual', receiver: 'success' });
 
   const verify = async (partner: string, notifyId: string | undefined, extra = '') =>
     (await fetch(`${harness.tuikuan.gateway}?service=notify_verify&partner=${partner}${notifyId === undefined ? '' : `&notify_id=${notifyId}`}${extra}`)).text();

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { pino } from 'pino';
 import { FaultWatch } from '../../src/core/faults.js';
@@ -13,7 +13,7 @@ import type { OpenApiMethod } from '../../src/methods/openapi-method.js';
 import type { Services } from '../../src/methods/services.js';
 import { tradeError } from '../../src/protocol/openapi/business-errors.js';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { useHarness } from '../support/harness.js';
 import { handApp, replySignatureValid, send, signedForm, type Charset, type HandApp, type RawReply } from '../support/openapi-client.js';
 import { formOf } from '../support/percent-encoding.js';
 
@@ -26,17 +26,15 @@ function assertError(reply: RawReply, code: string, subCode: string, msg: string
 }
 
 describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
-  let harness: Harness;
+  const { harness } = useHarness(engine, { merchant: false });
   let app: HandApp;
   let gateway: string;
   let platformKey: string;
   before(async () => {
-    harness = await startHarness({ engine });
     app = await handApp(harness);
     gateway = harness.tuikuan.gateway;
     platformKey = harness.tuikuan.platformPublicKey;
   });
-  after(() => harness.close());
 
   const signedError = async (form: string, code: string, subCode: string, msg: string, nodeName = 'alipay_trade_query_response') => {
     const reply = await send(gateway, form);
@@ -256,17 +254,15 @@ class UnreadableFaults extends FaultWatch {
   }
 }
 
-describe('createOpenApiGateway: what goes wrong inside it', () => {
-  let harness: Harness;
+describeEachEngine('createOpenApiGateway: what goes wrong inside it', (engine) => {
+  const { harness } = useHarness(engine, { merchant: false });
   let app: HandApp;
   const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const platformPublicKey = platform.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const logger = pino({ level: 'silent' });
   before(async () => {
-    harness = await startHarness();
     app = await handApp(harness);
   });
-  after(() => harness.close());
 
   /** alipay.trade.query, standing in for any method that throws. */
   const throwing: OpenApiMethod = {

@@ -5,24 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { formatChinaTime } from '../../src/protocol/china-time.js';
 import { submitBatch, submitQuery, batchParams, Seller, type BatchRequestOptions, type Submitted } from '../support/batch-flow.js';
 import { clockNow } from '../support/refund-calls.js';
 import { describeEachEngine } from '../support/engines.js';
-import { newMerchant, newTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, newMerchant, newTrade, type MerchantKit } from '../support/harness.js';
 import { signedQuery } from '../support/mapi-client.js';
 
 describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
   let tradeNo: string;
   before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
     tradeNo = (await newTrade(harness, kit, { total_amount: '100.00' })).trade_no;
   });
-  after(() => harness.close());
 
   const line = () => [{ tradeNo, amount: '1.00' }];
 

@@ -9,7 +9,7 @@
  * notify_url that holds its answer does not delay a notification that falls due meanwhile.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { SystemClock, VirtualClock } from '../../src/core/clock.js';
 import { carryOutAcceptedRefund } from '../../src/core/refunds.js';
@@ -20,20 +20,17 @@ import { testWorkers } from '../support/test-workers.js';
 import { writeVirtualNow } from '../../src/store/sql/platform.js';
 import { Worker, type JobHandlers, type JobOutcome } from '../../src/worker/worker.js';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, newMerchant, newTrade } from '../support/harness.js';
+import { useHarness, newMerchant, newTrade } from '../support/harness.js';
 import { advanceClock, assertSuccess, refund, getTrade, ledgerOf, refundApply, refundOf, refundQuery, runDueJobs, setBalance } from '../support/refund-calls.js';
 
 const HOUR = 3600;
 
 describeEachEngine('the worker', (engine) => {
-  let harness: Harness;
-
+  const { harness } = useHarness(engine, { clock: 'virtual', merchant: false });
   before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
     // Only POST /admin/v1/clock (which drains this worker by hand) and the test's own worker run jobs.
     await harness.tuikuan.worker.stop();
   });
-  after(() => harness.close());
 
   describe('a refund revived by refund.apply between the worker giving it up and completing its job', () => {
     it('keeps its job, and is carried out once the balance allows', async () => {
