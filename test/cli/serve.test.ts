@@ -14,6 +14,8 @@ import { AlipaySdk } from 'alipay-sdk';
 import { replySigningFor } from '../../src/cli/cluster.js';
 import { startServe } from '../support/processes.js';
 
+// One engine (the default, SQLite in the data dir): this is the front door as a first-time user runs it; serve on a
+// postgres:// URL is run on both engines by multi-process.test.ts.
 describe('tuikuan serve --demo', () => {
   const root = mkdtempSync(join(tmpdir(), 'tuikuan-serve-'));
   // A data dir that does not exist yet, two levels down: serve creates it.
