@@ -14,7 +14,7 @@ import { MAX_LINE_ATTEMPTS, processBatch } from '../../src/core/batch-processing
 import { findBatch } from '../../src/store/sql/batches.js';
 import { listJobs } from '../../src/store/sql/jobs.js';
 import type { JobOutcome } from '../../src/worker/worker.js';
-import { runBatch, Seller, submitBatch } from '../support/batch-flow.js';
+import { runBatch, submitBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { testWorkers } from '../support/test-workers.js';
 import { useHarness, newMerchant, newTrade } from '../support/harness.js';
@@ -104,14 +104,13 @@ describeEachEngine('batch processing', (engine) => {
 
     it('REASON_HAS_REFUND_FEE_NOT_MATCH: the batch_no already used as an OpenAPI out_request_no with another amount', async () => {
       const tradeNo = await trade();
-      const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo, amount: '5.00' }] });
-      const reply = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '3.00', out_request_no: submitted.params.batch_no } });
-      assert.equal(reply.fund_change, 'Y');
-      const seller = new Seller(harness, submitted.location ?? '');
-      await seller.login(kit.loginPassword);
-      await seller.confirm(kit.paymentPassword);
-      await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
-      const batch = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
+      const batch = await runBatch(harness, kit, {
+        lines: [{ tradeNo, amount: '5.00' }],
+        afterSubmit: async (submitted) => {
+          const reply = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '3.00', out_request_no: submitted.params.batch_no } });
+          assert.equal(reply.fund_change, 'Y');
+        },
+      });
       assert.equal(batch.result_details, `${tradeNo}^5.00^REASON_HAS_REFUND_FEE_NOT_MATCH`);
     });
 
@@ -236,22 +235,22 @@ describeEachEngine('batch processing', (engine) => {
       const trades = await Promise.all(Array.from({ length: 6 }, () => trade()));
       await harness.tuikuan.worker.stop();
       try {
-        const submitted = await submitBatch(harness, kit, { lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })) });
-        const seller = new Seller(harness, submitted.location ?? '');
-        await seller.login(kit.loginPassword);
-        await seller.confirm(kit.paymentPassword);
-        const batch = await findBatch(harness.tuikuan.services.store.db, kit.pid, submitted.params.batch_no!);
-        assert.equal(batch?.status, 'processing');
-        // The "worker" dies after the third line.
-        await assert.rejects(
-          processBatch(harness.tuikuan.services, batch!.id, {
-            afterLine: (position) => {
-              if (position === 2) throw new Error('worker died');
-            },
-          }),
-          /worker died/,
-        );
-        const half = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
+        const half = await runBatch(harness, kit, {
+          lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })),
+          process: async (submitted) => {
+            const batch = await findBatch(harness.tuikuan.services.store.db, kit.pid, submitted.params.batch_no!);
+            assert.equal(batch?.status, 'processing');
+            // The "worker" dies after the third line.
+            await assert.rejects(
+              processBatch(harness.tuikuan.services, batch!.id, {
+                afterLine: (position) => {
+                  if (position === 2) throw new Error('worker died');
+                },
+              }),
+              /worker died/,
+            );
+          },
+        });
         assert.equal(half.status, 'processing');
         assert.deepEqual(half.lines.map((l: Record<string, any>) => l.result), ['SUCCESS', 'SUCCESS', 'SUCCESS', null, null, null]);
       } finally {
@@ -299,24 +298,23 @@ describeEachEngine('batch processing', (engine) => {
       await harness.tuikuan.worker.stop();
       let silentRun: Promise<void> | null = null;
       try {
-        const submitted = await submitBatch(harness, kit, { lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })) });
-        const seller = new Seller(harness, submitted.location ?? '');
-        await seller.login(kit.loginPassword);
-        await seller.confirm(kit.paymentPassword);
-        const batchNo = submitted.params.batch_no!;
+        const done = await runBatch(harness, kit, {
+          lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })),
+          process: async (submitted) => {
+            silentRun = silent.drain();
+            await atThirdLine;
+            const held = (await listJobs(services.store.db)).find((job) => job.kind === 'batch');
+            assert.equal(held?.lockedBy, silent.id, 'the silent worker holds the batch job');
+            assert.equal(held?.lockedUntil, leaseClock.now() + LEASE_MS);
 
-        silentRun = silent.drain();
-        await atThirdLine;
-        const held = (await listJobs(services.store.db)).find((job) => job.kind === 'batch');
-        assert.equal(held?.lockedBy, silent.id, 'the silent worker holds the batch job');
-        assert.equal(held?.lockedUntil, leaseClock.now() + LEASE_MS);
+            await other.drain();
+            assert.equal((await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`)).status, 'processing', 'within the lease no one else takes the job');
 
-        await other.drain();
-        assert.equal((await harness.adminOk('GET', `/batches/${batchNo}`)).status, 'processing', 'within the lease no one else takes the job');
-
-        leaseClock.set(leaseClock.now() + LEASE_MS + 1);
-        await other.drain();
-        const done = await harness.adminOk('GET', `/batches/${batchNo}`);
+            leaseClock.set(leaseClock.now() + LEASE_MS + 1);
+            await other.drain();
+          },
+        });
+        const batchNo = done.batch_no as string;
         assert.equal(done.status, 'completed');
         assert.equal(done.success_num, 6);
         assert.equal((await listJobs(services.store.db)).filter((job) => job.kind === 'batch').length, 0, 'the job is done and gone');
@@ -343,15 +341,14 @@ describeEachEngine('batch processing', (engine) => {
 
     it('a line whose refund committed but whose outcome was not recorded is answered as the repeat it is', async () => {
       const tradeNo = await trade();
-      const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo, amount: '10.00' }] });
-      // The same refund the line will ask for, already done (as if the worker died after its commit).
-      const done = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '10.00', out_request_no: submitted.params.batch_no } });
-      assert.equal(done.fund_change, 'Y');
-      const seller = new Seller(harness, submitted.location ?? '');
-      await seller.login(kit.loginPassword);
-      await seller.confirm(kit.paymentPassword);
-      await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
-      const batch = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
+      const batch = await runBatch(harness, kit, {
+        lines: [{ tradeNo, amount: '10.00' }],
+        afterSubmit: async (submitted) => {
+          // The same refund the line will ask for, already done (as if the worker died after its commit).
+          const done = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '10.00', out_request_no: submitted.params.batch_no } });
+          assert.equal(done.fund_change, 'Y');
+        },
+      });
       assert.equal(batch.result_details, `${tradeNo}^10.00^SUCCESS`);
       assert.equal((await refundsOf(tradeNo)).length, 1);
       assert.equal((await harness.adminOk('GET', `/trades/${tradeNo}`)).refunded_amount, '10.00');
@@ -456,14 +453,9 @@ describeEachEngine('batch processing', (engine) => {
 
       await harness.tuikuan.worker.stop();
       try {
-        const submitted = await submitBatch(harness, kit, { lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })) });
-        const seller = new Seller(harness, submitted.location ?? '');
-        await seller.login(kit.loginPassword);
-        await seller.confirm(kit.paymentPassword);
-        await live.drain();
+        const done = await runBatch(harness, kit, { lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })), process: () => live.drain() });
         assert.equal(lines, 6);
         assert.equal(othersBatchRuns, 0, 'the other worker never took the batch job');
-        const done = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
         assert.equal(done.status, 'completed');
         assert.equal(done.success_num, 6);
       } finally {
