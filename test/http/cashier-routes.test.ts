@@ -10,6 +10,7 @@ import { Seller, submitBatch, type BatchRequestOptions } from '../support/batch-
 import { describeEachEngine } from '../support/engines.js';
 import { useHarness, newTrade } from '../support/harness.js';
 import { startNotifyReceiver } from '../support/notify-receiver.js';
+import { advanceClock, runDueJobs } from '../support/refund-calls.js';
 
 describeEachEngine('the seller’s cashier pages', (engine) => {
   const { harness, kit } = useHarness(engine, { clock: 'virtual' });
@@ -66,6 +67,34 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
       assert.equal((await planted.post('confirm', { payment_password: kit.paymentPassword }, before.csrf)).status, 403);
       assert.equal((await batchOf(batchNo)).status, 'awaiting_confirmation');
       assert.match((await planted.open()).html, /登录支付账户/);
+    });
+
+    it('lasts 30 minutes from the first page, logged in or not: then its forms are refused and the seller logs in again', async () => {
+      const { seller, batchNo, tradeNo } = await newBatch();
+      await seller.login(kit.loginPassword);
+      await advanceClock(harness, 30 * 60);
+      assert.match((await seller.open()).html, /核对退款信息/, 'still logged in at 30 minutes');
+      const expired = { cookie: seller.cookie, csrf: seller.csrf };
+
+      await advanceClock(harness, 1);
+      const late = await seller.confirm(kit.paymentPassword);
+      assert.equal(late.status, 403, 'the right payment password, on an expired session');
+      assert.match(late.html, /页面已过期，请刷新后重试/);
+      await runDueJobs(harness);
+      assert.equal((await batchOf(batchNo)).status, 'awaiting_confirmation', 'nothing was confirmed');
+      assert.equal((await batchOf(batchNo)).pwd_failures, 0, 'and no try was counted');
+
+      const again = await seller.open();
+      assert.match(again.html, /登录支付账户/, 'the login page, not the review');
+      assert.match(seller.setCookie, /^tk_cashier=[0-9a-f]{48}; /, 'under a new session');
+      assert.notEqual(seller.cookie, expired.cookie);
+      assert.notEqual(seller.csrf, expired.csrf);
+      assert.equal((await seller.post('login', { login_password: kit.loginPassword }, expired.csrf)).status, 403, 'the expired session’s CSRF token is worth nothing');
+      await seller.login(kit.loginPassword);
+      assert.equal((await seller.confirm(kit.paymentPassword)).status, 303);
+      await runDueJobs(harness);
+      assert.equal((await batchOf(batchNo)).status, 'completed');
+      assert.equal((await harness.adminOk('GET', `/trades/${tradeNo}`)).refunded_amount, '5.00');
     });
 
     it('an unknown batch is a 404 page', async () => {

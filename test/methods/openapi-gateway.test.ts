@@ -213,6 +213,25 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
       assert.equal((await send(gateway, signedForm(app, { biz: { out_trade_no: 'X' } }).form)).node.sub_code, 'ACQ.TRADE_NOT_EXIST');
     });
 
+    it('DELETE /admin/v1/faults disarms every armed fault at once, used or not: the calls after it are answered as if none had been armed', async () => {
+      await harness.adminOk('POST', '/faults', { method: 'alipay.trade.query', sub_code: 'ACQ.SYSTEM_ERROR', times: 5 });
+      await harness.adminOk('POST', '/faults', { method: 'alipay.trade.refund', sub_code: 'ACQ.SYSTEM_ERROR', phase: 'after' });
+      assert.deepEqual((await harness.adminOk('GET', '/faults')).faults.map((f: Record<string, unknown>) => [f.method, f.remaining]), [
+        ['alipay.trade.query', 5],
+        ['alipay.trade.refund', 1],
+      ]);
+      await signedError(signedForm(app, { biz: { out_trade_no: 'X' } }).form, '40004', 'ACQ.SYSTEM_ERROR', 'Business Failed');
+
+      const cleared = await harness.admin('DELETE', '/faults');
+      assert.equal(cleared.status, 204);
+      assert.deepEqual(cleared.body, {}, 'no body');
+      assert.deepEqual((await harness.adminOk('GET', '/faults')).faults, []);
+      for (let i = 0; i < 4; i++) assert.equal((await send(gateway, signedForm(app, { biz: { out_trade_no: 'X' } }).form)).node.sub_code, 'ACQ.TRADE_NOT_EXIST');
+      const refund = signedForm(app, { method: 'alipay.trade.refund', biz: { out_trade_no: 'X', refund_amount: '1.00' } });
+      assert.equal((await send(gateway, refund.form)).node.sub_code, 'ACQ.TRADE_NOT_EXIST', 'the refund’s fault is gone too');
+      assert.equal((await harness.admin('DELETE', '/faults')).status, 204, 'clearing none is no error');
+    });
+
     it('refuses to arm a fault the method cannot answer', async () => {
       const bad = await harness.admin('POST', '/faults', { method: 'alipay.trade.query', sub_code: 'ACQ.NO_SUCH_CODE' });
       assert.equal(bad.status, 400);
