@@ -183,6 +183,39 @@ describeEachEngine('batch processing', (engine) => {
     });
   });
 
+  describe('result_details echoes each amount as the request wrote it', () => {
+    it('80, 0.5, 12.30 and 100.1 come back as written — in the admin view and in batch_refund_notify — while the money moves in fen', async () => {
+      const receiver = await startNotifyReceiver('success');
+      try {
+        const [whole, half, two, over] = [await trade(), await trade(), await trade(), await trade()];
+        const batch = await runBatch(harness, kit, {
+          lines: [
+            { tradeNo: whole, amount: '80' },
+            { tradeNo: half, amount: '0.5' },
+            { tradeNo: two, amount: '12.30' },
+            { tradeNo: over, amount: '100.1' },
+          ],
+          notifyUrl: receiver.url,
+        });
+        const expected = `${whole}^80^SUCCESS#${half}^0.5^SUCCESS#${two}^12.30^SUCCESS#${over}^100.1^REFUND_AMOUNT_NOT_VALID`;
+        assert.equal(batch.result_details, expected, 'not ^80.00^, ^0.50^ or ^100.10^');
+        assert.equal(batch.success_num, 3);
+        assert.equal(receiver.received.length, 1);
+        assert.equal(receiver.received[0]?.fields.result_details, expected, 'the merchant is told the same');
+        for (const [tradeNo, refunded] of [
+          [whole, '80.00'],
+          [half, '0.50'],
+          [two, '12.30'],
+          [over, '0.00'],
+        ] as const) {
+          assert.equal((await harness.adminOk('GET', `/trades/${tradeNo}`)).refunded_amount, refunded);
+        }
+      } finally {
+        await receiver.close();
+      }
+    });
+  });
+
   describe('the limits hold across batches and OpenAPI refunds', () => {
     it('a second batch cannot refund what the first one did', async () => {
       const tradeNo = await trade();
