@@ -17,7 +17,7 @@ import type { JobOutcome } from '../../src/worker/worker.js';
 import { runBatch, submitBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { testWorkers } from '../support/test-workers.js';
-import { useHarness, newMerchant, newTrade } from '../support/harness.js';
+import { useHarness, newMerchant, newTrade, assertAdminError } from '../support/harness.js';
 import { startNotifyReceiver } from '../support/notify-receiver.js';
 
 describeEachEngine('batch processing', (engine) => {
@@ -145,7 +145,7 @@ describeEachEngine('batch processing', (engine) => {
       assert.equal((await harness.adminOk('GET', `/merchants/${frozen.pid}`)).account_status, 'normal');
       assert.equal((await harness.adminOk('PATCH', `/merchants/${frozen.pid}`, { account_status: 'frozen' })).account_status, 'frozen');
       assert.equal((await harness.adminOk('GET', `/merchants/${frozen.pid}`)).account_status, 'frozen');
-      assert.equal((await harness.admin('PATCH', `/merchants/${frozen.pid}`, { account_status: 'closed' })).status, 400);
+      assertAdminError(await harness.admin('PATCH', `/merchants/${frozen.pid}`, { account_status: 'closed' }), 400, 'invalid_request');
       const balance = (await harness.adminOk('GET', `/merchants/${frozen.pid}`)).balance;
       const refused = await runBatch(harness, frozen, { lines: tradeNos.map((tradeNo) => ({ tradeNo, amount: '1.00' })) });
       assert.equal(refused.result_details, tradeNos.map((tradeNo) => `${tradeNo}^1.00^TXN_RESULT_ACCOUNT_STATUS_NOT_VALID`).join('#'));
@@ -162,7 +162,7 @@ describeEachEngine('batch processing', (engine) => {
       const fine = await trade();
       assert.equal((await harness.adminOk('GET', `/trades/${blocked}`)).buyer_account_status, 'normal');
       assert.equal((await harness.adminOk('PATCH', `/trades/${blocked}`, { buyer_account_status: 'frozen' })).buyer_account_status, 'frozen');
-      assert.equal((await harness.admin('PATCH', `/trades/${blocked}`, { buyer_account_status: 'gone' })).status, 400);
+      assertAdminError(await harness.admin('PATCH', `/trades/${blocked}`, { buyer_account_status: 'gone' }), 400, 'invalid_request');
       const batch = await runBatch(harness, kit, {
         lines: [
           { tradeNo: blocked, amount: '1.00' },

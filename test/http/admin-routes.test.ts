@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { useHarness, newMerchant } from '../support/harness.js';
+import { useHarness, newMerchant, assertAdminError } from '../support/harness.js';
 
 describeEachEngine('the admin API', (engine) => {
   const { harness } = useHarness(engine, { merchant: false });
@@ -158,11 +158,14 @@ describeEachEngine('the admin API', (engine) => {
       const { pid } = await harness.adminOk('POST', '/merchants', {});
       const bad = await harness.admin('POST', '/apps', { pid, app_public_key: 'not a key' });
       assert.equal(bad.status, 400);
+      assertAdminError(bad, 400, 'invalid_request');
       assert.match(bad.body.error.message, /app_public_key/);
-      assert.equal((await harness.admin('POST', '/apps', { pid: '2088000000000000' })).status, 404);
+      assertAdminError(await harness.admin('POST', '/apps', { pid: '2088000000000000' }), 404, 'merchant_not_found');
       assert.equal((await harness.admin('GET', '/apps/2021000000000000')).body.error.code, 'app_not_found');
-      assert.equal((await harness.admin('POST', '/app-auth-tokens', { app_id: '2021000000000000', pid })).status, 404);
+      assertAdminError(await harness.admin('GET', '/apps/2021000000000000'), 404, 'app_not_found');
+      assertAdminError(await harness.admin('POST', '/app-auth-tokens', { app_id: '2021000000000000', pid }), 404, 'app_not_found');
       assert.equal((await harness.admin('DELETE', '/app-auth-tokens/nope')).body.error.code, 'token_not_found');
+      assertAdminError(await harness.admin('DELETE', '/app-auth-tokens/nope'), 404, 'token_not_found');
     });
 
     it('404 app_not_found for an auth token or a trade of an unknown app; 404 merchant_not_found for a token of an unknown merchant', async () => {
@@ -203,10 +206,13 @@ describeEachEngine('the admin API', (engine) => {
       assert.equal(dup.body.error.code, 'duplicate');
       const short = await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '100.00', fund_bill_list: [{ fund_channel: 'ALIPAYACCOUNT', amount: '99.99' }] });
       assert.equal(short.status, 400);
+      assertAdminError(short, 400, 'invalid_request');
       assert.match(short.body.error.message, /add up/);
-      assert.equal((await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '0.00' })).status, 400);
-      assert.equal((await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '1.00', status: 'PAID' })).status, 400);
+      assertAdminError(await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '0.00' }), 400, 'invalid_request', 'a zero total');
+      assertAdminError(await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '1.00', status: 'PAID' }), 400, 'invalid_request', 'a status no trade has');
       assert.equal((await harness.admin('GET', '/trades/2026000000000000000000000000')).body.error.code, 'trade_not_found');
+      assertAdminError(await harness.admin('GET', '/trades/2026000000000000000000000000'), 404, 'trade_not_found');
+      assertAdminError(await harness.admin('PATCH', '/trades/2026000000000000000000000000', { frozen: true }), 404, 'trade_not_found');
       const frozen = await harness.adminOk('PATCH', `/trades/${trade.trade_no}`, { frozen: true, dback_outcome: 'F' });
       assert.equal(frozen.frozen, true);
       assert.equal(frozen.dback_outcome, 'F');

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { useHarness } from '../support/harness.js';
+import { useHarness, assertAdminError } from '../support/harness.js';
 
 /** One sample of the exposition: its name, its labels, its value. */
 interface Sample {
@@ -86,7 +86,7 @@ describeEachEngine('/metrics', (engine) => {
 
   it('counts admin calls by route and status', async () => {
     const before = valueOf(await scrape(), 'tuikuan_admin_requests_total', { route: '/admin/v1/merchants/:pid', status: '404' });
-    for (let i = 0; i < 2; i++) assert.equal((await harness.admin('GET', '/merchants/2088000000000000')).status, 404);
+    for (let i = 0; i < 2; i++) assertAdminError(await harness.admin('GET', '/merchants/2088000000000000'), 404, 'merchant_not_found');
     assert.equal(valueOf(await scrape(), 'tuikuan_admin_requests_total', { route: '/admin/v1/merchants/:pid', status: '404' }), before + 2);
   });
 });

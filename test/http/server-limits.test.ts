@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { DEFAULT_HTTP_LIMITS, httpLimitsFrom } from '../../src/http/server.js';
 import { describeEachEngine } from '../support/engines.js';
-import { useHarness } from '../support/harness.js';
+import { useHarness, assertAdminError } from '../support/harness.js';
 import { handApp, signedForm } from '../support/openapi-client.js';
 import { refundsOf } from '../support/refund-calls.js';
 
@@ -106,9 +106,12 @@ describeEachEngine('a careless or hostile client', (engine) => {
     it('is bad input everywhere it can come in, answered in each surface’s own way, never a 500', async () => {
       const app = await handApp(harness);
       assert.equal((await harness.admin('GET', '/trades/20261202%00')).status, 400);
+      assertAdminError(await harness.admin('GET', '/trades/20261202%00'), 400, 'invalid_request', 'in the path');
       assert.equal((await harness.admin('GET', '/refunds?trade_no=a%00')).status, 400);
+      assertAdminError(await harness.admin('GET', '/refunds?trade_no=a%00'), 400, 'invalid_request', 'in the query');
       const named = await harness.admin('POST', '/merchants', { name: 'a\u0000b' });
       assert.equal(named.status, 400);
+      assertAdminError(named, 400, 'invalid_request', 'in the body');
       assert.match(named.body.error.message, /U\+0000/);
       assert.equal((await fetch(`${harness.tuikuan.url}/cashier/batches/x%00`)).status, 404);
       const unknownApp = await fetch(harness.tuikuan.gateway, {

@@ -11,7 +11,7 @@ import { before, describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { parseAesKey, aesEncrypt, aesDecrypt } from '../../src/protocol/aes-content.js';
 import { describeEachEngine } from '../support/engines.js';
-import { useHarness } from '../support/harness.js';
+import { useHarness, assertAdminError } from '../support/harness.js';
 import { handApp, send, signedForm, type HandApp } from '../support/openapi-client.js';
 import type { Reply } from '../support/refund-calls.js';
 import { tamperingProxy } from '../support/tampering-proxy.js';
@@ -45,8 +45,8 @@ describeEachEngine('AES content encryption', (engine) => {
       assert.equal((await harness.adminOk('PATCH', `/apps/${other.appId}`, { aes_key: given })).aes_key, given);
       assert.equal((await harness.adminOk('PATCH', `/apps/${other.appId}`, { aes_key: null })).aes_key, null);
       const bad = await harness.admin('PATCH', `/apps/${other.appId}`, { aes_key: 'abc' });
-      assert.equal(bad.status, 400);
-      assert.equal((await harness.admin('PATCH', '/apps/2021000000000000', { aes_key: 'generate' })).status, 404);
+      assertAdminError(bad, 400, 'invalid_request');
+      assertAdminError(await harness.admin('PATCH', '/apps/2021000000000000', { aes_key: 'generate' }), 404, 'app_not_found');
     });
   });
 

@@ -14,7 +14,7 @@ import type { Services } from '../../src/methods/services.js';
 import { tradeError } from '../../src/protocol/openapi/business-errors.js';
 import { gatewayError } from '../../src/protocol/openapi/gateway-errors.js';
 import { describeEachEngine } from '../support/engines.js';
-import { useHarness } from '../support/harness.js';
+import { useHarness, assertAdminError } from '../support/harness.js';
 import { handApp, replySignatureValid, send, signContent, signedForm, type Charset, type HandApp, type RawReply } from '../support/openapi-client.js';
 import { formOf } from '../support/percent-encoding.js';
 
@@ -189,7 +189,7 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
       assert.equal(revoked.status, 204);
       const after = signedForm(app, { method: 'alipay.trade.query', biz: { out_trade_no: biz.out_trade_no }, params: { app_auth_token: token } });
       await signedError(after.form, '20001', 'aop.invalid-auth-token', 'Insufficient Token Permissions');
-      assert.equal((await harness.admin('DELETE', `/app-auth-tokens/${token}x`)).status, 404);
+      assertAdminError(await harness.admin('DELETE', `/app-auth-tokens/${token}x`), 404, 'token_not_found');
     });
   });
 
@@ -237,7 +237,7 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
       const bad = await harness.admin('POST', '/faults', { method: 'alipay.trade.query', sub_code: 'ACQ.NO_SUCH_CODE' });
       assert.equal(bad.status, 400);
       assert.equal(bad.body.error.code, 'invalid_request');
-      assert.equal((await harness.admin('POST', '/faults', { method: 'alipay.nope', sub_code: 'isp.unknow-error' })).status, 400);
+      assertAdminError(await harness.admin('POST', '/faults', { method: 'alipay.nope', sub_code: 'isp.unknow-error' }), 400, 'invalid_request');
     });
   });
 

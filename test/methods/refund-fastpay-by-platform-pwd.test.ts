@@ -10,7 +10,7 @@ import { formatChinaTime } from '../../src/protocol/china-time.js';
 import { submitBatch, submitQuery, batchParams, Seller, type BatchRequestOptions, type Submitted } from '../support/batch-flow.js';
 import { clockNow } from '../support/refund-calls.js';
 import { describeEachEngine } from '../support/engines.js';
-import { useHarness, newMerchant, newTrade, type MerchantKit } from '../support/harness.js';
+import { useHarness, newMerchant, newTrade, type MerchantKit, assertAdminError } from '../support/harness.js';
 import { signedQuery } from '../support/mapi-client.js';
 
 describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
@@ -30,7 +30,7 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
     assert.match(submitted.html, /请回到请求来源地，重新发起请求/);
     if (submitted.params.batch_no && code !== 'DUPLICATE_BATCH_NO') {
       const batch = await harness.admin('GET', `/batches/${encodeURIComponent(submitted.params.batch_no)}`);
-      assert.equal(batch.status, 404, 'no batch was created');
+      assertAdminError(batch, 404, 'batch_not_found', 'no batch was created');
     }
     const notifications = await harness.adminOk('GET', `/notifications?pid=${who.pid}&kind=batch_refund_notify`);
     assert.equal(notifications.notifications.length, 0, 'nothing was notified');

@@ -3,6 +3,7 @@
  * the test an admin client and ready-made merchants with official alipay-sdk clients. A suite says
  * `const { harness, kit } = useHarness(engine, {...})` once, and has its server, merchant and hooks.
  */
+import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,14 @@ export interface Harness {
   /** An admin call that must succeed (2xx); returns its body. */
   adminOk<T = Record<string, any>>(method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
+}
+
+/** Asserts an admin API refusal: this HTTP status, and this stable code (and a message) in its JSON error body. */
+export function assertAdminError(response: AdminResponse, status: number, code: string, what = ''): void {
+  const body = response.body as { error?: { code?: unknown; message?: unknown } };
+  assert.equal(response.status, status, `${what} ${JSON.stringify(body)}`.trim());
+  assert.equal(body.error?.code, code, what);
+  assert.equal(typeof body.error?.message, 'string', what);
 }
 
 export interface HarnessOptions {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
 import { after, afterEach, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { useHarness, type Harness, type MerchantKit, newTrade } from '../support/harness.js';
+import { useHarness, type Harness, type MerchantKit, newTrade, assertAdminError } from '../support/harness.js';
 import { submitBatch } from '../support/batch-flow.js';
 import { startNotifyReceiver, type NotifyReceiver, type ReceiverScript } from '../support/notify-receiver.js';
 import { send, signedForm, handApp } from '../support/openapi-client.js';
@@ -116,7 +116,7 @@ describeEachEngine('where notifications may go', (engine) => {
       for (const [param, url] of [...BAD_NOTIFY_URLS.map((u) => ['notify_url', u] as const), ['return_url', 'javascript:alert(1)'] as const]) {
         const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo: trade.trade_no, amount: '1.00' }], params: { [param]: url } });
         assert.equal(submitted.errorCode, 'ILLEGAL_ARGUMENT', `${param}=${url}`);
-        assert.equal((await harness.admin('GET', `/batches/${submitted.params.batch_no}`)).status, 404);
+        assertAdminError(await harness.admin('GET', `/batches/${submitted.params.batch_no}`), 404, 'batch_not_found');
       }
     });
   });

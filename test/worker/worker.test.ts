@@ -20,7 +20,7 @@ import { testWorkers } from '../support/test-workers.js';
 import { writeVirtualNow } from '../../src/store/sql/platform.js';
 import { Worker, type JobHandlers, type JobOutcome } from '../../src/worker/worker.js';
 import { describeEachEngine } from '../support/engines.js';
-import { useHarness, newMerchant, newTrade } from '../support/harness.js';
+import { useHarness, newMerchant, newTrade, assertAdminError } from '../support/harness.js';
 import { advanceClock, assertSuccess, refund, getTrade, ledgerOf, refundApply, refundOf, refundQuery, runDueJobs, setBalance } from '../support/refund-calls.js';
 
 const HOUR = 3600;
@@ -140,7 +140,7 @@ describeEachEngine('the worker', (engine) => {
       assert.equal(shown.attempts, MAX_JOB_ATTEMPTS);
       assert.match(shown.dead_at, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
 
-      assert.equal((await harness.admin('POST', '/jobs/999999999/retry')).status, 404);
+      assertAdminError(await harness.admin('POST', '/jobs/999999999/retry'), 404, 'job_not_found');
       healed = true;
       const retried = await harness.adminOk('POST', `/jobs/${shown.id}/retry`);
       assert.equal(retried.status, 'waiting');
