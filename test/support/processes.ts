@@ -1,8 +1,10 @@
 /**
- * `tuikuan serve` as separate operating-system processes, for tests of several gateways and workers on
- * one database: start one with a role, read the URL it prints, stop it gently or kill it -9.
+ * The `tuikuan` command as separate operating-system processes: `serve` started with a role, its URL read
+ * from what it prints, stopped by a signal or killed -9 (tests of several gateways and workers on one
+ * database, of the CLI's options and environment); and the short commands (`migrate`, `keys`) run to their end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 
 const BIN = join(process.cwd(), 'bin', 'tuikuan.js');
@@ -12,7 +14,8 @@ export interface ServeProcess {
   /** Empty for a worker. */
   url: string;
   output(): string;
-  stop(): Promise<number | null>;
+  /** Sends the signal (Default: SIGTERM) and resolves with the exit code once it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
   kill9(): Promise<void>;
 }
 
@@ -49,9 +52,9 @@ export async function startServe(args: string[], env: Record<string, string> = {
     child,
     url,
     output: () => output,
-    async stop() {
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
+      child.kill(signal);
       return exited;
     },
     async kill9() {
@@ -60,4 +63,55 @@ export async function startServe(args: string[], env: Record<string, string> = {
       await exited;
     },
   };
+}
+
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `tuikuan <args>` to its end (failing after `timeoutMs`). */
+export function runTuikuan(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CommandResult> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, TUIKUAN_LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tuikuan ${args.join(' ')} did not end within ${timeoutMs} ms:\n${stdout}${stderr}`));
+    }, timeoutMs);
+    // 'close', not 'exit': the pipes have given all the process wrote.
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A TCP port free on `host` right now (for a test that must name the port before the server picks it). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether anything accepts a TCP connection at host:port. */
+export function accepting(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, host);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
