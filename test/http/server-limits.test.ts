@@ -4,39 +4,15 @@
  * two creations of one merchant email at once are one 201 and 409s, never a 500.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { DEFAULT_HTTP_LIMITS, httpLimitsFrom } from '../../src/http/server.js';
 import { describeEachEngine } from '../support/engines.js';
 import { useHarness, assertAdminError } from '../support/harness.js';
 import { handApp, signedForm } from '../support/openapi-client.js';
+import { trickle } from '../support/slow-client.js';
 import { refundsOf } from '../support/refund-calls.js';
 
 const REQUEST_TIMEOUT_MS = 600;
-
-/** Sends a request's head, then one body byte every `everyMs`; resolves with what the server did and when. */
-function trickle(url: string, everyMs: number): Promise<{ closedAfterMs: number; answer: string; bytesSent: number }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const started = Date.now();
-    let answer = '';
-    let bytesSent = 0;
-    const socket = connect(Number(port), hostname, () => {
-      socket.write(`POST /gateway.do HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100000\r\n\r\n`);
-    });
-    const drip = setInterval(() => {
-      if (!socket.writable) return;
-      socket.write('a');
-      bytesSent++;
-    }, everyMs);
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearInterval(drip);
-      resolve({ closedAfterMs: Date.now() - started, answer, bytesSent });
-    });
-  });
-}
 
 describe('the HTTP limits', () => {
   it('have documented defaults, each overridden by its environment variable', () => {
