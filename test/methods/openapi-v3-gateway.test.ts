@@ -12,24 +12,8 @@ import { AlipaySdk } from 'alipay-sdk';
 import { describeEachEngine } from '../support/engines.js';
 import { useHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
 import { tamperingProxy } from '../support/tampering-proxy.js';
+import { v3Error, v3Sdk } from '../support/openapi-v3-client.js';
 import { refundOf, type Reply } from '../support/refund-calls.js';
-
-/** The SDK of `kit`, pointed at the v3 endpoint (`endpoint`, beside v1's `gateway`). */
-function v3Sdk(harness: Harness, kit: MerchantKit, endpoint = harness.tuikuan.url): AlipaySdk {
-  return new AlipaySdk({ appId: kit.appId, privateKey: kit.appPrivateKey, alipayPublicKey: harness.tuikuan.platformPublicKey, endpoint, gateway: harness.tuikuan.gateway });
-}
-
-/** The AlipayRequestError a call rejects with. */
-async function v3Error(call: Promise<unknown>): Promise<{ code: string; message: string; responseHttpStatus: number }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { name?: string; code: string; message: string; responseHttpStatus: number };
-    assert.equal(e.name, 'AlipayRequestError', String(error));
-    return e;
-  }
-  assert.fail('the call succeeded');
-}
 
 /** A v3 request signed by hand, for what the SDK will not send: an old timestamp, a wrong key, garbage. */
 async function handSigned(
