@@ -94,7 +94,15 @@ describeEachEngine('the depositback message to the app’s gateway', (engine) =>
       const settledAt = refundedAt + 3600_000;
       assert.equal(f.utc_timestamp, String(settledAt), 'utc_timestamp: milliseconds, when it was sent');
       const biz = JSON.parse(f.biz_content as string) as Record<string, string>;
-      assert.deepEqual(Object.keys(biz), ['trade_no', 'out_trade_no', 'out_request_no', 'dback_status', 'dback_amount', 'bank_ack_time', 'est_bank_receipt_time']);
+      assert.deepEqual(Object.keys(biz), [
+        'trade_no',
+        'out_trade_no',
+        'out_request_no',
+        'dback_status',
+        'dback_amount',
+        'bank_ack_time',
+        'est_bank_receipt_time',
+      ]);
       assert.equal(biz.trade_no, trade.trade_no);
       assert.equal(biz.out_trade_no, trade.out_trade_no);
       assert.equal(biz.out_request_no, 'DBACK-S');
@@ -164,7 +172,9 @@ describeEachEngine('the depositback message to the app’s gateway', (engine) =>
         camelcase: false,
       });
       const trade = await harness.adminOk('POST', '/trades', { app_id: app.app_id, total_amount: '100.00', ...BANKCARD_TRADE });
-      const reply = (await sdk.exec('alipay.trade.refund', { bizContent: { trade_no: trade.trade_no, refund_amount: '70.00', out_request_no: 'RSA1' } })) as Reply;
+      const reply = (await sdk.exec('alipay.trade.refund', {
+        bizContent: { trade_no: trade.trade_no, refund_amount: '70.00', out_request_no: 'RSA1' },
+      })) as Reply;
       assert.equal(reply.fund_change, 'Y');
       await advanceClock(harness, 3600);
       const f = gateway.received[0]?.fields ?? {};
@@ -208,13 +218,10 @@ describeEachEngine('the depositback message to the app’s gateway', (engine) =>
       await refund(kit, { trade_no: trade.trade_no, refund_amount: '10.00', out_request_no: 'ONE' }); // a repeat owes nothing
       await advanceClock(harness, 3600);
       const bizs = gateway.received.map((r) => JSON.parse(r.fields.biz_content as string) as Record<string, string>);
-      assert.deepEqual(
-        bizs.map((b) => [b.out_request_no, b.dback_amount]).sort(),
-        [
-          ['ONE', '10.00'],
-          ['TWO', '20.00'],
-        ],
-      );
+      assert.deepEqual(bizs.map((b) => [b.out_request_no, b.dback_amount]).sort(), [
+        ['ONE', '10.00'],
+        ['TWO', '20.00'],
+      ]);
       assert.equal(new Set(gateway.received.map((r) => r.fields.notify_id)).size, 2);
     });
   });
