@@ -190,8 +190,8 @@ export interface Trade {
 
 export type RefundStatus = Refund['status'];
 
-/** Where a refund request came from. */
-export type RefundSource = 'refund' | 'refund.apply' | 'batch';
+/** Where a refund request came from; `cancel` is alipay.trade.cancel of a paid trade (all of it, at once). */
+export type RefundSource = 'refund' | 'refund.apply' | 'batch' | 'cancel';
 
 export interface FundAllocation {
   position: number;

@@ -7,12 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { createSign, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
 import { tamperingProxy } from '../support/tampering-proxy.js';
-import { newMerchant, newTrade, refundOf, type Reply } from '../support/refund-calls.js';
+import { refundOf, type Reply } from '../support/refund-calls.js';
 
 /** The SDK of `kit`, pointed at the v3 endpoint (`endpoint`, beside v1's `gateway`). */
 function v3Sdk(harness: Harness, kit: MerchantKit, endpoint = harness.tuikuan.url): AlipaySdk {
@@ -50,15 +50,11 @@ async function handSigned(
 }
 
 describeEachEngine('OpenAPI v3', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
+  const { harness, kit } = useHarness(engine);
   let sdk: AlipaySdk;
   before(async () => {
-    harness = await startHarness({ engine });
-    kit = await newMerchant(harness);
     sdk = v3Sdk(harness, kit);
   });
-  after(() => harness.close());
 
   describe('every trade path the v1 gateway serves, with the same core behind it', () => {
     it('POST /v3/alipay/trade/pay pays at once, and GET or POST /v3/alipay/trade/query finds the trade', async () => {
