@@ -10,12 +10,12 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { newMerchant, newTrade, useHarness, type MerchantKit } from '../support/harness.js';
 import { startNotifyReceiver, type NotifyReceiver, type ReceiverScript } from '../support/notify-receiver.js';
-import { advanceClock, chinaTimeMs, clockNow, newMerchant, newTrade, notificationsOf, refund, type Reply } from '../support/refund-calls.js';
+import { advanceClock, chinaTimeMs, clockNow, notificationsOf, refund, type Reply } from '../support/refund-calls.js';
 
 const KIND = 'alipay.trade.refund.depositback.completed';
 const MINUTE = 60;
@@ -29,16 +29,9 @@ const BANKCARD_TRADE = {
 };
 
 describeEachEngine('the depositback message to the app’s gateway', (engine) => {
-  let harness: Harness;
+  const { harness } = useHarness(engine, { clock: 'virtual', merchant: false });
   const receivers: NotifyReceiver[] = [];
-
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-  });
-  after(async () => {
-    await harness.close();
-    await Promise.all(receivers.map((r) => r.close()));
-  });
+  after(() => Promise.all(receivers.map((r) => r.close())));
 
   async function receiver(script: ReceiverScript = 'success'): Promise<NotifyReceiver> {
     const started = await startNotifyReceiver(script);
