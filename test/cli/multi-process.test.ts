@@ -19,7 +19,7 @@ import { AlipaySdk } from 'alipay-sdk';
 import { createPgDatabase, describeEachEngine, type TestDatabase } from '../support/engines.js';
 import { parseMetrics, valueOf } from '../support/metrics-text.js';
 import { signedForm } from '../support/openapi-client.js';
-import { accepting, childProcessesOf, startServe, type ServeProcess } from '../support/processes.js';
+import { accepting, childProcessesOf, remoteAdmin, startServe, type ServeProcess } from '../support/processes.js';
 
 const TOKEN = 'multi-process-token';
 const LEASE_MS = 2000;
@@ -98,16 +98,7 @@ describeEachEngine('two gateways and two workers on one database', (engine) => {
     processes.push(gatewayB);
     assert.notEqual(gatewayA.url, gatewayB.url);
 
-    const admin = async (method: string, path: string, body?: unknown): Promise<Record<string, any>> => {
-      const response = await fetch(`${gatewayA.url}/admin/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
-      const json = (await response.json()) as Record<string, any>;
-      assert.ok(response.status < 300, `${method} ${path}: ${JSON.stringify(json)}`);
-      return json;
-    };
+    const admin = remoteAdmin(gatewayA.url, TOKEN);
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const merchant = await admin('POST', '/merchants', { balance: '100000.00' });
     const app = await admin('POST', '/apps', { pid: merchant.pid, app_public_key: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
