@@ -33,6 +33,7 @@ function serveWith(env: Record<string, string>, processes: ServeProcess[]): Prom
   });
 }
 
+// One engine (SQLite in the data dir, which TUIKUAN_DATA_DIR is about); TUIKUAN_DB is tried on both below.
 describe('TUIKUAN_PORT, TUIKUAN_HOST, TUIKUAN_DATA_DIR, TUIKUAN_SEED, TUIKUAN_JOB_LEASE_MS and TUIKUAN_LOG_LEVEL', () => {
   const root = mkdtempSync(join(tmpdir(), 'tuikuan-env-'));
   const dataDir = join(root, 'data');
@@ -234,6 +235,8 @@ describe('TUIKUAN_NOTIFY_POLICY and TUIKUAN_NOTIFY_ALLOW', () => {
   });
 });
 
+// One engine: a role and a process count are the same on either; several processes on PostgreSQL and on
+// SQLite are multi-process.test.ts's.
 describe('TUIKUAN_ROLE and TUIKUAN_PROCESSES', () => {
   const root = mkdtempSync(join(tmpdir(), 'tuikuan-env-role-'));
   const processes: ServeProcess[] = [];

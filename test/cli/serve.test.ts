@@ -83,6 +83,7 @@ describe('tuikuan serve --demo', () => {
   });
 });
 
+// One engine: the signal is the process's, whatever its store (the cluster's SIGINT runs on both in multi-process.test.ts).
 describe('tuikuan serve and SIGINT (Ctrl-C)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tuikuan-sigint-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -115,6 +116,7 @@ describe('tuikuan serve and SIGINT (Ctrl-C)', () => {
   });
 });
 
+// One engine: the virtual clock is kept in the store on either; the admin clock runs on both in advance-clock.test.ts.
 describe('tuikuan serve --clock virtual', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tuikuan-clock-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -6,35 +6,8 @@
 import assert from 'node:assert/strict';
 import { before, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
+import { parseMetrics, valueOf } from '../support/metrics-text.js';
 import { useHarness, assertAdminError } from '../support/harness.js';
-
-/** One sample of the exposition: its name, its labels, its value. */
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-function parseMetrics(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) continue;
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
-    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
-  }
-  return samples;
-}
-
-/** The value of the one sample with exactly these labels, or 0 when there is none. */
-function valueOf(samples: Sample[], name: string, labels: Record<string, string>): number {
-  const found = samples.filter(
-    (s) => s.name === name && Object.keys(s.labels).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
-  assert.ok(found.length <= 1, `one series ${name} ${JSON.stringify(labels)}`);
-  return found[0]?.value ?? 0;
-}
 
 describeEachEngine('/metrics', (engine) => {
   const { harness, kit } = useHarness(engine);
