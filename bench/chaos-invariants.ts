@@ -71,7 +71,10 @@ function checkTrades({ trades, refunds }: StoreSnapshot, breach: Breach): void {
     }
     const succeededSum = sum(succeeded, (r) => r.refundAmount);
     if (trade.refundedAmount !== succeededSum) {
-      breach('refunded = Σ succeeded refunds', `${label}: refunded ${trade.refundedAmount}, succeeded refunds sum to ${succeededSum} (${succeeded.length} refunds)`);
+      breach(
+        'refunded = Σ succeeded refunds',
+        `${label}: refunded ${trade.refundedAmount}, succeeded refunds sum to ${succeededSum} (${succeeded.length} refunds)`,
+      );
     }
     const pendingSum = sum(pending, (r) => r.refundAmount);
     if (trade.pendingRefundAmount !== pendingSum) {
@@ -104,7 +107,10 @@ function checkAllocations({ refunds, allocations, fundBills }: StoreSnapshot, br
     const own = allocationsOf.get(refund.id) ?? [];
     const allocated = sum(own, (a) => a.amount);
     if (refund.status === 'succeeded' ? allocated !== refund.refundAmount : own.length > 0) {
-      breach('allocations = refund amount', `refund ${refund.id} (${refund.status}, ${refund.refundAmount}): allocations sum to ${allocated} over ${own.length} lines`);
+      breach(
+        'allocations = refund amount',
+        `refund ${refund.id} (${refund.status}, ${refund.refundAmount}): allocations sum to ${allocated} over ${own.length} lines`,
+      );
     }
   }
   for (const refundId of allocationsOf.keys()) {
@@ -122,7 +128,10 @@ function checkAllocations({ refunds, allocations, fundBills }: StoreSnapshot, br
     const key = `${bill.tradeNo}#${bill.position}`;
     const allocated = taken.get(key) ?? 0;
     if (bill.refundedAmount !== allocated || bill.refundedAmount > bill.amount || bill.refundedAmount < 0) {
-      breach('fund bill refunded = Σ allocations', `fund bill ${key} (amount ${bill.amount}): refunded ${bill.refundedAmount}, allocations sum to ${allocated}`);
+      breach(
+        'fund bill refunded = Σ allocations',
+        `fund bill ${key} (amount ${bill.amount}): refunded ${bill.refundedAmount}, allocations sum to ${allocated}`,
+      );
     }
   }
 }
@@ -132,7 +141,8 @@ function checkLedger({ merchants, ledgerEntries, refunds, trades }: StoreSnapsho
   const entriesOf = groupBy(ledgerEntries, (e) => e.pid);
   for (const merchant of merchants) {
     const entriesSum = sum(entriesOf.get(merchant.pid), (e) => e.amount);
-    if (entriesSum !== merchant.balance) breach('balance = Σ ledger entries', `merchant ${merchant.pid}: balance ${merchant.balance}, entries sum to ${entriesSum}`);
+    if (entriesSum !== merchant.balance)
+      breach('balance = Σ ledger entries', `merchant ${merchant.pid}: balance ${merchant.balance}, entries sum to ${entriesSum}`);
     if (merchant.balance < 0) breach('balance ≥ 0', `merchant ${merchant.pid}: balance ${merchant.balance}`);
   }
   const byRefund = groupBy(
@@ -151,7 +161,8 @@ function checkLedger({ merchants, ledgerEntries, refunds, trades }: StoreSnapsho
   for (const trade of trades) {
     const payments = paymentsOf.get(`${trade.tradeNo}|payment`)?.length ?? 0;
     const fees = paymentsOf.get(`${trade.tradeNo}|fee`)?.length ?? 0;
-    if (payments !== 1 || fees > 1) breach('money moved once per payment and refund', `trade ${trade.tradeNo}: ${payments} payment entries, ${fees} fee entries`);
+    if (payments !== 1 || fees > 1)
+      breach('money moved once per payment and refund', `trade ${trade.tradeNo}: ${payments} payment entries, ${fees} fee entries`);
   }
 }
 
@@ -172,7 +183,11 @@ function checkRefundEntries(refund: RefundRecord, entries: readonly { kind: stri
     feeBacks.length === expectedFeeBacks &&
     debited === (expectedDebits ? refund.sendBackFee : 0) &&
     feeBack === (expectedFeeBacks ? refund.refundChargeFee : 0);
-  if (!fine) breach('money moved once per payment and refund', `${label}: ${debits.length} refund entries (−${debited}), ${feeBacks.length} fee_refund entries (+${feeBack}), ${others} others`);
+  if (!fine)
+    breach(
+      'money moved once per payment and refund',
+      `${label}: ${debits.length} refund entries (−${debited}), ${feeBacks.length} fee_refund entries (+${feeBack}), ${others} others`,
+    );
 }
 
 /** The outbox: one notification per payment and per succeeded refund, each with its own notify_id. */
@@ -196,7 +211,10 @@ function checkNotifications({ notifications, refunds, trades }: StoreSnapshot, r
     const expected = refund.status === 'succeeded' && notifying ? 1 : 0;
     const owed = ofRefund.get(refund.id) ?? [];
     if (owed.length !== expected) {
-      breach('one notification per event', `refund ${refund.id} (${refund.status}) of trade ${refund.tradeNo}: ${owed.length} trade_status_sync notifications, ${expected} expected`);
+      breach(
+        'one notification per event',
+        `refund ${refund.id} (${refund.status}) of trade ${refund.tradeNo}: ${owed.length} trade_status_sync notifications, ${expected} expected`,
+      );
     }
     if (owed.some((n) => n.tradeNo !== refund.tradeNo)) breach('one notification per event', `refund ${refund.id}: a notification names another trade`);
   }
@@ -217,7 +235,10 @@ function checkNotifications({ notifications, refunds, trades }: StoreSnapshot, r
     const stored = byNotifyId.get(seen.notifyId);
     const sameEvent = stored && stored.tradeNo === seen.tradeNo && (stored.refundId === null) === (seen.outBizNo === null);
     if (!sameEvent) {
-      breach('receiver and store agree on notifications', `received notify_id ${seen.notifyId} (trade ${seen.tradeNo}, out_biz_no ${seen.outBizNo}) is ${stored ? `stored for trade ${stored.tradeNo}, refund ${stored.refundId}` : 'not in the store'}`);
+      breach(
+        'receiver and store agree on notifications',
+        `received notify_id ${seen.notifyId} (trade ${seen.tradeNo}, out_biz_no ${seen.outBizNo}) is ${stored ? `stored for trade ${stored.tradeNo}, refund ${stored.refundId}` : 'not in the store'}`,
+      );
     }
   }
   for (const notification of notifications) {
@@ -256,7 +277,10 @@ function checkOwedWork({ notifications, refunds, allocations, jobs }: StoreSnaps
   const jobFor = new Set(jobs.map((j) => `${j.kind}|${j.subject}`));
   for (const notification of notifications) {
     if (notification.status === 'pending' && !jobFor.has(`notify|${notification.id}`)) {
-      breach('owed work has its job', `notification ${notification.notifyId} (id ${notification.id}, trade ${notification.tradeNo}) is pending and has no notify job`);
+      breach(
+        'owed work has its job',
+        `notification ${notification.notifyId} (id ${notification.id}, trade ${notification.tradeNo}) is pending and has no notify job`,
+      );
     }
   }
   for (const refund of refunds) {
@@ -274,12 +298,17 @@ function checkOwedWork({ notifications, refunds, allocations, jobs }: StoreSnaps
 
 function checkSettled({ refunds, jobs, notifications }: StoreSnapshot, breach: Breach): void {
   for (const refund of refunds) {
-    if (PENDING.has(refund.status)) breach('settled: applies ended succeeded or failed', `refund ${refund.id} ${refund.tradeNo}/${refund.outRequestNo}: still ${refund.status}`);
+    if (PENDING.has(refund.status))
+      breach('settled: applies ended succeeded or failed', `refund ${refund.id} ${refund.tradeNo}/${refund.outRequestNo}: still ${refund.status}`);
   }
   for (const job of jobs) {
-    breach('settled: jobs drained', `job ${job.id} ${job.kind} ${job.subject}: run_at ${job.runAt}, ${job.attempts} attempts, last error ${job.lastError ?? '-'}, held by ${job.lockedBy ?? '-'}`);
+    breach(
+      'settled: jobs drained',
+      `job ${job.id} ${job.kind} ${job.subject}: run_at ${job.runAt}, ${job.attempts} attempts, last error ${job.lastError ?? '-'}, held by ${job.lockedBy ?? '-'}`,
+    );
   }
   for (const notification of notifications) {
-    if (notification.status === 'pending') breach('settled: notifications finished', `notification ${notification.notifyId} (trade ${notification.tradeNo}) still pending`);
+    if (notification.status === 'pending')
+      breach('settled: notifications finished', `notification ${notification.notifyId} (trade ${notification.tradeNo}) still pending`);
   }
 }

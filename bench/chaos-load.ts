@@ -328,7 +328,8 @@ export class RefundLoad {
     this.#deps.figures.countAcknowledged(QUERY);
     const status = str(reply, 'refund_status');
     const amount = fenOf(str(reply, 'refund_amount'));
-    const agrees = amount === call.amount && (acknowledged.way === 'refund' ? status === 'REFUND_SUCCESS' : status === undefined || status === 'REFUND_SUCCESS');
+    const agrees =
+      amount === call.amount && (acknowledged.way === 'refund' ? status === 'REFUND_SUCCESS' : status === undefined || status === 'REFUND_SUCCESS');
     if (!agrees) this.#deps.violations.record('queries agree with acknowledgements', `${what}: answered ${JSON.stringify(reply)}`);
   }
 
@@ -339,7 +340,13 @@ export class RefundLoad {
     const outTradeNo = this.#deps.world.nextOutTradeNo();
     const answer = await this.#exec(merchant.sdk, PAY, {
       notify_url: this.#deps.notifyUrl,
-      bizContent: { out_trade_no: outTradeNo, scene: 'bar_code', auth_code: `28${String(random.int(0, 1e9)).padStart(16, '0')}`, subject: 'chaos', total_amount: yuan(total) },
+      bizContent: {
+        out_trade_no: outTradeNo,
+        scene: 'bar_code',
+        auth_code: `28${String(random.int(0, 1e9)).padStart(16, '0')}`,
+        subject: 'chaos',
+        total_amount: yuan(total),
+      },
     });
     const what = `${PAY} ${outTradeNo} ${yuan(total)}`;
     if (answer.kind === 'unknown') return this.#deps.figures.countUnknown(PAY);
@@ -348,7 +355,10 @@ export class RefundLoad {
     const tradeNo = str(reply, 'trade_no');
     if (str(reply, 'code') !== '10000' || !tradeNo) {
       if (str(reply, 'code') === '40004') return this.#deps.figures.countRejected(str(reply, 'sub_code') ?? '(none)');
-      return this.#deps.violations.record(str(reply, 'code') === '20000' ? 'no unexpected errors (20000, HTTP 5xx)' : 'replies signed and well-formed', `${what}: ${JSON.stringify(reply)}`);
+      return this.#deps.violations.record(
+        str(reply, 'code') === '20000' ? 'no unexpected errors (20000, HTTP 5xx)' : 'replies signed and well-formed',
+        `${what}: ${JSON.stringify(reply)}`,
+      );
     }
     this.#deps.figures.countAcknowledged(PAY);
     this.#deps.world.adopt(merchant, tradeNo, outTradeNo, total);

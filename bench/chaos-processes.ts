@@ -170,7 +170,20 @@ export class TuikuanCluster {
 
   async start(): Promise<void> {
     const { db, dataDir, port } = this.#setup;
-    const args = ['--processes', String(this.#processes), '--port', String(port), '--host', '127.0.0.1', '--db', db, '--data-dir', dataDir, '--clock', 'virtual'];
+    const args = [
+      '--processes',
+      String(this.#processes),
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--db',
+      db,
+      '--data-dir',
+      dataDir,
+      '--clock',
+      'virtual',
+    ];
     this.#stopping = false;
     const primary = spawnServe('cluster', args, this.#setup, /tuikuan listening on http:\/\//, (line) => this.#watchPrimaryLine(line));
     this.#primary = primary;

@@ -116,7 +116,8 @@ export class AcknowledgementBook {
     const key = refundKey(ack.tradeNo, ack.outRequestNo);
     const earlier = this.#refunds.get(key);
     // A synchronous acknowledgement is the stronger promise (succeeded): it wins over an apply's.
-    if (!earlier || (earlier.way === 'apply' && ack.way === 'refund')) this.#refunds.set(key, { ...ack, gmtRefundPay: ack.gmtRefundPay ?? earlier?.gmtRefundPay ?? null });
+    if (!earlier || (earlier.way === 'apply' && ack.way === 'refund'))
+      this.#refunds.set(key, { ...ack, gmtRefundPay: ack.gmtRefundPay ?? earlier?.gmtRefundPay ?? null });
   }
 
   find(tradeNo: string, outRequestNo: string): AcknowledgedRefund | undefined {

@@ -89,17 +89,30 @@ async function main(): Promise<number> {
     const platform = await admin.ok<{ public_key: string }>('GET', '/platform');
     const trade = await admin.ok<{ trade_no: string }>('POST', '/trades', { app_id: app.app_id, total_amount: '100.00', notify_url: notifyUrl });
     // A synchronous refund owes the trade's notify_url a trade_status_sync.
-    const sdk = new AlipaySdk({ appId: app.app_id, privateKey: app.app_private_key, alipayPublicKey: platform.public_key, gateway: `${cluster.url}/gateway.do`, camelcase: false });
-    const reply = (await sdk.exec('alipay.trade.refund', { bizContent: { trade_no: trade.trade_no, refund_amount: '10.00', out_request_no: 'R1' } }, { validateSign: true })) as Record<string, unknown>;
+    const sdk = new AlipaySdk({
+      appId: app.app_id,
+      privateKey: app.app_private_key,
+      alipayPublicKey: platform.public_key,
+      gateway: `${cluster.url}/gateway.do`,
+      camelcase: false,
+    });
+    const reply = (await sdk.exec(
+      'alipay.trade.refund',
+      { bizContent: { trade_no: trade.trade_no, refund_amount: '10.00', out_request_no: 'R1' } },
+      { validateSign: true },
+    )) as Record<string, unknown>;
     console.log(`refund: ${reply.code} fund_change ${String(reply.fund_change)}`);
 
     await sleep(5000);
     const notifications = await admin.ok<{ notifications: Array<Record<string, unknown>> }>('GET', `/notifications?trade_no=${trade.trade_no}`);
     const jobs = await admin.ok<{ jobs: Array<Record<string, unknown>> }>('GET', '/jobs');
-    const refundNotification = notifications.notifications.find((n) => (n.params as Record<string, string> | undefined)?.out_biz_no === 'R1') ?? notifications.notifications[0];
+    const refundNotification =
+      notifications.notifications.find((n) => (n.params as Record<string, string> | undefined)?.out_biz_no === 'R1') ?? notifications.notifications[0];
     const attempts = (refundNotification?.attempt_log as Array<Record<string, unknown>> | undefined) ?? [];
     console.log(`POSTs received: ${posts}`);
-    console.log(`notification: ${JSON.stringify({ status: refundNotification?.status, next_attempt_at: refundNotification?.next_attempt_at, attempts: refundNotification?.attempts, attempt_log: attempts.map((a) => `#${String(a.attempt)} ${String(a.at)} ${String(a.response_body)}`) })}`);
+    console.log(
+      `notification: ${JSON.stringify({ status: refundNotification?.status, next_attempt_at: refundNotification?.next_attempt_at, attempts: refundNotification?.attempts, attempt_log: attempts.map((a) => `#${String(a.attempt)} ${String(a.at)} ${String(a.response_body)}`) })}`,
+    );
     console.log(`jobs: ${JSON.stringify(jobs.jobs)}`);
     // Far past every retry: a notification still owed must have been attempted again, or given up.
     await admin.ok('POST', '/clock', { advance_seconds: 2 * 86_400 });

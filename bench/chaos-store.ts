@@ -128,7 +128,12 @@ const QUERIES = {
   },
   fundBills: {
     sql: 'select trade_no, position, amount, refunded_amount from trade_fund_bills',
-    row: (r: RawRow): FundBillRecord => ({ tradeNo: text(r.trade_no), position: num(r.position), amount: num(r.amount), refundedAmount: num(r.refunded_amount) }),
+    row: (r: RawRow): FundBillRecord => ({
+      tradeNo: text(r.trade_no),
+      position: num(r.position),
+      amount: num(r.amount),
+      refundedAmount: num(r.refunded_amount),
+    }),
   },
   refunds: {
     sql: 'select id, trade_no, out_request_no, refund_amount, status, send_back_fee, refund_charge_fee from refunds',
@@ -144,11 +149,22 @@ const QUERIES = {
   },
   allocations: {
     sql: 'select refund_id, position, amount, dback_status from fund_allocations',
-    row: (r: RawRow): AllocationRecord => ({ refundId: num(r.refund_id), position: num(r.position), amount: num(r.amount), dbackStatus: textOrNull(r.dback_status) }),
+    row: (r: RawRow): AllocationRecord => ({
+      refundId: num(r.refund_id),
+      position: num(r.position),
+      amount: num(r.amount),
+      dbackStatus: textOrNull(r.dback_status),
+    }),
   },
   ledgerEntries: {
     sql: 'select pid, amount, kind, trade_no, refund_id from ledger_entries',
-    row: (r: RawRow): LedgerEntryRecord => ({ pid: text(r.pid), amount: num(r.amount), kind: text(r.kind), tradeNo: textOrNull(r.trade_no), refundId: numOrNull(r.refund_id) }),
+    row: (r: RawRow): LedgerEntryRecord => ({
+      pid: text(r.pid),
+      amount: num(r.amount),
+      kind: text(r.kind),
+      tradeNo: textOrNull(r.trade_no),
+      refundId: numOrNull(r.refund_id),
+    }),
   },
   notifications: {
     sql: 'select id, notify_id, kind, trade_no, refund_id, status from notifications',

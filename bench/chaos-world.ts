@@ -30,7 +30,10 @@ export class AdminClient {
       const text = await response.text();
       return { kind: 'answered', status: response.status, body: (text ? JSON.parse(text) : {}) as T };
     } catch (error) {
-      return { kind: 'unknown', error: error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error) };
+      return {
+        kind: 'unknown',
+        error: error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error),
+      };
     }
   }
 
@@ -147,7 +150,12 @@ export class World {
     await this.#admin.ok('PATCH', `/merchants/${merchant.pid}`, {
       // A fee makes refunds give some back (fee_refund entries); a bank card in the mix makes deposit-backs.
       ...(index % 2 === 0 && { fee_rate: '0.006' }),
-      ...(index % 2 === 1 && { default_fund_mix: [{ fund_channel: 'ALIPAYACCOUNT', percent: 60 }, { fund_channel: 'BANKCARD', percent: 40 }] }),
+      ...(index % 2 === 1 && {
+        default_fund_mix: [
+          { fund_channel: 'ALIPAYACCOUNT', percent: 60 },
+          { fund_channel: 'BANKCARD', percent: 40 },
+        ],
+      }),
       dback_delay_seconds: this.#random.int(300, 1800),
       dback_outcome: index % 4 === 1 ? 'F' : 'S',
     });

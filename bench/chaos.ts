@@ -140,10 +140,13 @@ interface PlannedKill {
 /** One kill in each of `kills` equal slots of the load, at a random point of its slot; every kind at least once. */
 function planKills(random: Random, kills: number, seconds: number): PlannedKill[] {
   const slotMs = (seconds * 1000) / Math.max(1, kills);
-  const plan = Array.from({ length: kills }, (_, i): PlannedKill => ({
-    atMs: Math.round((i + random.between(0.15, 0.85)) * slotMs),
-    kind: random.weighted<KillKind>({ group: 4, single: 4, worker: 2 }),
-  }));
+  const plan = Array.from(
+    { length: kills },
+    (_, i): PlannedKill => ({
+      atMs: Math.round((i + random.between(0.15, 0.85)) * slotMs),
+      kind: random.weighted<KillKind>({ group: 4, single: 4, worker: 2 }),
+    }),
+  );
   const kinds: KillKind[] = ['group', 'single', 'worker'];
   kinds.forEach((kind, i) => {
     const slot = plan[i * 3];
@@ -261,7 +264,9 @@ class EngineRun {
         platformPublicKey: platform.public_key,
       });
       await world.create();
-      log(`${this.engine}: ${world.merchants.length} merchants, ${world.trades.length} trades; load for ${this.options.seconds} s with ${this.options.kills} kills`);
+      log(
+        `${this.engine}: ${world.merchants.length} merchants, ${world.trades.length} trades; load for ${this.options.seconds} s with ${this.options.kills} kills`,
+      );
       const check = (moment: string, settled = false) => this.#check(reader as StoreReader, receiver, moment, settled);
       await check('after setup');
 
@@ -351,7 +356,9 @@ class EngineRun {
         await sleep(random.int(0, 2000));
         await worker.start();
       }
-      log(`${this.engine}: ${moment}: ${this.figures.sent} sent, ${this.figures.acknowledged} acknowledged, ${this.figures.unknown} unknown, ${this.violations.total()} violations`);
+      log(
+        `${this.engine}: ${moment}: ${this.figures.sent} sent, ${this.figures.acknowledged} acknowledged, ${this.figures.unknown} unknown, ${this.violations.total()} violations`,
+      );
     }
     const rest = start + this.options.seconds * 1000 - Date.now();
     if (rest > 0) await sleep(rest);
@@ -443,7 +450,10 @@ class EngineRun {
     for (let moved = 0; moved < SETTLE_SECONDS; moved += SETTLE_STEP_SECONDS) {
       const answer = await admin.call('POST', '/clock', { advance_seconds: SETTLE_STEP_SECONDS });
       if (answer.kind === 'unknown' || answer.status !== 200) {
-        this.violations.record('settled: jobs drained', `POST /admin/v1/clock while settling: ${answer.kind === 'unknown' ? answer.error : `${answer.status} ${JSON.stringify(answer.body)}`}`);
+        this.violations.record(
+          'settled: jobs drained',
+          `POST /admin/v1/clock while settling: ${answer.kind === 'unknown' ? answer.error : `${answer.status} ${JSON.stringify(answer.body)}`}`,
+        );
       }
     }
     const end = Date.now() + DRAIN_TIMEOUT_MS;
@@ -467,33 +477,88 @@ function printReports(reports: readonly EngineReport[], options: ChaosOptions): 
   const out: string[] = [];
   out.push('', `tuikuan chaos — seed ${options.seed}, ${options.kills} kills, ${options.seconds} s of load, ${options.lanes} lanes per engine`, '');
   const column = (label: string, values: string[]) => out.push(`  ${label.padEnd(54)}${values.map((v) => v.padStart(14)).join('')}`);
-  column('', reports.map((r) => r.engine));
-  column('kills (group / single child / worker)', reports.map((r) => `${r.kills.group}/${r.kills.single}/${r.kills.worker}`));
-  column('requests sent', reports.map((r) => String(r.figures.sent)));
-  column('acknowledged (10000)', reports.map((r) => String(r.figures.acknowledged)));
-  column('unknown (no answer)', reports.map((r) => String(r.figures.unknown)));
-  column('refused (40004)', reports.map((r) => String(r.figures.rejected)));
-  column('first refunds answered N (resent by the client)', reports.map((r) => String(r.figures.resentByClient)));
+  column(
+    '',
+    reports.map((r) => r.engine),
+  );
+  column(
+    'kills (group / single child / worker)',
+    reports.map((r) => `${r.kills.group}/${r.kills.single}/${r.kills.worker}`),
+  );
+  column(
+    'requests sent',
+    reports.map((r) => String(r.figures.sent)),
+  );
+  column(
+    'acknowledged (10000)',
+    reports.map((r) => String(r.figures.acknowledged)),
+  );
+  column(
+    'unknown (no answer)',
+    reports.map((r) => String(r.figures.unknown)),
+  );
+  column(
+    'refused (40004)',
+    reports.map((r) => String(r.figures.rejected)),
+  );
+  column(
+    'first refunds answered N (resent by the client)',
+    reports.map((r) => String(r.figures.resentByClient)),
+  );
   const methods = [...new Set(reports.flatMap((r) => [...r.figures.byMethod.keys()]))].sort();
   for (const method of methods) {
-    column(`  ${method} sent/ack/unknown`, reports.map((r) => {
-      const f = r.figures.byMethod.get(method);
-      return f ? `${f.sent}/${f.acknowledged}/${f.unknown}` : '-';
-    }));
+    column(
+      `  ${method} sent/ack/unknown`,
+      reports.map((r) => {
+        const f = r.figures.byMethod.get(method);
+        return f ? `${f.sent}/${f.acknowledged}/${f.unknown}` : '-';
+      }),
+    );
   }
-  column('refunds in the store', reports.map((r) => String(r.refundsInStore)));
+  column(
+    'refunds in the store',
+    reports.map((r) => String(r.refundsInStore)),
+  );
   for (const status of ['succeeded', 'failed', 'accepted', 'waiting_for_funds']) {
-    column(`  ${status}`, reports.map((r) => String(r.finalStatuses.get(status) ?? 0)));
+    column(
+      `  ${status}`,
+      reports.map((r) => String(r.finalStatuses.get(status) ?? 0)),
+    );
   }
-  column('notification deliveries received', reports.map((r) => String(r.deliveries)));
-  column('clock advances (virtual hours, before settling)', reports.map((r) => `${r.clockAdvances} (${(r.virtualSeconds / 3600).toFixed(1)} h)`));
-  column('  of which writes held back for / longest', reports.map((r) => `${r.clockAdvancesQuieted} / ${seconds(r.clockAdvanceMaxMs)}`));
-  column('balance adjustments', reports.map((r) => String(r.topUps)));
-  column('invariant checks', reports.map((r) => String(r.checks)));
-  column('errors logged by tuikuan', reports.map((r) => String(r.errorsLogged)));
-  column('wall time', reports.map((r) => seconds(r.wallMs)));
+  column(
+    'notification deliveries received',
+    reports.map((r) => String(r.deliveries)),
+  );
+  column(
+    'clock advances (virtual hours, before settling)',
+    reports.map((r) => `${r.clockAdvances} (${(r.virtualSeconds / 3600).toFixed(1)} h)`),
+  );
+  column(
+    '  of which writes held back for / longest',
+    reports.map((r) => `${r.clockAdvancesQuieted} / ${seconds(r.clockAdvanceMaxMs)}`),
+  );
+  column(
+    'balance adjustments',
+    reports.map((r) => String(r.topUps)),
+  );
+  column(
+    'invariant checks',
+    reports.map((r) => String(r.checks)),
+  );
+  column(
+    'errors logged by tuikuan',
+    reports.map((r) => String(r.errorsLogged)),
+  );
+  column(
+    'wall time',
+    reports.map((r) => seconds(r.wallMs)),
+  );
   out.push('', '  violations per invariant (0 expected)');
-  for (const invariant of INVARIANTS) column(`  ${invariant}`, reports.map((r) => String(r.violations.count(invariant))));
+  for (const invariant of INVARIANTS)
+    column(
+      `  ${invariant}`,
+      reports.map((r) => String(r.violations.count(invariant))),
+    );
   for (const report of reports) {
     const subCodes = [...report.figures.bySubCode.entries()].sort((a, b) => b[1] - a[1]).map(([code, n]) => `${code} ${n}`);
     out.push('', `  ${report.engine}: refusals by sub_code: ${subCodes.join(', ') || 'none'}`);
@@ -504,7 +569,7 @@ function printReports(reports: readonly EngineReport[], options: ChaosOptions): 
     if (report.keptAt) out.push(`  ${report.engine}: store and logs kept at ${report.keptAt}`);
   }
   out.push('');
-  process.stdout.write(out.join('\n') + '\n');
+  process.stdout.write(`${out.join('\n')}\n`);
 }
 
 async function main(): Promise<void> {

@@ -86,7 +86,12 @@ function sqliteRefunds(path: string): RawRefunds {
   const prepared = new Map<Statement, { sql: BetterSqlite3.Statement; order: number[] }>();
   for (const [name, text] of Object.entries(REFUND_SQL)) {
     const order: number[] = [];
-    const sql = db.prepare(text.replace(/ for update$/, '').replace(/\$(\d+)/g, (_, n: string) => (order.push(Number(n) - 1), '?')));
+    const sql = db.prepare(
+      text.replace(/ for update$/, '').replace(/\$(\d+)/g, (_, n: string) => {
+        order.push(Number(n) - 1);
+        return '?';
+      }),
+    );
     prepared.set(name as Statement, { sql, order });
   }
   const begin = db.prepare('begin immediate');
@@ -209,7 +214,10 @@ if (cluster.isPrimary && processes > 1) {
           ? { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', sub_msg: '退款金额超限' }
           : { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: '验签出错' };
     // REF_SIGN=pool signs on libuv's thread pool; by default the reference signs on its event loop.
-    const signer = process.env.REF_SIGN === 'pool' ? (content: Buffer) => rsaSignOffThread(content, platformKey, 'RSA2') : (content: Buffer) => rsaSign(content, platformKey, 'RSA2');
+    const signer =
+      process.env.REF_SIGN === 'pool'
+        ? (content: Buffer) => rsaSignOffThread(content, platformKey, 'RSA2')
+        : (content: Buffer) => rsaSign(content, platformKey, 'RSA2');
     const body = await encodeResponse(responseNodeName(method), node, 'utf-8', signer);
     return reply.header('content-type', 'application/json;charset=utf-8').send(body);
   });

@@ -310,7 +310,12 @@ async function startTuikuan(db: string, dataDir: string, processes: number, port
   );
 }
 
-async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appKeys: { privateKey: KeyObject; publicPem: string }, platformPem: string): Promise<Row[]> {
+async function benchEngine(
+  engine: 'sqlite' | 'postgres',
+  options: Options,
+  appKeys: { privateKey: KeyObject; publicPem: string },
+  platformPem: string,
+): Promise<Row[]> {
   const dataDir = mkdtempSync(join(work, `${engine}-`));
   const database = engine === 'postgres' ? await freshPgDatabase() : null;
   const db = database?.url ?? join(dataDir, 'tuikuan.db');
@@ -374,7 +379,11 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
     const applies = await signAll(appKeys.privateKey, 'alipay.trade.refund.apply', applyCalls);
 
     log(`${engine}: reference server…`);
-    rows.push({ engine, what: 'reference (parse + verify + sign)', result: await loadMeasured(reference, refPort, refunds, options.seconds, options.connections, true) });
+    rows.push({
+      engine,
+      what: 'reference (parse + verify + sign)',
+      result: await loadMeasured(reference, refPort, refunds, options.seconds, options.connections, true),
+    });
     await stop(reference);
 
     // The floor: the reference plus a refund's own statements, raw, on the same database (its own trades).
@@ -383,7 +392,13 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
     const floor = await start(
       process.execPath,
       [join(ROOT, 'dist/bench/reference-server.js')],
-      { REF_PORT: String(floorPort), REF_PROCESSES: String(options.processes), REF_APP_PUBLIC_KEY: appKeys.publicPem, REF_PLATFORM_PRIVATE_KEY: platformPem, REF_REFUND_DB: db },
+      {
+        REF_PORT: String(floorPort),
+        REF_PROCESSES: String(options.processes),
+        REF_APP_PUBLIC_KEY: appKeys.publicPem,
+        REF_PLATFORM_PRIVATE_KEY: platformPem,
+        REF_REFUND_DB: db,
+      },
       '',
     );
     await waitForPort(floorPort);
@@ -391,7 +406,11 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
     const floorRefund = await loadMeasured(floor, floorPort, floorRefunds, options.seconds, options.connections, false);
     rows.push({ engine, what: floorWhat, result: floorRefund });
     const floorQueries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCallsFor(floorCalls, floorRefund.succeeded));
-    rows.push({ engine, what: 'floor (reference + one raw query statement)', result: await loadMeasured(floor, floorPort, floorQueries, options.seconds, options.connections, true) });
+    rows.push({
+      engine,
+      what: 'floor (reference + one raw query statement)',
+      result: await loadMeasured(floor, floorPort, floorQueries, options.seconds, options.connections, true),
+    });
     await stop(floor);
 
     log(`${engine}: alipay.trade.refund…`);
@@ -401,7 +420,11 @@ async function benchEngine(engine: 'sqlite' | 'postgres', options: Options, appK
     rows.push({ engine, what: 'alipay.trade.refund.apply', result: await loadMeasured(server, port, applies, options.seconds, options.connections, false) });
     const queries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCallsFor(refundCalls, refund.succeeded));
     log(`${engine}: alipay.trade.fastpay.refund.query…`);
-    rows.push({ engine, what: 'alipay.trade.fastpay.refund.query', result: await loadMeasured(server, port, queries, options.seconds, options.connections, true) });
+    rows.push({
+      engine,
+      what: 'alipay.trade.fastpay.refund.query',
+      result: await loadMeasured(server, port, queries, options.seconds, options.connections, true),
+    });
     await stop(server);
     return rows;
   } finally {
@@ -423,7 +446,11 @@ async function waitForPort(port: number): Promise<void> {
 
 // ---------------------------------------------------------------------------------------------- scale
 
-async function scaleEngine(engine: 'sqlite' | 'postgres', options: Options, appKeys: { privateKey: KeyObject; publicPem: string }): Promise<Array<{ refunds: number; result: LoadResult }>> {
+async function scaleEngine(
+  engine: 'sqlite' | 'postgres',
+  options: Options,
+  appKeys: { privateKey: KeyObject; publicPem: string },
+): Promise<Array<{ refunds: number; result: LoadResult }>> {
   const dataDir = mkdtempSync(join(work, `scale-${engine}-`));
   const database = engine === 'postgres' ? await freshPgDatabase() : null;
   const db = database?.url ?? join(dataDir, 'tuikuan.db');
@@ -501,7 +528,10 @@ async function main(): Promise<void> {
         lines.push(`| ${engine} | ${fmt(point.refunds)} | ${fmt(point.result.p50ms, 2)} | ${fmt(point.result.p99ms, 2)} | ${fmt(point.result.rps)} |`);
       }
       const [small, large] = points;
-      if (small && large) lines.push(`| ${engine} | growth ×${fmt(large.refunds / small.refunds)} | p50 ×${fmt(large.result.p50ms / small.result.p50ms, 2)} | p99 ×${fmt(large.result.p99ms / small.result.p99ms, 2)} | |`);
+      if (small && large)
+        lines.push(
+          `| ${engine} | growth ×${fmt(large.refunds / small.refunds)} | p50 ×${fmt(large.result.p50ms / small.result.p50ms, 2)} | p99 ×${fmt(large.result.p99ms / small.result.p99ms, 2)} | |`,
+        );
     }
   }
   console.log(lines.join('\n'));

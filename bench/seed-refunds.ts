@@ -82,7 +82,18 @@ export async function seedRefunds(db: string, options: SeedOptions): Promise<Sto
         await trx.insertInto('trades').values(rows).execute();
         await trx
           .insertInto('tradeFundBills')
-          .values(rows.map((row) => ({ tradeNo: row.tradeNo, position: 0, fundChannel: 'ALIPAYACCOUNT', fundType: null, bankCode: null, amount: 100_000_00, realAmount: 100_000_00, refundedAmount: PER_TRADE })))
+          .values(
+            rows.map((row) => ({
+              tradeNo: row.tradeNo,
+              position: 0,
+              fundChannel: 'ALIPAYACCOUNT',
+              fundType: null,
+              bankCode: null,
+              amount: 100_000_00,
+              realAmount: 100_000_00,
+              refundedAmount: PER_TRADE,
+            })),
+          )
           .execute();
       });
     }
@@ -115,7 +126,20 @@ export async function seedRefunds(db: string, options: SeedOptions): Promise<Sto
         const ids = await trx.insertInto('refunds').values(refunds).returning('id').execute();
         await trx
           .insertInto('fundAllocations')
-          .values(ids.map(({ id }) => ({ refundId: id, position: 0, fundChannel: 'ALIPAYACCOUNT', fundType: null, bankCode: null, amount: 1, realAmount: 1, dbackStatus: null, bankAckTime: null, estBankReceiptTime: null })))
+          .values(
+            ids.map(({ id }) => ({
+              refundId: id,
+              position: 0,
+              fundChannel: 'ALIPAYACCOUNT',
+              fundType: null,
+              bankCode: null,
+              amount: 1,
+              realAmount: 1,
+              dbackStatus: null,
+              bankAckTime: null,
+              estBankReceiptTime: null,
+            })),
+          )
           .execute();
       });
     }

@@ -35,7 +35,19 @@ export const seedFileSchema = z
       )
       .optional(),
     app_auth_tokens: z.array(tokenBody.extend({ app_auth_token: z.string().min(1).max(64) }).strict()).optional(),
-    trades: z.array(tradeBody.extend({ trade_no: z.string().regex(/^\d{28}$/).optional(), out_trade_no: z.string().min(1).max(64) }).strict()).optional(),
+    trades: z
+      .array(
+        tradeBody
+          .extend({
+            trade_no: z
+              .string()
+              .regex(/^\d{28}$/)
+              .optional(),
+            out_trade_no: z.string().min(1).max(64),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict();
 
@@ -83,7 +95,11 @@ export function declaredWorld(json: unknown): DeclaredWorld {
   // A trade's seller is its app's owner unless it names one: the app declared beside it, or one in the store.
   const ownerOf = (appId: string): string => apps.find((declared) => declared.app_id === appId)?.pid ?? '';
   const world: WorldSeed = {
-    merchants: (file.merchants ?? []).map(({ pid, settings, ...body }) => ({ pid, ...toNewMerchant(body), ...(settings && { settings: toSettingsChange(settings) }) })),
+    merchants: (file.merchants ?? []).map(({ pid, settings, ...body }) => ({
+      pid,
+      ...toNewMerchant(body),
+      ...(settings && { settings: toSettingsChange(settings) }),
+    })),
     apps: apps.map((app) => ({
       appId: app.app_id,
       pid: app.pid,

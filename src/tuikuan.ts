@@ -137,7 +137,8 @@ function declaredPlatform(seeds: readonly DeclaredWorld[]): DeclaredPlatform {
     for (const key of ['privateKeyPem', 'caPrivateKeyPem'] as const) {
       const value = platform[key];
       if (value === undefined) continue;
-      if (declared[key] !== undefined && declared[key] !== value) throw new WorldConflict(`two declared worlds give the platform different ${key === 'privateKeyPem' ? 'private keys' : 'certificate authority keys'}`);
+      if (declared[key] !== undefined && declared[key] !== value)
+        throw new WorldConflict(`two declared worlds give the platform different ${key === 'privateKeyPem' ? 'private keys' : 'certificate authority keys'}`);
       declared[key] = value;
     }
     if (platform.certificateValidity) declared.certificateValidity = platform.certificateValidity;
@@ -212,7 +213,15 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       await worker.stop();
       await store.close();
     };
-    const base = { adminToken, platformPublicKey: platform.publicKeyPem, platform: { publicKeyPem: platform.publicKeyPem, certificates: platform.certificates }, dataDir, services, logger, worker };
+    const base = {
+      adminToken,
+      platformPublicKey: platform.publicKeyPem,
+      platform: { publicKeyPem: platform.publicKeyPem, certificates: platform.certificates },
+      dataDir,
+      services,
+      logger,
+      worker,
+    };
     if (role === 'worker') {
       worker.start();
       return { ...base, url: '', gateway: '', adminUrl: '', close: () => close() };

@@ -41,7 +41,7 @@ after(() => {
 
 const depcruise = (cwd: string) => run('depcruise', ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err'], cwd);
 // Outside a git checkout, biome.json's `vcs` section has nothing to read: turn it off for the scratch project.
-const biome = (cwd: string, ...extra: string[]) => run('biome', ['ci', '--vcs-enabled=false', ...extra, '.'], cwd);
+const biome = (cwd: string, ...extra: string[]) => run('biome', ['ci', '--error-on-warnings', '--vcs-enabled=false', ...extra, '.'], cwd);
 
 describe('the layering holds: HTTP → methods → core → store, protocol pure', () => {
   it('finds no violation in the tree', async () => {
@@ -51,12 +51,30 @@ describe('the layering holds: HTTP → methods → core → store, protocol pure
   });
 
   const cases: Array<[rule: string, files: Record<string, string>]> = [
-    ['core-speaks-no-wire', { 'src/core/refund.ts': "import { yuan } from '../protocol/yuan.js';\nexport const x = yuan;\n", 'src/protocol/yuan.ts': 'export const yuan = 1;\n' }],
-    ['protocol-is-pure', { 'src/protocol/encode.ts': "import { rule } from '../core/rule.js';\nexport const y = rule;\n", 'src/core/rule.ts': 'export const rule = 1;\n' }],
-    ['methods-and-http-go-through-the-core', { 'src/http/route.ts': "import { q } from '../store/sql/q.js';\nexport const z = q;\n", 'src/store/sql/q.ts': 'export const q = 1;\n' }],
-    ['store-holds-no-logic', { 'src/store/sql/q.ts': "import { rule } from '../../core/rule.js';\nexport const q = rule;\n", 'src/core/rule.ts': 'export const rule = 1;\n' }],
+    [
+      'core-speaks-no-wire',
+      { 'src/core/refund.ts': "import { yuan } from '../protocol/yuan.js';\nexport const x = yuan;\n", 'src/protocol/yuan.ts': 'export const yuan = 1;\n' },
+    ],
+    [
+      'protocol-is-pure',
+      { 'src/protocol/encode.ts': "import { rule } from '../core/rule.js';\nexport const y = rule;\n", 'src/core/rule.ts': 'export const rule = 1;\n' },
+    ],
+    [
+      'methods-and-http-go-through-the-core',
+      { 'src/http/route.ts': "import { q } from '../store/sql/q.js';\nexport const z = q;\n", 'src/store/sql/q.ts': 'export const q = 1;\n' },
+    ],
+    [
+      'store-holds-no-logic',
+      { 'src/store/sql/q.ts': "import { rule } from '../../core/rule.js';\nexport const q = rule;\n", 'src/core/rule.ts': 'export const rule = 1;\n' },
+    ],
     ['methods-know-no-http', { 'src/methods/m.ts': "import { r } from '../http/r.js';\nexport const m = r;\n", 'src/http/r.ts': 'export const r = 1;\n' }],
-    ['no-cycles', { 'src/core/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n", 'src/core/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n" }],
+    [
+      'no-cycles',
+      {
+        'src/core/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n",
+        'src/core/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
+      },
+    ],
   ];
   for (const [rule, files] of cases) {
     it(`fails on a deliberate violation of ${rule}`, async () => {
@@ -69,7 +87,7 @@ describe('the layering holds: HTTP → methods → core → store, protocol pure
 
 describe('the tree is clean under the linter and the formatter', () => {
   it('passes biome ci', async () => {
-    const { code, output } = await run('biome', ['ci', '.'], ROOT);
+    const { code, output } = await run('biome', ['ci', '--error-on-warnings', '.'], ROOT);
     assert.equal(code, 0, output);
   });
 

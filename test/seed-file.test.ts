@@ -36,7 +36,14 @@ function stores(engine: TestEngine) {
       return store;
     },
     start(store: { dataDir: string; database: TestDatabase | null }, seeds: DeclaredWorld[]): Promise<Tuikuan> {
-      return startTuikuan({ dataDir: store.dataDir, ...(store.database && { db: store.database.location }), port: 0, adminToken: 't', logger: pino({ level: 'silent' }), seeds });
+      return startTuikuan({
+        dataDir: store.dataDir,
+        ...(store.database && { db: store.database.location }),
+        port: 0,
+        adminToken: 't',
+        logger: pino({ level: 'silent' }),
+        seeds,
+      });
     },
   };
 }
@@ -49,7 +56,13 @@ async function admin(tuikuan: Tuikuan, path: string): Promise<Record<string, any
 /** The example's merchant as its own test suite would call tuikuan: configured once, from the seed. */
 function exampleSdk(tuikuan: Tuikuan, seed: SeedFile): AlipaySdk {
   const platformPublicKey = tuikuan.platformPublicKey;
-  return new AlipaySdk({ appId: seed.apps![0]!.app_id, privateKey: EXAMPLE_KEY, alipayPublicKey: platformPublicKey, gateway: tuikuan.gateway, endpoint: tuikuan.url });
+  return new AlipaySdk({
+    appId: seed.apps![0]!.app_id,
+    privateKey: EXAMPLE_KEY,
+    alipayPublicKey: platformPublicKey,
+    gateway: tuikuan.gateway,
+    endpoint: tuikuan.url,
+  });
 }
 
 describeEachEngine('a declared world', (engine) => {
@@ -61,7 +74,11 @@ describeEachEngine('a declared world', (engine) => {
       const where = await store.fresh();
       const first = await store.start(where, [readSeedFile(EXAMPLE)]);
       const sdk = exampleSdk(first, example);
-      const refunded = await sdk.exec('alipay.trade.refund', { bizContent: { trade_no: '2026010122001000000000009001', refund_amount: '9.00', out_request_no: 'S1' } }, { validateSign: true });
+      const refunded = await sdk.exec(
+        'alipay.trade.refund',
+        { bizContent: { trade_no: '2026010122001000000000009001', refund_amount: '9.00', out_request_no: 'S1' } },
+        { validateSign: true },
+      );
       assert.equal(refunded.fundChange, 'Y', 'the example works as it is');
       const before = await admin(first, '/merchants/2088102000000001/ledger');
       const keys = { platform: first.platformPublicKey, certificates: first.platform.certificates };
@@ -76,7 +93,11 @@ describeEachEngine('a declared world', (engine) => {
         assert.equal(ledger.balance, before.balance, 'the balance the refund left, not the declared one');
         const trade = await admin(again, '/trades/2026010122001000000000009001');
         assert.equal(trade.refunded_amount, '9.00', 'the trade kept, refund and all');
-        const repeat = await exampleSdk(again, example).exec('alipay.trade.refund', { bizContent: { trade_no: '2026010122001000000000009001', refund_amount: '9.00', out_request_no: 'S1' } }, { validateSign: true });
+        const repeat = await exampleSdk(again, example).exec(
+          'alipay.trade.refund',
+          { bizContent: { trade_no: '2026010122001000000000009001', refund_amount: '9.00', out_request_no: 'S1' } },
+          { validateSign: true },
+        );
         assert.equal(repeat.fundChange, 'N', 'the same SDK, unchanged, after a restart');
       } finally {
         await again.close();

@@ -194,7 +194,16 @@ XQIDAQAB
       out_trade_no: 'DEMO3',
       total_amount: '200.00',
       subject: '演示订单：使用商户优惠券',
-      voucher_detail_list: [{ id: '2026102600073002039000002D5O', name: '满200减20', type: 'ALIPAY_FIX_VOUCHER', amount: '20.00', merchant_contribute: '20.00', other_contribute: '0.00' }],
+      voucher_detail_list: [
+        {
+          id: '2026102600073002039000002D5O',
+          name: '满200减20',
+          type: 'ALIPAY_FIX_VOUCHER',
+          amount: '20.00',
+          merchant_contribute: '20.00',
+          other_contribute: '0.00',
+        },
+      ],
     },
     { trade_no: '2026010122001000000000000004', app_id: DEMO_CERT_APP_ID, out_trade_no: 'DEMO4', total_amount: '66.66', subject: '演示订单：证书模式应用' },
   ],

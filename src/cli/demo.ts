@@ -57,7 +57,14 @@ async function demoCredentials(tuikuan: Tuikuan): Promise<DemoCredentials> {
   const trades = [];
   for (const declared of DEMO_SEED.trades ?? []) {
     const trade = declared.trade_no ? await findTradeByNo(db, declared.trade_no) : undefined;
-    if (trade) trades.push({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo, app_id: trade.appId, total_amount: formatYuan(trade.totalAmount), notify_url: trade.notifyUrl });
+    if (trade)
+      trades.push({
+        trade_no: trade.tradeNo,
+        out_trade_no: trade.outTradeNo,
+        app_id: trade.appId,
+        total_amount: formatYuan(trade.totalAmount),
+        notify_url: trade.notifyUrl,
+      });
   }
   return {
     notice: 'tuikuan demo credentials: FOR TESTS ONLY — these keys are public',

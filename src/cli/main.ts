@@ -30,8 +30,12 @@ program
   .addOption(new Option('--db <location>', 'SQLite file or postgres:// URL (default: <data-dir>/tuikuan.db)').env('TUIKUAN_DB'))
   .addOption(new Option('--data-dir <dir>', 'data directory').env('TUIKUAN_DATA_DIR').default('.tuikuan'))
   .addOption(new Option('--clock <kind>', 'real, or virtual (advanced through the admin API)').choices(['real', 'virtual']).default('real'))
-  .addOption(new Option('--role <role>', 'gateway (HTTP), worker (background jobs) or all').choices(['all', 'gateway', 'worker']).env('TUIKUAN_ROLE').default('all'))
-  .addOption(new Option('--processes <n>', "processes to run (node:cluster), or 'auto' for one per core").argParser(processCount).env('TUIKUAN_PROCESSES').default(1))
+  .addOption(
+    new Option('--role <role>', 'gateway (HTTP), worker (background jobs) or all').choices(['all', 'gateway', 'worker']).env('TUIKUAN_ROLE').default('all'),
+  )
+  .addOption(
+    new Option('--processes <n>', "processes to run (node:cluster), or 'auto' for one per core").argParser(processCount).env('TUIKUAN_PROCESSES').default(1),
+  )
   .addOption(
     new Option('--notify-policy <policy>', 'where notifications may go: any, or public (no internal addresses, not tuikuan itself)')
       .choices(['any', 'public'])

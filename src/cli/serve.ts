@@ -60,6 +60,17 @@ function onSignals(): { stopWith(stop: (signal: string) => Promise<void>): void 
   };
 }
 
+/** What the banner says of the demo: where its credentials are, and a snippet that uses them. */
+function demoLines(file: string, demo: Parameters<typeof demoSnippet>[1]): string[] {
+  return [
+    `  demo         ${file}  (fixed credentials: for tests only)`,
+    '',
+    'Try it with the official alipay-sdk (npm i alipay-sdk):',
+    '',
+    demoSnippet(file, demo),
+  ];
+}
+
 export async function serve(options: ServeOptions): Promise<void> {
   if (cluster.isWorker) return runChild(options);
   const signals = onSignals();
@@ -82,7 +93,7 @@ export async function serve(options: ServeOptions): Promise<void> {
       const setup = await startTuikuan({ ...common, port: 0, role: 'gateway' });
       const { file, demo } = await ensureDemo({ ...setup, url: primary.url, gateway: `${primary.url}/gateway.do`, adminUrl: `${primary.url}/admin/v1` });
       await setup.close();
-      lines.push(`  demo         ${file}  (fixed credentials: for tests only)`, '', 'Try it with the official alipay-sdk (npm i alipay-sdk):', '', demoSnippet(file, demo));
+      lines.push(...demoLines(file, demo));
     }
     console.log(lines.join('\n'));
     signals.stopWith(() => primary.close());
@@ -93,7 +104,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const lines = banner(tuikuan.url, tuikuan.adminToken, tuikuan.services.clock.kind, options.role, 1, notifyLine(options));
   if (options.demo && tuikuan.url) {
     const { file, demo } = await ensureDemo(tuikuan);
-    lines.push(`  demo         ${file}  (fixed credentials: for tests only)`, '', 'Try it with the official alipay-sdk (npm i alipay-sdk):', '', demoSnippet(file, demo));
+    lines.push(...demoLines(file, demo));
   }
   console.log(lines.join('\n'));
   signals.stopWith(async (signal) => {

@@ -4,7 +4,17 @@ import { updateTrade } from '../store/sql/trades.js';
 import type { CoreDeps } from './deps.js';
 import type { Trade } from './interfaces.js';
 import { moveRefund } from './refund-state.js';
-import { answerOf, checkRedPacket, draftRefund, inRefundTransaction, isAnswered, persistRefund, planUnderLock, type RefundRequest, type RefundResult } from './refund-transaction.js';
+import {
+  answerOf,
+  checkRedPacket,
+  draftRefund,
+  inRefundTransaction,
+  isAnswered,
+  persistRefund,
+  planUnderLock,
+  type RefundRequest,
+  type RefundResult,
+} from './refund-transaction.js';
 
 export function acceptRefund(deps: CoreDeps, request: RefundRequest): Promise<RefundResult> {
   return inRefundTransaction(deps, async (trx) => {

@@ -125,7 +125,8 @@ export async function changeAppSettings(deps: CoreDeps, appId: string, settings:
     else throw new DomainError('invalid_request', 'aes_key: base64 of 16, 24 or 32 bytes, "generate", or null');
   }
   if (settings.messageUrl !== undefined) {
-    if (settings.messageUrl !== null && !isNotifyUrl(settings.messageUrl)) throw new DomainError('invalid_request', 'message_url: an absolute http(s) URL of at most 256 characters');
+    if (settings.messageUrl !== null && !isNotifyUrl(settings.messageUrl))
+      throw new DomainError('invalid_request', 'message_url: an absolute http(s) URL of at most 256 characters');
     change.messageUrl = settings.messageUrl;
   }
   await updateApp(deps.store.db, appId, change);

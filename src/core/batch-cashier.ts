@@ -30,11 +30,7 @@ export function batchSeller(deps: CoreDeps, batch: Batch): Promise<Merchant | un
   return findMerchant(deps.store.db, batch.sellerPid);
 }
 
-export type LoginOutcome =
-  | { kind: 'logged_in' }
-  | { kind: 'wrong_password'; remaining: number }
-  | { kind: 'locked' }
-  | { kind: 'not_awaiting' };
+export type LoginOutcome = { kind: 'logged_in' } | { kind: 'wrong_password'; remaining: number } | { kind: 'locked' } | { kind: 'not_awaiting' };
 
 /**
  * The seller logs in with the login password. Wrong ones are counted on the batch, not the browser session,
@@ -97,4 +93,3 @@ export async function cancelBatch(deps: CoreDeps, batch: Batch): Promise<Batch> 
     return { ...current, status: 'cancelled' };
   });
 }
-

@@ -66,4 +66,3 @@ export async function createBatch(deps: CoreDeps, draft: BatchDraft): Promise<Ba
     throw error;
   }
 }
-

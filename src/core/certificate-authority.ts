@@ -152,13 +152,7 @@ export async function issuePlatformCertificate(ca: CertificateAuthority, request
   return leafFile([leaf, ca.platformCertificateIssuer]);
 }
 
-async function issueLeaf(
-  ca: CertificateAuthority,
-  issuer: X509Certificate,
-  request: LeafOptions,
-  subject: Name,
-  keyUsage: number,
-): Promise<X509Certificate> {
+async function issueLeaf(ca: CertificateAuthority, issuer: X509Certificate, request: LeafOptions, subject: Name, keyUsage: number): Promise<X509Certificate> {
   const publicKey = rsaPublicKeyDer(request.publicKeyPem);
   const validity = request.validity ?? defaultValidity(request.now, 2);
   return signCertificate(ca.signingKey, {
@@ -259,11 +253,7 @@ function caSerial(subject: Name, publicKey: Buffer, validity: Validity): string 
 }
 
 function contentDigest(subject: Name, publicKey: Buffer, validity: Validity): Buffer {
-  return createHash('sha256')
-    .update(Buffer.from(subject.toArrayBuffer()))
-    .update(publicKey)
-    .update(`${validity.notBefore}-${validity.notAfter}`)
-    .digest();
+  return createHash('sha256').update(Buffer.from(subject.toArrayBuffer())).update(publicKey).update(`${validity.notBefore}-${validity.notAfter}`).digest();
 }
 
 /** A given serial must already be a positive, minimally encoded DER integer below 2^127. */

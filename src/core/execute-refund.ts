@@ -17,7 +17,11 @@ import { moveRefund, type PendingRefund } from './refund-state.js';
 import { persistRefund, Rejection, type Locked, type RefundResult } from './refund-transaction.js';
 
 /** Carries out a new refund (a draft) or an accepted one (`PendingRefund`, its amount reserved on the trade). */
-export async function executeRefund(trx: Trx, { trade, seller, now }: Locked, refund: RefundDraft | PendingRefund): Promise<RefundResult & { kind: 'succeeded' }> {
+export async function executeRefund(
+  trx: Trx,
+  { trade, seller, now }: Locked,
+  refund: RefundDraft | PendingRefund,
+): Promise<RefundResult & { kind: 'succeeded' }> {
   const reserved = refund.status !== 'new';
   const amount = refund.refundAmount;
   const othersPending = trade.pendingRefundAmount - (reserved ? amount : 0);

@@ -5,14 +5,14 @@
  * world, and kept in the database, so that every process and machine signs and certifies alike.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { getPlatformCertificates, getPlatformKeys, savePlatformCertificates, savePlatformKeys, type StoredCertificates } from '../store/sql/platform.js';
 import {
-  getPlatformCertificates,
-  getPlatformKeys,
-  savePlatformCertificates,
-  savePlatformKeys,
-  type StoredCertificates,
-} from '../store/sql/platform.js';
-import { createCertificateAuthority, issuePlatformCertificate, rootCertificateFile, type CertificateAuthority, type Validity } from './certificate-authority.js';
+  createCertificateAuthority,
+  issuePlatformCertificate,
+  rootCertificateFile,
+  type CertificateAuthority,
+  type Validity,
+} from './certificate-authority.js';
 import type { CoreDeps } from './deps.js';
 import { generateRsaKeyPair } from './key-pairs.js';
 import { x509 } from './peculiar-x509.js';
@@ -53,7 +53,9 @@ export class PlatformConflict extends Error {
 }
 
 const sameKey = (a: string, b: string) =>
-  createPublicKey(a).export({ type: 'spki', format: 'der' }).equals(createPublicKey(b).export({ type: 'spki', format: 'der' }));
+  createPublicKey(a)
+    .export({ type: 'spki', format: 'der' })
+    .equals(createPublicKey(b).export({ type: 'spki', format: 'der' }));
 
 export async function loadPlatformKey(deps: CoreDeps, declared: DeclaredPlatform = {}): Promise<PlatformKey> {
   let keys = await getPlatformKeys(deps.store.db);
@@ -102,7 +104,9 @@ async function loadCertificates(deps: CoreDeps, platformPublicKeyPem: string, de
     });
   }
   if (declared.caPrivateKeyPem && !sameKey(declared.caPrivateKeyPem, stored.caKeyPem)) {
-    throw new PlatformConflict('the declared certificate authority key is not the one this store has: start on a fresh data dir, or declare the key the store has');
+    throw new PlatformConflict(
+      'the declared certificate authority key is not the one this store has: start on a fresh data dir, or declare the key the store has',
+    );
   }
   return { rootCertPem: stored.rootCertPem, rootCertSn: stored.rootCertSn, platformCertPem: stored.platformCertPem, platformCertSn: stored.platformCertSn };
 }

@@ -3,7 +3,16 @@ import type { Trx } from '../store/store.js';
 import { carryOut } from './carry-out-refund.js';
 import type { CoreDeps } from './deps.js';
 import { executeRefund } from './execute-refund.js';
-import { answerOf, checkRedPacket, draftRefund, inRefundTransaction, isAnswered, planUnderLock, type RefundRequest, type RefundResult } from './refund-transaction.js';
+import {
+  answerOf,
+  checkRedPacket,
+  draftRefund,
+  inRefundTransaction,
+  isAnswered,
+  planUnderLock,
+  type RefundRequest,
+  type RefundResult,
+} from './refund-transaction.js';
 
 /** Work to do in the refund's own transaction once it has succeeded (a batch line records its outcome). */
 export type WithinRefund = (trx: Trx, result: RefundResult & { kind: 'succeeded' }) => Promise<void>;

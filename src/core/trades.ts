@@ -45,7 +45,8 @@ async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now:
   const bills =
     draft.fundBills ??
     (vouchers.length > 0 ? billWithVouchers(draft.totalAmount, vouchers, merchant.defaultFundMix) : splitByMix(draft.totalAmount, merchant.defaultFundMix));
-  if (draft.notifyUrl && !isNotifyUrl(draft.notifyUrl)) throw new DomainError('invalid_request', 'notify_url: an absolute http(s) URL of at most 256 characters');
+  if (draft.notifyUrl && !isNotifyUrl(draft.notifyUrl))
+    throw new DomainError('invalid_request', 'notify_url: an absolute http(s) URL of at most 256 characters');
   const problem = fundBillProblem(draft.totalAmount, bills, vouchers);
   if (problem) throw new DomainError('invalid_request', problem);
   const status = draft.status ?? 'TRADE_SUCCESS';

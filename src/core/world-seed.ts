@@ -83,8 +83,10 @@ async function seedMerchant(deps: CoreDeps, declared: SeedMerchant): Promise<voi
   if (declared.email !== undefined && declared.email !== existing.email) throw differs('email');
   if (declared.md5Key !== undefined && declared.md5Key !== existing.md5Key) throw differs('md5_key');
   const credentials = await findMerchantCredentials(db, declared.pid);
-  if (declared.loginPassword !== undefined && !(await verifyPassword(declared.loginPassword, credentials?.loginPasswordHash ?? ''))) throw differs('login_password');
-  if (declared.paymentPassword !== undefined && !(await verifyPassword(declared.paymentPassword, credentials?.paymentPasswordHash ?? ''))) throw differs('payment_password');
+  if (declared.loginPassword !== undefined && !(await verifyPassword(declared.loginPassword, credentials?.loginPasswordHash ?? '')))
+    throw differs('login_password');
+  if (declared.paymentPassword !== undefined && !(await verifyPassword(declared.paymentPassword, credentials?.paymentPasswordHash ?? '')))
+    throw differs('payment_password');
 }
 
 async function seedApp(deps: CoreDeps, declared: SeedApp, certificateValidity: Validity | undefined): Promise<void> {

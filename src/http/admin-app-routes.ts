@@ -20,9 +20,7 @@ export async function adminAppRoutes(app: FastifyInstance, options: { services: 
     return reply.code(201).send(created.appPrivateKey ? { ...view, app_private_key: created.appPrivateKey } : view);
   });
 
-  app.get<{ Params: { appId: string } }>('/apps/:appId', async (request) =>
-    appView(await requireApp(services, request.params.appId), options.platform),
-  );
+  app.get<{ Params: { appId: string } }>('/apps/:appId', async (request) => appView(await requireApp(services, request.params.appId), options.platform));
 
   app.patch<{ Params: { appId: string } }>('/apps/:appId', async (request) => {
     const body = parse(appSettingsBody, request.body);

@@ -47,7 +47,10 @@ export const merchantBody = z.object({
   name: z.string().min(1).max(128).optional(),
   email: z.string().min(3).max(100).optional(),
   balance: amountText.optional(),
-  md5_key: z.string().regex(/^[0-9A-Za-z]{1,64}$/).optional(),
+  md5_key: z
+    .string()
+    .regex(/^[0-9A-Za-z]{1,64}$/)
+    .optional(),
   login_password: z.string().min(1).max(64).optional(),
   payment_password: z.string().min(1).max(64).optional(),
 });
@@ -71,11 +74,19 @@ export const settingsBody = z.object({
   refund_window_days: z.number().int().min(0).max(3650).optional(),
   pwd_refund_enabled: z.boolean().optional(),
   default_fund_mix: fundMixBody.optional(),
-  dback_delay_seconds: z.number().int().min(0).max(30 * 86400).optional(),
+  dback_delay_seconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86400)
+    .optional(),
   dback_outcome: z.enum(['S', 'F']).optional(),
   mapi_rsa_public_key: publicKeyText.nullable().optional(),
   mapi_dsa_public_key: publicKeyText.nullable().optional(),
-  md5_key: z.string().regex(/^[0-9A-Za-z]{1,64}$/).optional(),
+  md5_key: z
+    .string()
+    .regex(/^[0-9A-Za-z]{1,64}$/)
+    .optional(),
   login_password: z.string().min(1).max(64).optional(),
   payment_password: z.string().min(1).max(64).optional(),
   account_status: z.enum(ACCOUNT_STATUSES).optional(),
@@ -211,7 +222,8 @@ export function toTradeDraft(body: z.infer<typeof tradeBody>, ownerPid: string):
   });
   const vouchers: Voucher[] | undefined = body.voucher_detail_list?.map((voucher, i) => {
     const amount = yuan(voucher.amount, `voucher_detail_list.${i}.amount`, { positive: true });
-    const merchantContribute = voucher.merchant_contribute === undefined ? null : yuan(voucher.merchant_contribute, `voucher_detail_list.${i}.merchant_contribute`);
+    const merchantContribute =
+      voucher.merchant_contribute === undefined ? null : yuan(voucher.merchant_contribute, `voucher_detail_list.${i}.merchant_contribute`);
     const otherContribute = voucher.other_contribute === undefined ? null : yuan(voucher.other_contribute, `voucher_detail_list.${i}.other_contribute`);
     return {
       id: voucher.id ?? `2026${String(i + 1).padStart(24, '0')}`,

@@ -10,7 +10,12 @@ import { allJobs, retryDead, type Job } from '../core/job-journal.js';
 import { advanceClock } from '../worker/advance-clock.js';
 import type { Worker } from '../worker/worker.js';
 
-const advanceBody = z.object({ advance_seconds: z.number().min(0).max(366 * 86400) });
+const advanceBody = z.object({
+  advance_seconds: z
+    .number()
+    .min(0)
+    .max(366 * 86400),
+});
 
 export async function adminClockRoutes(app: FastifyInstance, options: { services: Services; worker: Worker }): Promise<void> {
   const { services } = options;

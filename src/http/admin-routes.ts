@@ -80,7 +80,9 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     return reply.code(500).send(adminError('internal_error', 'internal error'));
   });
 
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(adminError('not_found', `no such call: ${request.method} ${(request.url.split('?', 1)[0] ?? '').slice(0, 200)}`)));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(adminError('not_found', `no such call: ${request.method} ${(request.url.split('?', 1)[0] ?? '').slice(0, 200)}`)),
+  );
 
   await app.register(adminMerchantRoutes, { services });
   await app.register(adminAppRoutes, { services, platform: options.platform });

@@ -151,9 +151,7 @@ export interface ReviewLine {
   reason: string;
 }
 
-export function reviewPage(
-  view: BatchSummary & { confirmAction: string; cancelAction: string; csrf: string; lines: ReviewLine[]; error?: string },
-): string {
+export function reviewPage(view: BatchSummary & { confirmAction: string; cancelAction: string; csrf: string; lines: ReviewLine[]; error?: string }): string {
   const rows = view.lines
     .map(
       (line, i) => `<tr>
@@ -206,11 +204,7 @@ export function outcomePage(view: BatchSummary & { returnUrl: string | null; loc
     batch.status === 'cancelled'
       ? ['mid', '退款已取消', '本批次退款已取消，没有任何款项被退回。']
       : batch.status === 'locked'
-        ? [
-            'bad',
-            '退款批次已锁定',
-            `${view.lockedAtLogin ? '登录密码' : '支付密码'}错误次数过多，本批次已锁定，未退回任何款项。请商户重新发起退款。`,
-          ]
+        ? ['bad', '退款批次已锁定', `${view.lockedAtLogin ? '登录密码' : '支付密码'}错误次数过多，本批次已锁定，未退回任何款项。请商户重新发起退款。`]
         : batch.status === 'completed'
           ? ['ok', '退款已处理', `本批次已处理完毕：成功 ${batch.successNum ?? 0} 笔，共 ${batch.batchNum} 笔。${resultNotice(batch)}`]
           : ['ok', '退款申请已提交', `退款申请已提交，正在处理中，款项将退回买家原支付渠道。${resultNotice(batch)}`];

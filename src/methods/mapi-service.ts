@@ -9,10 +9,7 @@ import type { MapiError } from '../protocol/mapi/mapi-errors.js';
 import type { MapiSignType } from '../protocol/mapi/mapi-signature.js';
 import type { Services } from './services.js';
 
-export type MapiReply =
-  | { kind: 'redirect'; location: string }
-  | { kind: 'error_page'; error: MapiError }
-  | { kind: 'text'; body: string };
+export type MapiReply = { kind: 'redirect'; location: string } | { kind: 'error_page'; error: MapiError } | { kind: 'text'; body: string };
 
 export interface MapiRequest {
   params: ReadonlyMap<string, string>;

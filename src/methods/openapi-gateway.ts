@@ -87,7 +87,10 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
 
   /** How replies to `app` are signed: RSA if the request asked for RSA, else RSA2; with the platform SN in cert mode. */
   function signingFor(app: App, params: ReadonlyMap<string, string>): Signing {
-    return { signType: params.get('sign_type') === 'RSA' ? 'RSA' : 'RSA2', ...(app.keyMode === 'cert' && certificates && { alipayCertSn: certificates.platformCertSn }) };
+    return {
+      signType: params.get('sign_type') === 'RSA' ? 'RSA' : 'RSA2',
+      ...(app.keyMode === 'cert' && certificates && { alipayCertSn: certificates.platformCertSn }),
+    };
   }
 
   async function handle(request: GatewayRequest): Promise<GatewayReply> {

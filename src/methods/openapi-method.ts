@@ -18,9 +18,7 @@ export interface MethodContext {
   charset: Charset;
 }
 
-export type MethodReply =
-  | { ok: true; fields: Record<string, unknown> }
-  | { ok: false; error: OpenApiError; fields?: Record<string, unknown> };
+export type MethodReply = { ok: true; fields: Record<string, unknown> } | { ok: false; error: OpenApiError; fields?: Record<string, unknown> };
 
 export interface OpenApiMethod {
   readonly name: string;

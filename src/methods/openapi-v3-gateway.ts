@@ -93,7 +93,15 @@ export function createOpenApiV3Gateway(options: OpenApiV3GatewayOptions): OpenAp
   const certificates = options.certificates ?? null;
 
   /** Signs and sends: every reply, errors too, carries the headers an SDK verifies (Java's v3 SDK checks 4xx when signed). */
-  async function answer(status: number, body: Buffer, app: App | null, request: V3Request, label: string, code: string, contentType = 'application/json; charset=utf-8'): Promise<V3Reply> {
+  async function answer(
+    status: number,
+    body: Buffer,
+    app: App | null,
+    request: V3Request,
+    label: string,
+    code: string,
+    contentType = 'application/json; charset=utf-8',
+  ): Promise<V3Reply> {
     const timestamp = String(options.realClock.now());
     const nonce = randomBytes(16).toString('hex');
     const headers: Record<string, string> = {
@@ -101,7 +109,10 @@ export function createOpenApiV3Gateway(options: OpenApiV3GatewayOptions): OpenAp
       'alipay-timestamp': timestamp,
       'alipay-nonce': nonce,
       'alipay-signature': await sign(replySignContent(timestamp, nonce, body), 'RSA2'),
-      'alipay-trace-id': header(request, 'alipay-request-id')?.slice(0, 64).replace(/[^\w-]/g, '') || randomBytes(16).toString('hex'),
+      'alipay-trace-id':
+        header(request, 'alipay-request-id')
+          ?.slice(0, 64)
+          .replace(/[^\w-]/g, '') || randomBytes(16).toString('hex'),
     };
     if (app?.keyMode === 'cert' && certificates) headers['alipay-sn'] = certificates.platformCertSn;
     return { status, headers, body, method: label, code };
@@ -159,7 +170,13 @@ export function createOpenApiV3Gateway(options: OpenApiV3GatewayOptions): OpenAp
     const appAuthToken = header(request, 'alipay-app-auth-token') ?? null;
     const key = app.appPublicKey ? parsePublicKey(app.appPublicKey) : null;
     if (!key) return fail({ v1: 'isv.missing-signature-config' });
-    const content = requestSignContent({ authString: authorization.authString, httpMethod: request.httpMethod, requestTarget: request.requestTarget, body: request.body, appAuthToken });
+    const content = requestSignContent({
+      authString: authorization.authString,
+      httpMethod: request.httpMethod,
+      requestTarget: request.requestTarget,
+      body: request.body,
+      appAuthToken,
+    });
     if (!rsaVerify(content, authorization.sign, key, 'RSA2')) return fail({ v1: 'isv.invalid-signature' });
 
     let sellerPid = app.pid;

@@ -26,12 +26,7 @@ export const REFUND_REJECTION_CODES: Record<RefundRejection, RefundErrorName> = 
 };
 
 /** The query_options both methods understand. */
-export type RefundQueryOption =
-  | 'refund_detail_item_list'
-  | 'gmt_refund_pay'
-  | 'deposit_back_info'
-  | 'deposit_back_info_list'
-  | 'refund_voucher_detail_list';
+export type RefundQueryOption = 'refund_detail_item_list' | 'gmt_refund_pay' | 'deposit_back_info' | 'deposit_back_info_list' | 'refund_voucher_detail_list';
 
 export function refundDetailItems(allocations: FundAllocation[]): Record<string, string>[] {
   return allocations.map((a) => {
@@ -74,7 +69,12 @@ export function optionsShowAllocations(options: readonly string[]): boolean {
 }
 
 /** The optional parts of a succeeded refund, as query_options ask for them. */
-export function refundOptionFields(trade: Pick<Trade, 'feeRatePpm' | 'vouchers'>, refund: Refund, options: readonly string[], forQuery: boolean): Record<string, unknown> {
+export function refundOptionFields(
+  trade: Pick<Trade, 'feeRatePpm' | 'vouchers'>,
+  refund: Refund,
+  options: readonly string[],
+  forQuery: boolean,
+): Record<string, unknown> {
   const fields: Record<string, unknown> = {};
   if (options.includes('gmt_refund_pay') && refund.gmtRefundPay !== null) fields.gmt_refund_pay = formatChinaTime(refund.gmtRefundPay);
   if (options.includes('refund_detail_item_list')) {

@@ -11,14 +11,6 @@ import { tradeQuery } from './trade-query.js';
 import { tradeRefund } from './trade-refund.js';
 import { tradeRefundApply } from './trade-refund-apply.js';
 
-export const openApiMethods: readonly OpenApiMethod[] = [
-  tradePay,
-  tradeQuery,
-  tradeClose,
-  tradeCancel,
-  tradeRefund,
-  tradeRefundApply,
-  tradeFastpayRefundQuery,
-];
+export const openApiMethods: readonly OpenApiMethod[] = [tradePay, tradeQuery, tradeClose, tradeCancel, tradeRefund, tradeRefundApply, tradeFastpayRefundQuery];
 
 export const mapiServices: readonly MapiService[] = [refundFastpayByPlatformPwd, notifyVerify];

@@ -77,7 +77,8 @@ export function parseRate(value: unknown): RatePpm | null {
 
 export function formatRate(ppm: RatePpm): string {
   const whole = Math.floor(ppm / 1_000_000);
-  const decimals = String(ppm % 1_000_000).padStart(6, '0').replace(/0+$/, '');
+  const decimals = String(ppm % 1_000_000)
+    .padStart(6, '0')
+    .replace(/0+$/, '');
   return decimals ? `${whole}.${decimals}` : String(whole);
 }
-

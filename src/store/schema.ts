@@ -14,17 +14,7 @@
  * migration that drops or retypes a narrowed column fails to compile here instead of drifting.
  */
 import type { ColumnType, Insertable, InsertType, Selectable, SelectType, Updateable, UpdateType } from 'kysely';
-import type {
-  AccountStatus,
-  BatchStatus,
-  DbackStatus,
-  KeyMode,
-  Merchant,
-  RefundSource,
-  RefundStatus,
-  Trade,
-  TradeStatus,
-} from '../core/interfaces.js';
+import type { AccountStatus, BatchStatus, DbackStatus, KeyMode, Merchant, RefundSource, RefundStatus, Trade, TradeStatus } from '../core/interfaces.js';
 import type * as Tables from './generated-tables.js';
 import type { Generated } from './generated-tables.js';
 
@@ -45,10 +35,7 @@ type Narrowed<Table, Columns extends { [K in keyof Columns]: K extends keyof Tab
 export type PlatformTable = Tables.Platform;
 
 /** `account_status`: set by the admin API; a frozen seller's batch lines fail TXN_RESULT_ACCOUNT_STATUS_NOT_VALID. */
-export type MerchantTable = Narrowed<
-  Tables.Merchants,
-  { accountStatus: Generated<AccountStatus>; dbackOutcome: Generated<Merchant['dbackOutcome']> }
->;
+export type MerchantTable = Narrowed<Tables.Merchants, { accountStatus: Generated<AccountStatus>; dbackOutcome: Generated<Merchant['dbackOutcome']> }>;
 
 /** `aes_key`: base64, for content encryption. `message_url`: the app's application gateway (应用网关). */
 export type AppTable = Narrowed<Tables.Apps, { keyMode: Generated<KeyMode> }>;
@@ -56,10 +43,7 @@ export type AppTable = Narrowed<Tables.Apps, { keyMode: Generated<KeyMode> }>;
 export type AppAuthTokenTable = Tables.AppAuthTokens;
 
 /** `buyer_account_status`: a batch line on a trade whose buyer's account is frozen fails BUYER_ERROR. */
-export type TradeTable = Narrowed<
-  Tables.Trades,
-  { status: TradeStatus; dbackOutcome: Trade['dbackOutcome']; buyerAccountStatus: Generated<AccountStatus> }
->;
+export type TradeTable = Narrowed<Tables.Trades, { status: TradeStatus; dbackOutcome: Trade['dbackOutcome']; buyerAccountStatus: Generated<AccountStatus> }>;
 
 export type TradeFundBillTable = Tables.TradeFundBills;
 

@@ -50,7 +50,12 @@ export function openStore(options: StoreOptions): Store {
     // An idle client that loses its connection must not crash the process.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
-    return makeStore(engine, db, async () => {}, async () => {});
+    return makeStore(
+      engine,
+      db,
+      async () => {},
+      async () => {},
+    );
   }
   if (options.location !== ':memory:') {
     makePrivateDir(dirname(options.location));
@@ -67,7 +72,12 @@ export function openStore(options: StoreOptions): Store {
     groupCommit.watchOtherWriters(() => (sqlite.open ? Number(dataVersion.get()) : null));
   }
   const db = new Kysely<Database>({ dialect: new SqliteStoreDialect(sqlite, groupCommit), plugins });
-  return makeStore(engine, db, () => groupCommit.durable(), () => groupCommit.close());
+  return makeStore(
+    engine,
+    db,
+    () => groupCommit.durable(),
+    () => groupCommit.close(),
+  );
 }
 
 function makeStore(engine: Engine, db: Db, durable: () => Promise<void>, closeDurability: () => Promise<void>): Store {

@@ -51,7 +51,8 @@ export function parseNotifyAllow(text: string | undefined): NotifyAllowList {
       const prefixText = entry.slice(slash + 1);
       const family = isIP(address);
       const prefix = Number(prefixText);
-      if (family === 0 || !/^\d{1,3}$/.test(prefixText) || prefix > (family === 4 ? 32 : 128)) throw new Error(`--notify-allow (TUIKUAN_NOTIFY_ALLOW): ${raw.trim()} is not a CIDR`);
+      if (family === 0 || !/^\d{1,3}$/.test(prefixText) || prefix > (family === 4 ? 32 : 128))
+        throw new Error(`--notify-allow (TUIKUAN_NOTIFY_ALLOW): ${raw.trim()} is not a CIDR`);
       networks.addSubnet(address, prefix, family === 4 ? 'ipv4' : 'ipv6');
     } else if (isIP(unbracket(entry)) !== 0) {
       const address = unbracket(entry);

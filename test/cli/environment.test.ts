@@ -19,10 +19,22 @@ import { idleAfterRequest, trickle, unfinishedHeaders } from '../support/slow-cl
 
 /** The variables under test, unset unless a test sets them: the test runner's own must not decide for it. */
 const UNSET = Object.fromEntries(
-  ['DB', 'PORT', 'HOST', 'DATA_DIR', 'ADMIN_TOKEN', 'ROLE', 'PROCESSES', 'SEED', 'JOB_LEASE_MS', 'NOTIFY_POLICY', 'NOTIFY_ALLOW', 'REQUEST_TIMEOUT_MS', 'HEADERS_TIMEOUT_MS', 'KEEP_ALIVE_TIMEOUT_MS'].map((name) => [
-    `TUIKUAN_${name}`,
-    undefined,
-  ]),
+  [
+    'DB',
+    'PORT',
+    'HOST',
+    'DATA_DIR',
+    'ADMIN_TOKEN',
+    'ROLE',
+    'PROCESSES',
+    'SEED',
+    'JOB_LEASE_MS',
+    'NOTIFY_POLICY',
+    'NOTIFY_ALLOW',
+    'REQUEST_TIMEOUT_MS',
+    'HEADERS_TIMEOUT_MS',
+    'KEEP_ALIVE_TIMEOUT_MS',
+  ].map((name) => [`TUIKUAN_${name}`, undefined]),
 );
 
 /** Starts serve with no option at all, its settings from the environment alone; keeps it for `after`. */
@@ -93,7 +105,11 @@ describe('TUIKUAN_PORT, TUIKUAN_HOST, TUIKUAN_DATA_DIR, TUIKUAN_SEED, TUIKUAN_JO
     try {
       const merchant = await remoteMerchant(serve.url, admin);
       const trade = await admin('POST', '/trades', { app_id: merchant.appId, total_amount: '10.00', notify_url: receiver.url });
-      const reply = await merchant.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'LEASE' } }, { validateSign: true });
+      const reply = await merchant.sdk.exec(
+        'alipay.trade.refund',
+        { bizContent: { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'LEASE' } },
+        { validateSign: true },
+      );
       assert.equal(reply.code, '10000');
       await arrival;
       const running = ((await admin('GET', '/jobs')).jobs as Array<Record<string, any>>).find((job) => job.status === 'running');
@@ -210,14 +226,20 @@ describe('TUIKUAN_NOTIFY_POLICY and TUIKUAN_NOTIFY_ALLOW', () => {
     const refused = await startNotifyReceiver('success', { host: '127.0.0.1' });
     const allowed = await startNotifyReceiver('success', { host: '127.0.0.2' });
     receivers.push(refused, allowed);
-    const serve = await serveWith({ TUIKUAN_DATA_DIR: root, TUIKUAN_PORT: '0', TUIKUAN_ADMIN_TOKEN: 'notify-token', TUIKUAN_NOTIFY_POLICY: 'public', TUIKUAN_NOTIFY_ALLOW: '127.0.0.2' }, processes);
+    const serve = await serveWith(
+      { TUIKUAN_DATA_DIR: root, TUIKUAN_PORT: '0', TUIKUAN_ADMIN_TOKEN: 'notify-token', TUIKUAN_NOTIFY_POLICY: 'public', TUIKUAN_NOTIFY_ALLOW: '127.0.0.2' },
+      processes,
+    );
     assert.match(serve.output(), /notify {7}public addresses only, and 127\.0\.0\.2/);
     const admin = remoteAdmin(serve.url, 'notify-token');
     const merchant = await remoteMerchant(serve.url, admin);
     const outcomes: string[] = [];
     for (const receiver of [refused, allowed]) {
       const trade = await admin('POST', '/trades', { app_id: merchant.appId, total_amount: '10.00', notify_url: receiver.url });
-      assert.equal((await merchant.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'N1' } })).code, '10000');
+      assert.equal(
+        (await merchant.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'N1' } })).code,
+        '10000',
+      );
       // The real clock: the worker delivers at once; wait for the outcome, not for a schedule.
       for (const end = Date.now() + 20_000; ; await new Promise((resolve) => setTimeout(resolve, 100))) {
         const [notification] = (await admin('GET', `/notifications?trade_no=${trade.trade_no}`)).notifications as Array<Record<string, any>>;

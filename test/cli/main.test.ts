@@ -111,7 +111,10 @@ describe('tuikuan keys', () => {
   async function printedPair(): Promise<{ privateKeyPem: string; publicKeyPem: string }> {
     const result = await runTuikuan(['keys']);
     assert.equal(result.code, 0, result.stderr);
-    const match = /^(-----BEGIN RSA PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END RSA PRIVATE KEY-----\n)(-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n)\n?$/.exec(result.stdout);
+    const match =
+      /^(-----BEGIN RSA PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END RSA PRIVATE KEY-----\n)(-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+-----END PUBLIC KEY-----\n)\n?$/.exec(
+        result.stdout,
+      );
     assert.ok(match, `a PKCS#1 private key, then an SPKI public key:\n${result.stdout}`);
     return { privateKeyPem: match[1]!, publicKeyPem: match[2]! };
   }
@@ -122,7 +125,10 @@ describe('tuikuan keys', () => {
     assert.equal(privateKey.asymmetricKeyType, 'rsa');
     assert.equal(privateKey.asymmetricKeyDetails?.modulusLength, 2048);
     const signature = createSign('RSA-SHA256').update('退款').sign(privateKey);
-    assert.ok(createVerify('RSA-SHA256').update('退款').verify(createPublicKey(publicKeyPem), signature), 'the public key verifies the private key’s signature');
+    assert.ok(
+      createVerify('RSA-SHA256').update('退款').verify(createPublicKey(publicKeyPem), signature),
+      'the public key verifies the private key’s signature',
+    );
     assert.notEqual((await printedPair()).privateKeyPem, privateKeyPem, 'a new pair every time');
   });
 
@@ -130,7 +136,13 @@ describe('tuikuan keys', () => {
     const { privateKeyPem, publicKeyPem } = await printedPair();
     const merchant = await harness.adminOk('POST', '/merchants', {});
     const app = await harness.adminOk('POST', '/apps', { pid: merchant.pid, app_public_key: publicKeyPem });
-    const sdk = new AlipaySdk({ appId: app.app_id, privateKey: privateKeyPem, alipayPublicKey: harness.tuikuan.platformPublicKey, gateway: harness.tuikuan.gateway, camelcase: false });
+    const sdk = new AlipaySdk({
+      appId: app.app_id,
+      privateKey: privateKeyPem,
+      alipayPublicKey: harness.tuikuan.platformPublicKey,
+      gateway: harness.tuikuan.gateway,
+      camelcase: false,
+    });
     const reply = await sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'NO-SUCH-TRADE' } }, { validateSign: true });
     assert.equal(reply.code, '40004', 'past the signature check');
     assert.equal(reply.sub_code, 'ACQ.TRADE_NOT_EXIST');

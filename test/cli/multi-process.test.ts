@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { createPgDatabase, describeEachEngine, type TestDatabase } from '../support/engines.js';
-import { parseMetrics, valueOf } from '../support/metrics-text.js';
+import { parseMetrics, sampleValue } from '../support/metrics-text.js';
 import { signedForm } from '../support/openapi-client.js';
 import { accepting, childProcessesOf, remoteAdmin, startServe, type ServeProcess } from '../support/processes.js';
 
@@ -126,9 +126,11 @@ describeEachEngine('two gateways and two workers on one database', (engine) => {
       const trade = trades[i % trades.length]!;
       const method = i % 2 === 0 ? 'alipay.trade.refund' : 'alipay.trade.refund.apply';
       const amount = (randomInt(1, 2001) / 100).toFixed(2);
-      return sdks[i % 2]!.exec(method, { bizContent: { trade_no: trade.trade_no, refund_amount: amount, out_request_no: `MP${i}` } }, { validateSign: true }).then(
-        (reply) => ({ i, method, amount, reply }),
-      );
+      return sdks[i % 2]!.exec(
+        method,
+        { bizContent: { trade_no: trade.trade_no, refund_amount: amount, out_request_no: `MP${i}` } },
+        { validateSign: true },
+      ).then((reply) => ({ i, method, amount, reply }));
     });
     // While the requests and the deliveries run, one worker dies without a word — holding jobs.
     const workerAPid = `worker-${workerA.child.pid}-`;
@@ -177,7 +179,10 @@ describeEachEngine('two gateways and two workers on one database', (engine) => {
       perRefund.set(key, (perRefund.get(key) ?? 0) + 1);
     }
     assert.equal(perRefund.size, refunds.length);
-    assert.ok([...perRefund.values()].every((count) => count === 1), 'one notify_id per event');
+    assert.ok(
+      [...perRefund.values()].every((count) => count === 1),
+      'one notify_id per event',
+    );
     const notifyIds = new Set(notifications.map((n) => n.notify_id as string));
     assert.deepEqual(new Set(receiver.notifyIds), notifyIds, 'the merchant received every notify_id, and no other');
   });
@@ -191,7 +196,11 @@ function onNewConnection(url: string, method = 'GET', body?: string): Promise<{ 
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
       url,
-      { method, agent: false, headers: body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+      {
+        method,
+        agent: false,
+        headers: body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+      },
       (incoming) => {
         let text = '';
         incoming.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
@@ -231,7 +240,7 @@ describeEachEngine('serve --processes 2: a cluster on one port', (engine) => {
     const query = () => onNewConnection(`${cluster!.url}/gateway.do`, 'POST', signedForm(app, { biz: { out_trade_no: 'X' } }).form);
     const counted = async () => {
       const samples = parseMetrics((await onNewConnection(`${cluster!.url}/metrics`)).text);
-      return valueOf(samples, 'tuikuan_gateway_requests_total', { method: 'alipay.trade.query', code: '40002', sub_code: 'isv.invalid-app-id' });
+      return sampleValue(samples, 'tuikuan_gateway_requests_total', { method: 'alipay.trade.query', code: '40002', sub_code: 'isv.invalid-app-id' });
     };
     for (let i = 0; i < 10; i++) assert.equal((await query()).status, 200);
     // Each process answered half of them; each scrape, whichever process answers it, counts all ten.
@@ -239,7 +248,11 @@ describeEachEngine('serve --processes 2: a cluster on one port', (engine) => {
 
     const [victim, survivor] = first as [number, number];
     process.kill(victim, 'SIGKILL');
-    await until('the primary to see its process die', async () => (cluster!.output().includes(`tuikuan process ${victim} exited (SIGKILL)`) ? true : undefined), 10_000);
+    await until(
+      'the primary to see its process die',
+      async () => (cluster!.output().includes(`tuikuan process ${victim} exited (SIGKILL)`) ? true : undefined),
+      10_000,
+    );
     // While the replacement starts, the other process answers every request.
     for (let i = 0; i < 6; i++) assert.equal((await query()).status, 200, 'answered while a process is down');
     const replaced = await until(

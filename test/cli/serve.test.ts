@@ -53,11 +53,21 @@ describe('tuikuan serve --demo', () => {
         assert.equal(trade.notify_url, null);
       }
 
-      const sdk = new AlipaySdk({ appId: demo.app.app_id, privateKey: demo.app.app_private_key, alipayPublicKey: demo.platform_public_key, gateway: demo.gateway, camelcase: false });
+      const sdk = new AlipaySdk({
+        appId: demo.app.app_id,
+        privateKey: demo.app.app_private_key,
+        alipayPublicKey: demo.platform_public_key,
+        gateway: demo.gateway,
+        camelcase: false,
+      });
       const query = await sdk.exec('alipay.trade.query', { bizContent: { trade_no: demo.trades[0].trade_no } }, { validateSign: true });
       assert.equal(query.code, '10000');
       assert.equal(query.trade_status, 'TRADE_SUCCESS');
-      const refund = await sdk.exec('alipay.trade.refund', { bizContent: { trade_no: demo.trades[0].trade_no, refund_amount: '1.00', out_request_no: 'demo-refund-1' } }, { validateSign: true });
+      const refund = await sdk.exec(
+        'alipay.trade.refund',
+        { bizContent: { trade_no: demo.trades[0].trade_no, refund_amount: '1.00', out_request_no: 'demo-refund-1' } },
+        { validateSign: true },
+      );
       assert.equal(refund.fund_change, 'Y');
       const admin = await fetch(`${demo.admin_url}/merchants/${demo.merchant.pid}`, { headers: { authorization: `Bearer ${demo.admin_token}` } });
       assert.equal(admin.status, 200);
@@ -79,7 +89,10 @@ describe('tuikuan serve --demo', () => {
   });
 
   it('refuses a bad option with a message, not a stack trace', async () => {
-    await assert.rejects(startServe(['--port', 'nope', '--data-dir', dataDir]), (error: Error) => /port/i.test(error.message) && !/at .*\.js:\d+/.test(error.message));
+    await assert.rejects(
+      startServe(['--port', 'nope', '--data-dir', dataDir]),
+      (error: Error) => /port/i.test(error.message) && !/at .*\.js:\d+/.test(error.message),
+    );
   });
 });
 
@@ -142,7 +155,7 @@ describe('tuikuan serve --clock virtual', () => {
       assert.equal(moved.kind, 'virtual');
       assert.equal(moved.now_ms, before.now_ms + 86400_000, 'exactly a day later');
       assert.equal(((await (await admin('GET')).json()) as Record<string, any>).now_ms, moved.now_ms);
-      assert.equal((await (await fetch(`${serve.url}/healthz`)).json() as Record<string, string>).clock, 'virtual');
+      assert.equal(((await (await fetch(`${serve.url}/healthz`)).json()) as Record<string, string>).clock, 'virtual');
     } finally {
       assert.equal(await serve.stop(), 0, serve.output());
     }

@@ -32,7 +32,11 @@ describeEachEngine('the batch review', (engine) => {
       await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: own[0]!.trade_no, refund_amount: '5.00', out_request_no: 'EARLIER' } });
       const foreign = await newTrade(harness, await newMerchant(harness));
       const unknown = '2026112322001000000000000000';
-      const lines = [...own.map((t) => ({ tradeNo: t.trade_no as string, amount: '1.00' })), { tradeNo: foreign.trade_no as string, amount: '1.00' }, { tradeNo: unknown, amount: '1.00' }];
+      const lines = [
+        ...own.map((t) => ({ tradeNo: t.trade_no as string, amount: '1.00' })),
+        { tradeNo: foreign.trade_no as string, amount: '1.00' },
+        { tradeNo: unknown, amount: '1.00' },
+      ];
       const submitted = await submitBatch(harness, kit, { lines });
       const batch = await findBatch(harness.tuikuan.services.store.db, kit.pid, submitted.params.batch_no!);
       assert.ok(batch);
@@ -46,7 +50,10 @@ describeEachEngine('the batch review', (engine) => {
       assert.deepEqual([review[1]!.paid, review[1]!.refunded], [2000, 0]);
       assert.deepEqual([review[48]!.paid, review[48]!.refunded], [null, null], 'another seller’s trade shows nothing');
       assert.deepEqual([review[49]!.paid, review[49]!.refunded], [null, null], 'an unknown trade shows nothing');
-      assert.deepEqual(review.map((line) => line.position), lines.map((_, i) => i));
+      assert.deepEqual(
+        review.map((line) => line.position),
+        lines.map((_, i) => i),
+      );
     });
   });
 });

@@ -95,7 +95,10 @@ describeEachEngine('batch processing', (engine) => {
           { tradeNo: partly, amount: '40.01' },
         ],
       });
-      assert.equal(batch.result_details, `${zero}^0.00^REFUND_AMOUNT_NOT_VALID#${over}^100.01^REFUND_AMOUNT_NOT_VALID#${partly}^40.01^REASON_TRADE_REFUND_FEE_ERR`);
+      assert.equal(
+        batch.result_details,
+        `${zero}^0.00^REFUND_AMOUNT_NOT_VALID#${over}^100.01^REFUND_AMOUNT_NOT_VALID#${partly}^40.01^REASON_TRADE_REFUND_FEE_ERR`,
+      );
       assert.equal((await harness.adminOk('GET', `/trades/${partly}`)).refunded_amount, '60.00');
       const exact = await runBatch(harness, kit, { lines: [{ tradeNo: partly, amount: '40.00' }] });
       assert.equal(exact.result_details, `${partly}^40.00^SUCCESS`);
@@ -107,7 +110,9 @@ describeEachEngine('batch processing', (engine) => {
       const batch = await runBatch(harness, kit, {
         lines: [{ tradeNo, amount: '5.00' }],
         afterSubmit: async (submitted) => {
-          const reply = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '3.00', out_request_no: submitted.params.batch_no } });
+          const reply = await kit.sdk.exec('alipay.trade.refund', {
+            bizContent: { trade_no: tradeNo, refund_amount: '3.00', out_request_no: submitted.params.batch_no },
+          });
           assert.equal(reply.fund_change, 'Y');
         },
       });
@@ -127,7 +132,12 @@ describeEachEngine('batch processing', (engine) => {
     });
 
     it('REASON_REFUND_AMOUNT_LESS_THAN_COUPON_FEE: part of a red packet', async () => {
-      const tradeNo = await trade({ fund_bill_list: [{ fund_channel: 'ALIPAYACCOUNT', amount: '90.00' }, { fund_channel: 'COUPON', amount: '10.00' }] });
+      const tradeNo = await trade({
+        fund_bill_list: [
+          { fund_channel: 'ALIPAYACCOUNT', amount: '90.00' },
+          { fund_channel: 'COUPON', amount: '10.00' },
+        ],
+      });
       const batch = await runBatch(harness, kit, { lines: [{ tradeNo, amount: '95.00' }] });
       assert.equal(batch.result_details, `${tradeNo}^95.00^REASON_REFUND_AMOUNT_LESS_THAN_COUPON_FEE`);
     });
@@ -236,7 +246,9 @@ describeEachEngine('batch processing', (engine) => {
       await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: seller.pid });
       // Trades the partner made for the seller: both may refund them.
       const [same, other] = await Promise.all(
-        [1, 2].map(async () => (await harness.adminOk('POST', '/trades', { app_id: kit.appId, seller_id: seller.pid, total_amount: '50.00' })).trade_no as string),
+        [1, 2].map(
+          async () => (await harness.adminOk('POST', '/trades', { app_id: kit.appId, seller_id: seller.pid, total_amount: '50.00' })).trade_no as string,
+        ),
       );
       const own = await runBatch(harness, seller, {
         lines: [
@@ -285,7 +297,10 @@ describeEachEngine('batch processing', (engine) => {
           },
         });
         assert.equal(half.status, 'processing');
-        assert.deepEqual(half.lines.map((l: Record<string, any>) => l.result), ['SUCCESS', 'SUCCESS', 'SUCCESS', null, null, null]);
+        assert.deepEqual(
+          half.lines.map((l: Record<string, any>) => l.result),
+          ['SUCCESS', 'SUCCESS', 'SUCCESS', null, null, null],
+        );
       } finally {
         harness.tuikuan.worker.start();
       }
@@ -341,7 +356,11 @@ describeEachEngine('batch processing', (engine) => {
             assert.equal(held?.lockedUntil, leaseClock.now() + LEASE_MS);
 
             await other.drain();
-            assert.equal((await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`)).status, 'processing', 'within the lease no one else takes the job');
+            assert.equal(
+              (await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`)).status,
+              'processing',
+              'within the lease no one else takes the job',
+            );
 
             leaseClock.set(leaseClock.now() + LEASE_MS + 1);
             await other.drain();
@@ -358,7 +377,10 @@ describeEachEngine('batch processing', (engine) => {
         silentRun = null;
         const after = await harness.adminOk('GET', `/batches/${batchNo}`);
         assert.equal(after.result_details, done.result_details);
-        assert.deepEqual(after.lines.map((line: Record<string, any>) => line.refund_id), done.lines.map((line: Record<string, any>) => line.refund_id));
+        assert.deepEqual(
+          after.lines.map((line: Record<string, any>) => line.refund_id),
+          done.lines.map((line: Record<string, any>) => line.refund_id),
+        );
       } finally {
         wakeUp();
         await silentRun;
@@ -378,7 +400,9 @@ describeEachEngine('batch processing', (engine) => {
         lines: [{ tradeNo, amount: '10.00' }],
         afterSubmit: async (submitted) => {
           // The same refund the line will ask for, already done (as if the worker died after its commit).
-          const done = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '10.00', out_request_no: submitted.params.batch_no } });
+          const done = await kit.sdk.exec('alipay.trade.refund', {
+            bizContent: { trade_no: tradeNo, refund_amount: '10.00', out_request_no: submitted.params.batch_no },
+          });
           assert.equal(done.fund_change, 'Y');
         },
       });
@@ -393,7 +417,9 @@ describeEachEngine('batch processing', (engine) => {
     async function breakRefundsOf(tradeNo: string): Promise<() => Promise<void>> {
       const db = harness.tuikuan.services.store.db;
       if (engine === 'sqlite') {
-        await sql.raw(`create trigger provoke_failure before insert on refunds when new.trade_no = '${tradeNo}' begin select raise(abort, 'provoked failure'); end`).execute(db);
+        await sql
+          .raw(`create trigger provoke_failure before insert on refunds when new.trade_no = '${tradeNo}' begin select raise(abort, 'provoked failure'); end`)
+          .execute(db);
         return async () => void (await sql.raw('drop trigger provoke_failure').execute(db));
       }
       await sql
@@ -418,7 +444,11 @@ describeEachEngine('batch processing', (engine) => {
           notifyUrl: receiver.url,
         });
         assert.equal(batch.status, 'processing', 'the broken line is still to be done');
-        assert.deepEqual(batch.lines.map((l: Record<string, any>) => l.result), ['SUCCESS', null, 'SUCCESS'], 'the others went on');
+        assert.deepEqual(
+          batch.lines.map((l: Record<string, any>) => l.result),
+          ['SUCCESS', null, 'SUCCESS'],
+          'the others went on',
+        );
         assert.equal(batch.lines[1].attempts, 1);
         assert.match(batch.lines[1].last_error, /provoked failure/);
         const job = (await harness.adminOk('GET', '/jobs')).jobs.find((j: Record<string, any>) => j.kind === 'batch');

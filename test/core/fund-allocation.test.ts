@@ -215,6 +215,12 @@ describe('a red packet split by a refund that accepted ones will complete', () =
     assert.equal(strict.ok, false);
     const relaxed = allocateRefund(bills, 9500, { redPacketWhole: false });
     assert.ok(relaxed.ok);
-    assert.deepEqual(relaxed.allocations.map((a) => [a.fundChannel, a.amount]), [['ALIPAYACCOUNT', 9000], ['COUPON', 500]]);
+    assert.deepEqual(
+      relaxed.allocations.map((a) => [a.fundChannel, a.amount]),
+      [
+        ['ALIPAYACCOUNT', 9000],
+        ['COUPON', 500],
+      ],
+    );
   });
 });

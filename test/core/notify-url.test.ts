@@ -23,7 +23,13 @@ export const BAD_NOTIFY_URLS: readonly string[] = [
 
 describe('a notify_url', () => {
   it('is an absolute http or https URL with a host', () => {
-    for (const url of ['http://example.com/notify', 'https://shop.example.com:8443/alipay/notify?order=1', 'http://127.0.0.1:9000/n', 'http://[::1]:8080/n', 'HTTPS://EXAMPLE.COM/N']) {
+    for (const url of [
+      'http://example.com/notify',
+      'https://shop.example.com:8443/alipay/notify?order=1',
+      'http://127.0.0.1:9000/n',
+      'http://[::1]:8080/n',
+      'HTTPS://EXAMPLE.COM/N',
+    ]) {
       assert.equal(isNotifyUrl(url), true, url);
     }
   });

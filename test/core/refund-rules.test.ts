@@ -13,7 +13,13 @@ const DAY = 24 * 3600_000;
 
 function plan(check: Partial<RefundCheck> & { trade?: Trade }) {
   const t = check.trade ?? trade();
-  return planRefund({ trade: t, status: check.status ?? t.status, existing: check.existing, amount: check.amount ?? 10_00, requestNoGiven: check.requestNoGiven ?? true });
+  return planRefund({
+    trade: t,
+    status: check.status ?? t.status,
+    existing: check.existing,
+    amount: check.amount ?? 10_00,
+    requestNoGiven: check.requestNoGiven ?? true,
+  });
 }
 
 const rejected = (reason: string) => ({ kind: 'rejected', reason });

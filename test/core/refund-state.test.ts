@@ -30,7 +30,13 @@ describe('a draft is born accepted (refund.apply) or succeeded (a synchronous re
 
 describe('a pending refund waits, is carried out, or fails', () => {
   it('waits for funds with its reason and the next attempt', () => {
-    const waiting = moveRefund(refund({ status: 'accepted' }), { to: 'waiting_for_funds', reason: 'balance_not_enough', attempts: 1, nextAttemptAt: NOW + 60_000, at: NOW });
+    const waiting = moveRefund(refund({ status: 'accepted' }), {
+      to: 'waiting_for_funds',
+      reason: 'balance_not_enough',
+      attempts: 1,
+      nextAttemptAt: NOW + 60_000,
+      at: NOW,
+    });
     assert.equal(waiting.status, 'waiting_for_funds');
     assert.equal(waiting.lastError, 'balance_not_enough');
     assert.equal(waiting.attempts, 1);
@@ -50,7 +56,10 @@ describe('succeeded is final, and no move skips the machine', () => {
   it('refuses every move out of succeeded', () => {
     for (const to of statuses) {
       assert.equal(canMove('succeeded', to), false);
-      assert.throws(() => moveRefund(refund({ status: 'succeeded' }), to === 'accepted' ? { to, at: NOW } : { to: 'failed', reason: 'x', attempts: 1, at: NOW }), RefundMoveError);
+      assert.throws(
+        () => moveRefund(refund({ status: 'succeeded' }), to === 'accepted' ? { to, at: NOW } : { to: 'failed', reason: 'x', attempts: 1, at: NOW }),
+        RefundMoveError,
+      );
     }
   });
 

@@ -8,7 +8,18 @@ import { PAID_AT, trade } from '../support/domain-records.js';
 const NOW = PAID_AT + 3600_000;
 
 function allocation(position: number, fundChannel: string, amount: number): FundAllocation {
-  return { position, fundChannel, fundType: null, bankCode: null, amount, realAmount: amount, dbackStatus: null, bankAckTime: null, estBankReceiptTime: null, returnedTo: null };
+  return {
+    position,
+    fundChannel,
+    fundType: null,
+    bankCode: null,
+    amount,
+    realAmount: amount,
+    dbackStatus: null,
+    bankAckTime: null,
+    estBankReceiptTime: null,
+    returnedTo: null,
+  };
 }
 
 const mixed = trade({
@@ -30,8 +41,14 @@ describe('each fund bill grows by what the refund took from it, and only those a
       reserved: false,
       now: NOW,
     });
-    assert.deepEqual(after.fundBills.map((bill) => bill.refundedAmount), [0, 15_00]);
-    assert.deepEqual(changedBills.map((bill) => [bill.position, bill.refundedAmount]), [[1, 15_00]]);
+    assert.deepEqual(
+      after.fundBills.map((bill) => bill.refundedAmount),
+      [0, 15_00],
+    );
+    assert.deepEqual(
+      changedBills.map((bill) => [bill.position, bill.refundedAmount]),
+      [[1, 15_00]],
+    );
   });
 });
 
@@ -99,7 +116,15 @@ describe('a trade refunded in full is closed', () => {
 
   it('does not change the trade it was given', () => {
     const before = structuredClone(mixed);
-    refundedTrade({ trade: mixed, allocations: [allocation(0, 'ALIPAYACCOUNT', 60_00)], amount: 60_00, sendBackFee: 60_00, chargeFee: 0, reserved: false, now: NOW });
+    refundedTrade({
+      trade: mixed,
+      allocations: [allocation(0, 'ALIPAYACCOUNT', 60_00)],
+      amount: 60_00,
+      sendBackFee: 60_00,
+      chargeFee: 0,
+      reserved: false,
+      now: NOW,
+    });
     assert.deepEqual(mixed, before);
   });
 });

@@ -10,7 +10,19 @@ import { randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
 import { useHarness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
-import { assertBusinessError, fen, getTrade, ledgerOf, refund, refundApply, refundsOf, runDueJobs, setBalance, yuan, type Reply } from '../support/refund-calls.js';
+import {
+  assertBusinessError,
+  fen,
+  getTrade,
+  ledgerOf,
+  refund,
+  refundApply,
+  refundsOf,
+  runDueJobs,
+  setBalance,
+  yuan,
+  type Reply,
+} from '../support/refund-calls.js';
 
 /** A small seeded generator, so a failing run can be told apart and reproduced by its seed. */
 function generator(seed: number): (below: number) => number {
@@ -112,11 +124,19 @@ describeEachEngine('refunds under concurrency', (engine) => {
       const refunds = (await refundsOf(harness, trade.trade_no)).filter((r) => r.status === 'succeeded');
       assert.equal(refunds.length, replies.filter((r) => r.code === '10000').length);
       const drawn = ledger.entries.filter((e: Reply) => e.kind === 'refund').reduce((s: number, e: Reply) => s - fen(e.amount), 0);
-      assert.equal(drawn, refunds.reduce((s, r) => s + fen(r.send_back_fee), 0), 'the ledger drew each refund’s send_back_fee');
+      assert.equal(
+        drawn,
+        refunds.reduce((s, r) => s + fen(r.send_back_fee), 0),
+        'the ledger drew each refund’s send_back_fee',
+      );
     });
 
     it('changes nothing when the same 50 requests are repeated, concurrently', async () => {
-      const before = { trade: await getTrade(harness, trade.trade_no), ledger: await ledgerOf(harness, kit.pid), refunds: await refundsOf(harness, trade.trade_no) };
+      const before = {
+        trade: await getTrade(harness, trade.trade_no),
+        ledger: await ledgerOf(harness, kit.pid),
+        refunds: await refundsOf(harness, trade.trade_no),
+      };
       const repeats = await Promise.all(requests.map((r) => refund(kit, { trade_no: trade.trade_no, ...r })));
       repeats.forEach((reply, i) => {
         if (replies[i]?.code === '10000') {
@@ -165,11 +185,10 @@ describeEachEngine('refunds under concurrency', (engine) => {
     it('refunds once: one fund_change=Y, the others N', async () => {
       const kit = await newMerchant(harness);
       const trade = await newTrade(harness, kit);
-      const replies = await Promise.all(Array.from({ length: 20 }, () => refund(kit, { trade_no: trade.trade_no, refund_amount: '7.77', out_request_no: 'ONCE' })));
-      assert.deepEqual(
-        replies.map((r) => r.fund_change).sort(),
-        [...Array<string>(19).fill('N'), 'Y'],
+      const replies = await Promise.all(
+        Array.from({ length: 20 }, () => refund(kit, { trade_no: trade.trade_no, refund_amount: '7.77', out_request_no: 'ONCE' })),
       );
+      assert.deepEqual(replies.map((r) => r.fund_change).sort(), [...Array<string>(19).fill('N'), 'Y']);
       assert.equal((await getTrade(harness, trade.trade_no)).refunded_amount, '7.77');
       assert.equal((await refundsOf(harness, trade.trade_no)).length, 1);
       await assertConsistent(kit, trade);

@@ -34,7 +34,10 @@ describeEachEngine('the admin API', (engine) => {
       const fetched = await harness.adminOk('GET', `/merchants/${created.pid}`);
       assert.equal(fetched.login_password, undefined, 'passwords are not kept in the clear');
       const ledger = await harness.adminOk('GET', `/merchants/${created.pid}/ledger`);
-      assert.deepEqual(ledger.entries.map((e: Record<string, string>) => [e.kind, e.amount]), [['opening', '100.00']]);
+      assert.deepEqual(
+        ledger.entries.map((e: Record<string, string>) => [e.kind, e.amount]),
+        [['opening', '100.00']],
+      );
     });
 
     it('adjusts the balance by a delta or to a value, each one ledger entry, never below zero (409)', async () => {
@@ -204,12 +207,21 @@ describeEachEngine('the admin API', (engine) => {
       const dup = await harness.admin('POST', '/trades', { app_id: kit.appId, out_trade_no: 'ADMIN-1', total_amount: '1.00' });
       assert.equal(dup.status, 409);
       assert.equal(dup.body.error.code, 'duplicate');
-      const short = await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '100.00', fund_bill_list: [{ fund_channel: 'ALIPAYACCOUNT', amount: '99.99' }] });
+      const short = await harness.admin('POST', '/trades', {
+        app_id: kit.appId,
+        total_amount: '100.00',
+        fund_bill_list: [{ fund_channel: 'ALIPAYACCOUNT', amount: '99.99' }],
+      });
       assert.equal(short.status, 400);
       assertAdminError(short, 400, 'invalid_request');
       assert.match(short.body.error.message, /add up/);
       assertAdminError(await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '0.00' }), 400, 'invalid_request', 'a zero total');
-      assertAdminError(await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '1.00', status: 'PAID' }), 400, 'invalid_request', 'a status no trade has');
+      assertAdminError(
+        await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '1.00', status: 'PAID' }),
+        400,
+        'invalid_request',
+        'a status no trade has',
+      );
       assert.equal((await harness.admin('GET', '/trades/2026000000000000000000000000')).body.error.code, 'trade_not_found');
       assertAdminError(await harness.admin('GET', '/trades/2026000000000000000000000000'), 404, 'trade_not_found');
       assertAdminError(await harness.admin('PATCH', '/trades/2026000000000000000000000000', { frozen: true }), 404, 'trade_not_found');
@@ -223,7 +235,13 @@ describeEachEngine('the admin API', (engine) => {
       await harness.adminOk('PATCH', `/merchants/${kit.pid}`, { fee_rate: '0.006' });
       await harness.adminOk('POST', '/trades', { app_id: kit.appId, total_amount: '100.00' });
       const ledger = await harness.adminOk('GET', `/merchants/${kit.pid}/ledger`);
-      assert.deepEqual(ledger.entries.map((e: Record<string, string>) => [e.kind, e.amount]), [['payment', '100.00'], ['fee', '-0.60']]);
+      assert.deepEqual(
+        ledger.entries.map((e: Record<string, string>) => [e.kind, e.amount]),
+        [
+          ['payment', '100.00'],
+          ['fee', '-0.60'],
+        ],
+      );
       assert.equal(ledger.balance, '99.40');
     });
   });

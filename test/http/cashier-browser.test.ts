@@ -31,7 +31,10 @@ class MerchantSite {
   received: ReceivedNotify[] = [];
   requestUrl = '';
 
-  constructor(private readonly gateway: string, private readonly partner: string) {
+  constructor(
+    private readonly gateway: string,
+    private readonly partner: string,
+  ) {
     this.server = createServer((request, response) => {
       if (request.method === 'GET' && request.url === '/refund') {
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -45,9 +48,7 @@ class MerchantSite {
         request.on('data', (chunk: Buffer) => chunks.push(chunk));
         request.on('end', async () => {
           const params = parseNotifyBody(Buffer.concat(chunks), 'GBK');
-          const verifiedDuring = await (
-            await fetch(`${this.gateway}?service=notify_verify&partner=${this.partner}&notify_id=${params.notify_id}`)
-          ).text();
+          const verifiedDuring = await (await fetch(`${this.gateway}?service=notify_verify&partner=${this.partner}&notify_id=${params.notify_id}`)).text();
           this.received.push({ params, verifiedDuring });
           response.writeHead(200, { 'content-type': 'text/plain' });
           response.end('success');
@@ -120,7 +121,7 @@ describe('the batch refund with password in a real browser', { skip: browserSkip
       await page.fill('#login_password', 'not-the-password');
       await page.click('#login');
       await page.waitForSelector('.alert.error');
-      assert.match(await page.textContent('.alert.error') ?? '', /登录密码不正确/);
+      assert.match((await page.textContent('.alert.error')) ?? '', /登录密码不正确/);
       await screenshot(`${prefix}-2-login-error`);
 
       await page.fill('#login_password', kit.loginPassword);
@@ -136,7 +137,7 @@ describe('the batch refund with password in a real browser', { skip: browserSkip
       await page.fill('#payment_password', '000000' === kit.paymentPassword ? '111111' : '000000');
       await page.click('#confirm');
       await page.waitForSelector('.alert.error');
-      assert.match(await page.textContent('.alert.error') ?? '', /支付密码不正确，您还可以输入 4 次/);
+      assert.match((await page.textContent('.alert.error')) ?? '', /支付密码不正确，您还可以输入 4 次/);
       await screenshot(`${prefix}-4-payment-password-error`);
 
       await page.fill('#payment_password', kit.paymentPassword);
@@ -159,9 +160,7 @@ describe('the batch refund with password in a real browser', { skip: browserSkip
       assert.equal(notify.params.success_num, '2');
       assert.equal(notify.params.result_details, `${first.trade_no}^30.00^SUCCESS#${second.trade_no}^60.00^SUCCESS`);
       assert.equal(notify.verifiedDuring, 'true');
-      const after = await (
-        await fetch(`${harness.tuikuan.gateway}?service=notify_verify&partner=${kit.pid}&notify_id=${notify.params.notify_id}`)
-      ).text();
+      const after = await (await fetch(`${harness.tuikuan.gateway}?service=notify_verify&partner=${kit.pid}&notify_id=${notify.params.notify_id}`)).text();
       assert.equal(after, 'false', 'once the merchant answered success the notify_id is no longer genuine');
 
       const firstAfter = await harness.adminOk('GET', `/trades/${first.trade_no}`);

@@ -89,7 +89,11 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
       assert.match(seller.setCookie, /^tk_cashier=[0-9a-f]{48}; /, 'under a new session');
       assert.notEqual(seller.cookie, expired.cookie);
       assert.notEqual(seller.csrf, expired.csrf);
-      assert.equal((await seller.post('login', { login_password: kit.loginPassword }, expired.csrf)).status, 403, 'the expired session’s CSRF token is worth nothing');
+      assert.equal(
+        (await seller.post('login', { login_password: kit.loginPassword }, expired.csrf)).status,
+        403,
+        'the expired session’s CSRF token is worth nothing',
+      );
       await seller.login(kit.loginPassword);
       assert.equal((await seller.confirm(kit.paymentPassword)).status, 303);
       await runDueJobs(harness);
@@ -210,7 +214,9 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
   describe('the review', () => {
     it('shows each line’s paid and already refunded amounts — earlier refunds included — and flags an unknown trade', async () => {
       const refundedBefore = (await newTrade(harness, kit, { total_amount: '88.80' })).trade_no as string;
-      const earlier = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: refundedBefore, refund_amount: '8.80', out_request_no: 'EARLIER-1' } });
+      const earlier = await kit.sdk.exec('alipay.trade.refund', {
+        bizContent: { trade_no: refundedBefore, refund_amount: '8.80', out_request_no: 'EARLIER-1' },
+      });
       assert.equal(earlier.fund_change, 'Y');
       const untouched = (await newTrade(harness, kit, { total_amount: '30.00' })).trade_no as string;
       const unknown = '2026112322009999999999999999';

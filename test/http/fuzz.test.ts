@@ -31,8 +31,40 @@ import iconv from 'iconv-lite';
 import { Seller, submitBatch } from '../support/batch-flow.js';
 import { clockNow } from '../support/refund-calls.js';
 import { describeEachEngine, type TestEngine } from '../support/engines.js';
-import { describeRequest, Findings, leakedInternals, rawClient, sentText, startWatchedHarness, Tally, type RawClient, type RawRequest, type RawResponse, type WatchedHarness } from '../support/fuzz.js';
-import { ADMIN_ROUTES, adminCase, adminRequest, cashierCase, mapiCase, mapiRequest, openApiCase, openApiRequest, POOL_SIZE, rawBodyCase, rawBodyRequest, tradesNamed, valuesOf, type AdminWorld, type CashierCase, type GatewayWorld, type MapiWorld, type PoolBatch, type WorldTrade } from '../support/fuzz-cases.js';
+import {
+  describeRequest,
+  Findings,
+  leakedInternals,
+  rawClient,
+  sentText,
+  startWatchedHarness,
+  Tally,
+  type RawClient,
+  type RawRequest,
+  type RawResponse,
+  type WatchedHarness,
+} from '../support/fuzz.js';
+import {
+  ADMIN_ROUTES,
+  adminCase,
+  adminRequest,
+  cashierCase,
+  mapiCase,
+  mapiRequest,
+  openApiCase,
+  openApiRequest,
+  POOL_SIZE,
+  rawBodyCase,
+  rawBodyRequest,
+  tradesNamed,
+  valuesOf,
+  type AdminWorld,
+  type CashierCase,
+  type GatewayWorld,
+  type MapiWorld,
+  type PoolBatch,
+  type WorldTrade,
+} from '../support/fuzz-cases.js';
 import { useHarness, newMerchant, newTrade, type Harness } from '../support/harness.js';
 import { handApp, type HandApp } from '../support/openapi-client.js';
 import { formOf } from '../support/percent-encoding.js';
@@ -62,7 +94,10 @@ function runs(engine: TestEngine, surface: Surface): number {
   return Math.max(1, Math.round(RUNS[engine][surface] * SCALE));
 }
 
-function fcOptions(engine: TestEngine, surface: Surface): { seed: number; numRuns: number; endOnFailure: boolean; includeErrorInReport: boolean; path?: string } {
+function fcOptions(
+  engine: TestEngine,
+  surface: Surface,
+): { seed: number; numRuns: number; endOnFailure: boolean; includeErrorInReport: boolean; path?: string } {
   // Broken rules are gathered, not thrown (see fuzz()): what reaches fast-check is the harness itself failing,
   // which is reported at once, in the message (node:test shows no error causes), without shrinking.
   return {
@@ -195,7 +230,7 @@ class MoneyWatch {
   async after(trades: readonly WorldTrade[]): Promise<Record<string, Money | Money[]>> {
     const keys = this.#keys(trades);
     const values = await Promise.all(keys.map((key) => this.#read(key)));
-    keys.forEach((key, i) => this.#known.set(key, values[i]!));
+    for (const [i, key] of keys.entries()) this.#known.set(key, values[i]!);
     return Object.fromEntries(keys.map((key, i) => [key, values[i]!]));
   }
 
@@ -240,13 +275,26 @@ async function sendWatched(harness: WatchedHarness, client: RawClient, watch: Mo
  * shows all of them, each with its first case; the test fails at the end if there was any. `body` returns a
  * label for the case's outcome, counted in a diagnostic line that shows what the cases reached.
  */
-async function fuzz<T>(t: TestContext, engine: TestEngine, surface: Surface, cases: Arbitrary<T>, target: (c: T) => string, body: (c: T) => Promise<string>): Promise<void> {
+async function fuzz<T>(
+  t: TestContext,
+  engine: TestEngine,
+  surface: Surface,
+  cases: Arbitrary<T>,
+  target: (c: T) => string,
+  body: (c: T) => Promise<string>,
+): Promise<void> {
   const options = fcOptions(engine, surface);
   const findings = new Findings(options.seed, Number(options.path ?? 0));
   const outcomes = new Tally();
   const started = Date.now();
   await fc.assert(
-    fc.asyncProperty(cases, (c) => findings.check(target(c), () => fc.stringify(c), async () => outcomes.add(await body(c)))),
+    fc.asyncProperty(cases, (c) =>
+      findings.check(
+        target(c),
+        () => fc.stringify(c),
+        async () => outcomes.add(await body(c)),
+      ),
+    ),
     options,
   );
   t.diagnostic(`${options.numRuns} cases in ${Date.now() - started} ms; ${outcomes.total} kept every rule: ${outcomes}`);
@@ -277,12 +325,25 @@ describeEachEngine('fuzzed input', (engine) => {
       const specs: Array<[HandApp, Record<string, unknown>, Record<string, unknown> | null]> = [
         [rich, { total_amount: '1000.00' }, null],
         [rich, { total_amount: '1000.00' }, null],
-        [rich, { total_amount: '500.00', fund_bill_list: [{ fund_channel: 'BANKCARD', amount: '300.00' }, { fund_channel: 'ALIPAYACCOUNT', amount: '200.00' }] }, null],
+        [
+          rich,
+          {
+            total_amount: '500.00',
+            fund_bill_list: [
+              { fund_channel: 'BANKCARD', amount: '300.00' },
+              { fund_channel: 'ALIPAYACCOUNT', amount: '200.00' },
+            ],
+          },
+          null,
+        ],
         [
           rich,
           {
             total_amount: '200.00',
-            fund_bill_list: [{ fund_channel: 'ALIPAYACCOUNT', amount: '190.00' }, { fund_channel: 'COUPON', amount: '10.00' }],
+            fund_bill_list: [
+              { fund_channel: 'ALIPAYACCOUNT', amount: '190.00' },
+              { fund_channel: 'COUPON', amount: '10.00' },
+            ],
             voucher_detail_list: [{ id: 'V-RED', name: '红包', amount: '10.00', merchant_contribute: '0.00', other_contribute: '10.00' }],
           },
           null,
@@ -308,16 +369,30 @@ describeEachEngine('fuzzed input', (engine) => {
     });
 
     it(`signed requests of the five methods, mutated before and after signing (${runs(engine, 'openapi')} cases)`, (t: TestContext) =>
-      fuzz(t, engine, 'openapi', openApiCase(world.trades.length), (c) => c.method, async (c) => {
-        const reply = await sendWatched(harness, client, watch, world, openApiRequest(world, c));
-        return reply.code === '10000' ? `10000 ${c.method}` : `${reply.code} ${reply.subCode}`;
-      }));
+      fuzz(
+        t,
+        engine,
+        'openapi',
+        openApiCase(world.trades.length),
+        (c) => c.method,
+        async (c) => {
+          const reply = await sendWatched(harness, client, watch, world, openApiRequest(world, c));
+          return reply.code === '10000' ? `10000 ${c.method}` : `${reply.code} ${reply.subCode}`;
+        },
+      ));
 
     it(`raw bodies: invalid bytes, wrong content types, JSON, empty, too large (${runs(engine, 'rawBodies')} cases)`, (t: TestContext) =>
-      fuzz(t, engine, 'rawBodies', rawBodyCase(world.trades.length), (c) => `${c.httpMethod} ${c.contentType}`, async (c) => {
-        const reply = await sendWatched(harness, client, watch, world, rawBodyRequest(world, c));
-        return `${reply.code} ${reply.subCode ?? ''}`.trim();
-      }));
+      fuzz(
+        t,
+        engine,
+        'rawBodies',
+        rawBodyCase(world.trades.length),
+        (c) => `${c.httpMethod} ${c.contentType}`,
+        async (c) => {
+          const reply = await sendWatched(harness, client, watch, world, rawBodyRequest(world, c));
+          return `${reply.code} ${reply.subCode ?? ''}`.trim();
+        },
+      ));
   });
 
   describe('the batch refund with password', () => {
@@ -343,7 +418,12 @@ describeEachEngine('fuzzed input', (engine) => {
       const kit = await newMerchant(harness);
       const other = await newMerchant(harness);
       const trades: string[] = [];
-      for (const body of [{ total_amount: '100.00' }, { total_amount: '100.00' }, { total_amount: '50.00' }, { total_amount: '80.00', status: 'WAIT_BUYER_PAY' }]) {
+      for (const body of [
+        { total_amount: '100.00' },
+        { total_amount: '100.00' },
+        { total_amount: '50.00' },
+        { total_amount: '80.00', status: 'WAIT_BUYER_PAY' },
+      ]) {
         trades.push((await newTrade(harness, kit, body)).trade_no);
       }
       trades.push((await newTrade(harness, other, { total_amount: '100.00' })).trade_no);
@@ -354,45 +434,52 @@ describeEachEngine('fuzzed input', (engine) => {
     describe('the MAPI gateway answers a mutated batch with its error page or a redirect to the cashier; an error page creates no batch, and no request moves money', () => {
       it(`refund_fastpay_by_platform_pwd with mutated detail_data, batch_no, batch_num, refund_date, MD5-signed and not (${runs(engine, 'mapi')} cases)`, async (t: TestContext) => {
         const accepted = new Set<string>();
-        await fuzz(t, engine, 'mapi', mapiCase(world.trades.length), (c) => `${c.signer} ${c.how}`, async (c) => {
-          const req = mapiRequest(world, c);
-          const res = await client.send(req);
-          const failures = failuresInside(harness);
-          assertSound(req, res, failures, iconv.decode(res.body, charsetOf(res)));
-          const batchNos = valuesOf(req, 'batch_no').filter((no) => no !== '');
-          let outcome: string;
-          if (res.status === 302) {
-            assert.match(String(res.headers.location), /^\/cashier\/batches\/[0-9A-Za-z]+$/, `a redirect goes to the cashier${reproOf(req, res)}`);
-            batchNos.forEach((no) => accepted.add(no));
-            outcome = 'redirect to the cashier';
-          } else {
-            assert.equal(res.status, 200, `an error page or a text answer, in an HTTP 200${reproOf(req, res)}`);
-            const type = String(res.headers['content-type'] ?? '');
-            if (/^text\/html/.test(type)) {
-              const code = /<span class="code" id="error-code">([A-Z_]+)<\/span>/.exec(res.text)?.[1];
-              assert.ok(code, `the error page shows an error code${reproOf(req, res)}`);
-              for (const no of batchNos.filter((n) => !accepted.has(n))) {
-                const batch = await harness.admin('GET', `/batches/${encodeURIComponent(no)}`);
-                assert.notEqual(batch.status, 200, `an error page (${code}) creates no batch ${no}${reproOf(req, res)}`);
-              }
-              // What the lookups themselves made the server log (a batch_no its database cannot hold) is the
-              // admin API's to answer for, under its own rule below, not this request's.
-              harness.takeServerErrors();
-              outcome = code;
-            } else if (/^application\/json/.test(type)) {
-              // Without a readable `service=` it is no MAPI request: the OpenAPI gateway answers it.
-              assert.equal(valuesOf(req, 'service')[0] ?? '', '', `only a request without service= is answered as OpenAPI${reproOf(req, res)}`);
-              outcome = `OpenAPI ${assertAlipayReply(req, res, failures).code}`;
+        await fuzz(
+          t,
+          engine,
+          'mapi',
+          mapiCase(world.trades.length),
+          (c) => `${c.signer} ${c.how}`,
+          async (c) => {
+            const req = mapiRequest(world, c);
+            const res = await client.send(req);
+            const failures = failuresInside(harness);
+            assertSound(req, res, failures, iconv.decode(res.body, charsetOf(res)));
+            const batchNos = valuesOf(req, 'batch_no').filter((no) => no !== '');
+            let outcome: string;
+            if (res.status === 302) {
+              assert.match(String(res.headers.location), /^\/cashier\/batches\/[0-9A-Za-z]+$/, `a redirect goes to the cashier${reproOf(req, res)}`);
+              for (const no of batchNos) accepted.add(no);
+              outcome = 'redirect to the cashier';
             } else {
-              assert.match(type, /^text\/plain/, `a service that is not the batch refund answers text${reproOf(req, res)}`);
-              outcome = `text ${res.text.slice(0, 20)}`;
+              assert.equal(res.status, 200, `an error page or a text answer, in an HTTP 200${reproOf(req, res)}`);
+              const type = String(res.headers['content-type'] ?? '');
+              if (/^text\/html/.test(type)) {
+                const code = /<span class="code" id="error-code">([A-Z_]+)<\/span>/.exec(res.text)?.[1];
+                assert.ok(code, `the error page shows an error code${reproOf(req, res)}`);
+                for (const no of batchNos.filter((n) => !accepted.has(n))) {
+                  const batch = await harness.admin('GET', `/batches/${encodeURIComponent(no)}`);
+                  assert.notEqual(batch.status, 200, `an error page (${code}) creates no batch ${no}${reproOf(req, res)}`);
+                }
+                // What the lookups themselves made the server log (a batch_no its database cannot hold) is the
+                // admin API's to answer for, under its own rule below, not this request's.
+                harness.takeServerErrors();
+                outcome = code;
+              } else if (/^application\/json/.test(type)) {
+                // Without a readable `service=` it is no MAPI request: the OpenAPI gateway answers it.
+                assert.equal(valuesOf(req, 'service')[0] ?? '', '', `only a request without service= is answered as OpenAPI${reproOf(req, res)}`);
+                outcome = `OpenAPI ${assertAlipayReply(req, res, failures).code}`;
+              } else {
+                assert.match(type, /^text\/plain/, `a service that is not the batch refund answers text${reproOf(req, res)}`);
+                outcome = `text ${res.text.slice(0, 20)}`;
+              }
             }
-          }
-          assert.equal(await balancesNow(), balances, `a batch request moves no money by itself${reproOf(req, res)}`);
-          // The MAPI gateway answers an exception it caught with the ILLEGAL_ARGUMENT page: only its log tells.
-          assertNothingFailedInside(failures, req, res);
-          return outcome;
-        });
+            assert.equal(await balancesNow(), balances, `a batch request moves no money by itself${reproOf(req, res)}`);
+            // The MAPI gateway answers an exception it caught with the ILLEGAL_ARGUMENT page: only its log tells.
+            assertNothingFailedInside(failures, req, res);
+            return outcome;
+          },
+        );
         assert.equal(await refundedNow(), refunded, 'no batch request refunded anything');
       });
     });
@@ -431,9 +518,15 @@ describeEachEngine('fuzzed input', (engine) => {
             case 'other':
               return [['_csrf', other.seller.csrf]];
             case 'own-then-junk':
-              return [['_csrf', own?.csrf ?? junk], ['_csrf', junk]];
+              return [
+                ['_csrf', own?.csrf ?? junk],
+                ['_csrf', junk],
+              ];
             case 'junk-then-own':
-              return [['_csrf', junk], ['_csrf', own?.csrf ?? junk]];
+              return [
+                ['_csrf', junk],
+                ['_csrf', own?.csrf ?? junk],
+              ];
             case 'none':
               return [];
             default:
@@ -444,7 +537,11 @@ describeEachEngine('fuzzed input', (engine) => {
         let password = c.password === 'none' ? null : c.password === 'right-login' ? world.kit.loginPassword : c.password.text;
         // Never the right payment password: a confirmed batch would move money, and here none may move.
         if (password !== null && password === world.kit.paymentPassword) password += 'x';
-        const fields: Array<[string, string]> = [...csrfFields, ...(password === null ? [] : [[passwordField, password] as [string, string]]), ...c.extra.map(([k, v]): [string, string] => [k, v])];
+        const fields: Array<[string, string]> = [
+          ...csrfFields,
+          ...(password === null ? [] : [[passwordField, password] as [string, string]]),
+          ...c.extra.map(([k, v]): [string, string] => [k, v]),
+        ];
         const form = formOf(fields);
         const b = c.body;
         const body = 'form' in b ? form : 'json' in b ? JSON.stringify(Object.fromEntries(fields)) : 'bytes' in b ? Buffer.from(b.bytes) : '';
@@ -460,24 +557,35 @@ describeEachEngine('fuzzed input', (engine) => {
       }
 
       it(`login, confirm and cancel posts with random forms, missing or wrong CSRF tokens, random cookies (${runs(engine, 'cashier')} cases)`, async (t: TestContext) => {
-        await fuzz(t, engine, 'cashier', cashierCase, (c) => (typeof c.action === 'string' ? c.action : 'odd path'), async (c) => {
-          const { req, batch, guarded } = cashierRequest(c);
-          const before = batch && (await batchOf(batch.batchNo));
-          const res = await client.send(req);
-          const failures = failuresInside(harness);
-          assertSound(req, res, failures);
-          assert.ok(res.status === 200 || res.status === 303 || (res.status >= 400 && res.status < 500), `a page, a redirect or a refusal${reproOf(req, res)}`);
-          if (res.status === 303) assert.match(String(res.headers.location), /^\/cashier\/batches\/[0-9A-Za-z]+$/, `a redirect stays on the batch's page${reproOf(req, res)}`);
-          if (batch && before) {
-            const now = await batchOf(batch.batchNo);
-            // A batch the seller has finished with (locked, cancelled) makes way for a fresh one.
-            if (now.status !== 'awaiting_confirmation') pool[pool.indexOf(batch)] = await freshBatch();
-            if (guarded) assert.deepEqual(now, before, `without the session's cookie and CSRF token, the batch is as it was${reproOf(req, res)}`);
-          }
-          assert.equal(await balancesNow(), balances, `no cashier post here moves money${reproOf(req, res)}`);
-          assertNothingFailedInside(failures, req, res);
-          return `HTTP ${res.status}`;
-        });
+        await fuzz(
+          t,
+          engine,
+          'cashier',
+          cashierCase,
+          (c) => (typeof c.action === 'string' ? c.action : 'odd path'),
+          async (c) => {
+            const { req, batch, guarded } = cashierRequest(c);
+            const before = batch && (await batchOf(batch.batchNo));
+            const res = await client.send(req);
+            const failures = failuresInside(harness);
+            assertSound(req, res, failures);
+            assert.ok(
+              res.status === 200 || res.status === 303 || (res.status >= 400 && res.status < 500),
+              `a page, a redirect or a refusal${reproOf(req, res)}`,
+            );
+            if (res.status === 303)
+              assert.match(String(res.headers.location), /^\/cashier\/batches\/[0-9A-Za-z]+$/, `a redirect stays on the batch's page${reproOf(req, res)}`);
+            if (batch && before) {
+              const now = await batchOf(batch.batchNo);
+              // A batch the seller has finished with (locked, cancelled) makes way for a fresh one.
+              if (now.status !== 'awaiting_confirmation') pool[pool.indexOf(batch)] = await freshBatch();
+              if (guarded) assert.deepEqual(now, before, `without the session's cookie and CSRF token, the batch is as it was${reproOf(req, res)}`);
+            }
+            assert.equal(await balancesNow(), balances, `no cashier post here moves money${reproOf(req, res)}`);
+            assertNothingFailedInside(failures, req, res);
+            return `HTTP ${res.status}`;
+          },
+        );
         await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
         assert.equal(await refundedNow(), refunded, 'no cashier post refunded anything');
       });
@@ -489,8 +597,14 @@ describeEachEngine('fuzzed input', (engine) => {
     // GBK reason left unescaped). Node's HTTP parser refuses such a request line before any route sees it, so the
     // fuzzing above percent-encodes the raw bytes it puts in a URL, and this rule takes the raw ones.
     const LINES: ReadonlyArray<readonly [string, string]> = [
-      ['an OpenAPI GET with UTF-8 left unescaped in biz_content', '/gateway.do?method=alipay.trade.query&charset=utf-8&biz_content={"out_trade_no":"\xe9\x80\x80"}'],
-      ['a MAPI link with a GBK reason left unescaped', '/gateway.do?service=refund_fastpay_by_platform_pwd&_input_charset=GBK&detail_data=1^1.00^\xd0\xad\xc9\xcc'],
+      [
+        'an OpenAPI GET with UTF-8 left unescaped in biz_content',
+        '/gateway.do?method=alipay.trade.query&charset=utf-8&biz_content={"out_trade_no":"\xe9\x80\x80"}',
+      ],
+      [
+        'a MAPI link with a GBK reason left unescaped',
+        '/gateway.do?service=refund_fastpay_by_platform_pwd&_input_charset=GBK&detail_data=1^1.00^\xd0\xad\xc9\xcc',
+      ],
       ['an admin path', '/admin/v1/merchants/\xff'],
       ['a cashier page', '/cashier/batches/\xe4\xb8'],
     ];
@@ -538,37 +652,45 @@ describeEachEngine('fuzzed input', (engine) => {
     after(() => client?.close());
 
     /** The victim merchant and trade as the admin API shows them: a refused call must leave both as they were. */
-    const victimNow = async () => JSON.stringify([await harness.adminOk('GET', `/merchants/${world.kit.pid}`), await harness.adminOk('GET', `/trades/${world.tradeNo}`)]);
+    const victimNow = async () =>
+      JSON.stringify([await harness.adminOk('GET', `/merchants/${world.kit.pid}`), await harness.adminOk('GET', `/trades/${world.tradeNo}`)]);
 
     it(`POST/PATCH/GET/DELETE on every route with random JSON, junk, odd paths and repeated query keys (${runs(engine, 'admin')} cases)`, async (t: TestContext) => {
       /** What the victim looked like after the last case, while no call since can have changed it. */
       let known: string | null = null;
-      await fuzz(t, engine, 'admin', adminCase(world), (c) => `${c.method} /${ADMIN_ROUTES[c.route]!.path.map((p) => (typeof p === 'string' ? p : `:${p.victim}`)).join('/')}`, async (c) => {
-        const req = adminRequest(world, c, harness.tuikuan.adminToken);
-        const before = known ?? (await victimNow());
-        known = null;
-        const res = await client.send(req);
-        const failures = failuresInside(harness);
-        assertSound(req, res, failures);
-        assert.ok(res.status >= 200 && res.status < 500 && (res.status < 300 || res.status >= 400), `a 2xx or a 4xx${reproOf(req, res)}`);
-        if (res.status >= 400 && req.method !== 'HEAD') {
-          let body: { error?: { code?: unknown; message?: unknown } } = {};
-          try {
-            body = JSON.parse(res.text) as typeof body;
-          } catch {
-            assert.fail(`a refusal is JSON${reproOf(req, res)}`);
+      await fuzz(
+        t,
+        engine,
+        'admin',
+        adminCase(world),
+        (c) => `${c.method} /${ADMIN_ROUTES[c.route]!.path.map((p) => (typeof p === 'string' ? p : `:${p.victim}`)).join('/')}`,
+        async (c) => {
+          const req = adminRequest(world, c, harness.tuikuan.adminToken);
+          const before = known ?? (await victimNow());
+          known = null;
+          const res = await client.send(req);
+          const failures = failuresInside(harness);
+          assertSound(req, res, failures);
+          assert.ok(res.status >= 200 && res.status < 500 && (res.status < 300 || res.status >= 400), `a 2xx or a 4xx${reproOf(req, res)}`);
+          if (res.status >= 400 && req.method !== 'HEAD') {
+            let body: { error?: { code?: unknown; message?: unknown } } = {};
+            try {
+              body = JSON.parse(res.text) as typeof body;
+            } catch {
+              assert.fail(`a refusal is JSON${reproOf(req, res)}`);
+            }
+            assert.equal(typeof body.error?.code, 'string', `a refusal names its error code${reproOf(req, res)}`);
+            assert.equal(typeof body.error?.message, 'string', `a refusal has a message${reproOf(req, res)}`);
+            const after = await victimNow();
+            assert.equal(after, before, `a refused call (${res.status} ${String(body.error?.code)}) writes nothing${reproOf(req, res)}`);
+            known = after;
+          } else if (req.method === 'GET' || req.method === 'HEAD') {
+            known = before;
           }
-          assert.equal(typeof body.error?.code, 'string', `a refusal names its error code${reproOf(req, res)}`);
-          assert.equal(typeof body.error?.message, 'string', `a refusal has a message${reproOf(req, res)}`);
-          const after = await victimNow();
-          assert.equal(after, before, `a refused call (${res.status} ${String(body.error?.code)}) writes nothing${reproOf(req, res)}`);
-          known = after;
-        } else if (req.method === 'GET' || req.method === 'HEAD') {
-          known = before;
-        }
-        assertNothingFailedInside(failures, req, res);
-        return `HTTP ${res.status}`;
-      });
+          assertNothingFailedInside(failures, req, res);
+          return `HTTP ${res.status}`;
+        },
+      );
     });
   });
 });

@@ -54,13 +54,18 @@ describeEachEngine('/gateway.do', (engine) => {
       const proxy = await tamperingProxy(gateway, (body) => body.replace('"total_amount":"88.88"', '"total_amount":"88.89"'));
       try {
         const sdk = new AlipaySdk({ appId: kit.appId, privateKey: kit.appPrivateKey, alipayPublicKey: platformKey, gateway: proxy.url, camelcase: false });
-        await assert.rejects(
-          sdk.exec('alipay.trade.pay', { bizContent: { ...PAY, out_trade_no: outTradeNo() } }, { validateSign: true }),
-          (error: Error) => /验签失败/.test(error.message),
+        await assert.rejects(sdk.exec('alipay.trade.pay', { bizContent: { ...PAY, out_trade_no: outTradeNo() } }, { validateSign: true }), (error: Error) =>
+          /验签失败/.test(error.message),
         );
         const untouched = await tamperingProxy(gateway, (body) => body);
         try {
-          const honest = new AlipaySdk({ appId: kit.appId, privateKey: kit.appPrivateKey, alipayPublicKey: platformKey, gateway: untouched.url, camelcase: false });
+          const honest = new AlipaySdk({
+            appId: kit.appId,
+            privateKey: kit.appPrivateKey,
+            alipayPublicKey: platformKey,
+            gateway: untouched.url,
+            camelcase: false,
+          });
           assert.equal((await honest.exec('alipay.trade.pay', { bizContent: { ...PAY, out_trade_no: outTradeNo() } }, { validateSign: true })).code, '10000');
         } finally {
           await untouched.close();
@@ -73,7 +78,10 @@ describeEachEngine('/gateway.do', (engine) => {
     it('works with a PKCS#8 merchant key (keyType PKCS8) as with PKCS#1', async () => {
       const merchant = await harness.adminOk('POST', '/merchants', {});
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const registered = await harness.adminOk('POST', '/apps', { pid: merchant.pid, app_public_key: publicKey.export({ type: 'spki', format: 'der' }).toString('base64') });
+      const registered = await harness.adminOk('POST', '/apps', {
+        pid: merchant.pid,
+        app_public_key: publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+      });
       const pkcs8 = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
       const sdk = new AlipaySdk({ appId: registered.app_id, privateKey: pkcs8, keyType: 'PKCS8', alipayPublicKey: platformKey, gateway, camelcase: false });
       assert.equal((await sdk.exec('alipay.trade.pay', { bizContent: { ...PAY, out_trade_no: outTradeNo() } }, { validateSign: true })).code, '10000');
@@ -108,7 +116,10 @@ describeEachEngine('/gateway.do', (engine) => {
         const merchant = await harness.adminOk('POST', '/merchants', {});
         const created = await harness.adminOk('POST', '/apps', { pid: merchant.pid, app_public_key: publicText, rsa_public_key: publicText });
         const keyed: HandApp = { appId: created.app_id, pid: merchant.pid, privateKey };
-        for (const [kept, key] of [['PKCS#1', pkcs1Text], ['PKCS#8', pkcs8Text]] as const) {
+        for (const [kept, key] of [
+          ['PKCS#1', pkcs1Text],
+          ['PKCS#8', pkcs8Text],
+        ] as const) {
           for (const signType of ['RSA2', 'RSA'] as const) {
             const { form } = signedForm(keyed, { method: 'alipay.trade.pay', biz: { ...PAY, out_trade_no: outTradeNo() }, key, signType });
             const reply = await send(gateway, form);
@@ -207,9 +218,23 @@ describeEachEngine('/gateway.do', (engine) => {
         const raw = Buffer.from(await response.arrayBuffer());
         const text = raw.toString('utf8');
         const json = JSON.parse(text) as Record<string, any>;
-        assert.deepEqual(json.alipay_trade_refund_response, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter', sub_msg: '参数无效' });
+        assert.deepEqual(json.alipay_trade_refund_response, {
+          code: '40002',
+          msg: 'Invalid Arguments',
+          sub_code: 'isv.invalid-parameter',
+          sub_msg: '参数无效',
+        });
         const nodeName = 'alipay_trade_refund_response';
-        const reply: RawReply = { status: response.status, contentType: response.headers.get('content-type') ?? '', raw, text, json, nodeName, node: json[nodeName], sign: json.sign };
+        const reply: RawReply = {
+          status: response.status,
+          contentType: response.headers.get('content-type') ?? '',
+          raw,
+          text,
+          json,
+          nodeName,
+          node: json[nodeName],
+          sign: json.sign,
+        };
         assert.ok(replySignatureValid(reply, platformKey, signType), `signed ${signType}`);
       }
       const unknown = (await (await tooLarge('method=alipay.trade.refund&app_id=2021000000000000')).json()) as Record<string, any>;
@@ -232,7 +257,11 @@ describeEachEngine('/gateway.do', (engine) => {
     });
 
     it('the official SDK, validating signatures, reads the too-large error instead of throwing', async () => {
-      const reply = await kit.sdk.exec('alipay.trade.pay', { bizContent: { ...PAY, out_trade_no: outTradeNo(), body: 'x'.repeat(5 * 1024 * 1024) } }, { validateSign: true });
+      const reply = await kit.sdk.exec(
+        'alipay.trade.pay',
+        { bizContent: { ...PAY, out_trade_no: outTradeNo(), body: 'x'.repeat(5 * 1024 * 1024) } },
+        { validateSign: true },
+      );
       assert.equal(reply.code, '40002');
       assert.equal(reply.sub_code, 'isv.invalid-parameter');
     });

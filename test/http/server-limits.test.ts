@@ -25,7 +25,10 @@ describe('the HTTP limits', () => {
 });
 
 describeEachEngine('a careless or hostile client', (engine) => {
-  const { harness } = useHarness(engine, { tuikuan: { httpLimits: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS } }, merchant: false });
+  const { harness } = useHarness(engine, {
+    tuikuan: { httpLimits: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS } },
+    merchant: false,
+  });
 
   describe('a body that trickles in', () => {
     it('is cut off once the request timeout has passed, with a 408', async () => {
@@ -69,7 +72,11 @@ describeEachEngine('a careless or hostile client', (engine) => {
 
   describe('a filter given twice on the admin API', () => {
     it('is a 400 naming it, not a 500', async () => {
-      for (const path of ['/refunds?trade_no=a&trade_no=b', '/notifications?kind=trade_status_sync&kind=batch_refund_notify', '/batches/x?partner=a&partner=b']) {
+      for (const path of [
+        '/refunds?trade_no=a&trade_no=b',
+        '/notifications?kind=trade_status_sync&kind=batch_refund_notify',
+        '/batches/x?partner=a&partner=b',
+      ]) {
         const response = await harness.admin('GET', path);
         assert.equal(response.status, 400, path);
         assert.equal(response.body.error.code, 'invalid_request');

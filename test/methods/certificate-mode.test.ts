@@ -92,7 +92,11 @@ describeEachEngine('certificate mode', (engine) => {
 
   describe('over v1 (exec, with validateSign)', () => {
     it('refunds and queries; the reply carries alipay_cert_sn between the node and sign', async () => {
-      const refunded = await sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '5.00', out_request_no: 'C1' } }, { validateSign: true });
+      const refunded = await sdk.exec(
+        'alipay.trade.refund',
+        { bizContent: { trade_no: tradeNo, refund_amount: '5.00', out_request_no: 'C1' } },
+        { validateSign: true },
+      );
       assert.equal(refunded.code, '10000');
       assert.equal(refunded.fundChange, 'Y');
       const failed = await sdk.exec('alipay.trade.query', { bizContent: { trade_no: '2026120322001000000000000009' } }, { validateSign: true });
@@ -110,7 +114,10 @@ describeEachEngine('certificate mode', (engine) => {
     it('a reply altered in transit is rejected by the SDK', async () => {
       const proxy = await tamperingProxy(harness.tuikuan.url, (body) => body.replace('TRADE_SUCCESS', 'TRADE_CLOSED'));
       try {
-        await assert.rejects(certSdk(harness, app, { gateway: proxy.url }).exec('alipay.trade.query', { bizContent: { trade_no: tradeNo } }, { validateSign: true }), /验签失败|sign/i);
+        await assert.rejects(
+          certSdk(harness, app, { gateway: proxy.url }).exec('alipay.trade.query', { bizContent: { trade_no: tradeNo } }, { validateSign: true }),
+          /验签失败|sign/i,
+        );
       } finally {
         await proxy.close();
       }
@@ -118,19 +125,35 @@ describeEachEngine('certificate mode', (engine) => {
 
     it('another app’s certificate is isv.app-cert-not-exist, another root isv.invalid-alipay-root-cert-sn, none isv.missing-app-cert-sn', async () => {
       const other = await certApp(harness);
-      const foreignCert = await certSdk(harness, app, { appCert: other.appCert }).exec('alipay.trade.query', { bizContent: { trade_no: tradeNo } }, { validateSign: true });
+      const foreignCert = await certSdk(harness, app, { appCert: other.appCert }).exec(
+        'alipay.trade.query',
+        { bizContent: { trade_no: tradeNo } },
+        { validateSign: true },
+      );
       assert.deepEqual([foreignCert.code, foreignCert.subCode], ['40002', 'isv.app-cert-not-exist']);
       const strangerRoot = rootCertificateFile(await createCertificateAuthority({ now: Date.now() })).pem;
-      const foreignRoot = await certSdk(harness, app, { root: strangerRoot }).exec('alipay.trade.query', { bizContent: { trade_no: tradeNo } }, { validateSign: true });
+      const foreignRoot = await certSdk(harness, app, { root: strangerRoot }).exec(
+        'alipay.trade.query',
+        { bizContent: { trade_no: tradeNo } },
+        { validateSign: true },
+      );
       assert.equal(foreignRoot.subCode, 'isv.invalid-alipay-root-cert-sn');
-      const keyMode = new AlipaySdk({ appId: app.appId, privateKey: app.privateKey, alipayPublicKey: harness.tuikuan.platformPublicKey, gateway: harness.tuikuan.gateway });
+      const keyMode = new AlipaySdk({
+        appId: app.appId,
+        privateKey: app.privateKey,
+        alipayPublicKey: harness.tuikuan.platformPublicKey,
+        gateway: harness.tuikuan.gateway,
+      });
       const missing = await keyMode.exec('alipay.trade.query', { bizContent: { trade_no: tradeNo } }, { validateSign: true });
       assert.deepEqual([missing.code, missing.subCode], ['40002', 'isv.missing-app-cert-sn']);
     });
 
     it('an app in public-key mode that names a certificate is isv.app-cert-not-exist; no root SN is isv.missing-alipay-root-cert-sn', async () => {
       const keyed = await handApp(harness);
-      const named = await send(harness.tuikuan.gateway, signedForm(keyed, { params: { app_cert_sn: app.created.app_cert_sn, alipay_root_cert_sn: app.created.alipay_root_cert_sn } }).form);
+      const named = await send(
+        harness.tuikuan.gateway,
+        signedForm(keyed, { params: { app_cert_sn: app.created.app_cert_sn, alipay_root_cert_sn: app.created.alipay_root_cert_sn } }).form,
+      );
       assert.equal(named.node.sub_code, 'isv.app-cert-not-exist');
       const hand = { appId: app.appId, pid: app.pid, privateKey: (await import('node:crypto')).createPrivateKey(app.privateKey) };
       const noRoot = await send(harness.tuikuan.gateway, signedForm(hand, { params: { app_cert_sn: app.created.app_cert_sn } }).form);
@@ -151,10 +174,14 @@ describeEachEngine('certificate mode', (engine) => {
       const proxy = await tamperingProxy(harness.tuikuan.url, (body) => body);
       proxy.server.prependListener('request', (_request, response) => {
         const writeHead = response.writeHead.bind(response);
-        response.writeHead = ((status: number, headers: Record<string, unknown>) => writeHead(status, { ...headers, 'alipay-sn': '0'.repeat(32) })) as typeof response.writeHead;
+        response.writeHead = ((status: number, headers: Record<string, unknown>) =>
+          writeHead(status, { ...headers, 'alipay-sn': '0'.repeat(32) })) as typeof response.writeHead;
       });
       try {
-        await assert.rejects(certSdk(harness, app, { endpoint: proxy.origin }).curl('POST', '/v3/alipay/trade/query', { body: { trade_no: tradeNo } }), (error: { code?: string }) => error.code === 'response-alipay-sn-verify-error');
+        await assert.rejects(
+          certSdk(harness, app, { endpoint: proxy.origin }).curl('POST', '/v3/alipay/trade/query', { body: { trade_no: tradeNo } }),
+          (error: { code?: string }) => error.code === 'response-alipay-sn-verify-error',
+        );
       } finally {
         await proxy.close();
       }

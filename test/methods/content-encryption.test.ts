@@ -33,7 +33,14 @@ describeEachEngine('AES content encryption', (engine) => {
     app = await handApp(harness);
     aesKey = (await harness.adminOk('PATCH', `/apps/${app.appId}`, { aes_key: 'generate' })).aes_key as string;
     const privateKey = app.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-    sdk = new AlipaySdk({ appId: app.appId, privateKey, alipayPublicKey: harness.tuikuan.platformPublicKey, gateway: harness.tuikuan.gateway, endpoint: harness.tuikuan.url, encryptKey: aesKey });
+    sdk = new AlipaySdk({
+      appId: app.appId,
+      privateKey,
+      alipayPublicKey: harness.tuikuan.platformPublicKey,
+      gateway: harness.tuikuan.gateway,
+      endpoint: harness.tuikuan.url,
+      encryptKey: aesKey,
+    });
     tradeNo = (await harness.adminOk('POST', '/trades', { app_id: app.appId, total_amount: '50.00' })).trade_no as string;
   });
 
@@ -52,7 +59,10 @@ describeEachEngine('AES content encryption', (engine) => {
 
   describe('over v1 (encrypt_type=AES)', () => {
     it('the official SDK’s exec with needEncrypt gets the decrypted reply', async () => {
-      const result = await sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '1.00', out_request_no: 'E1' }, needEncrypt: true });
+      const result = await sdk.exec('alipay.trade.refund', {
+        bizContent: { trade_no: tradeNo, refund_amount: '1.00', out_request_no: 'E1' },
+        needEncrypt: true,
+      });
       assert.equal(result.code, '10000');
       assert.equal(result.fundChange, 'Y');
       const query = await sdk.exec('alipay.trade.query', { bizContent: { trade_no: tradeNo }, needEncrypt: true });
@@ -75,11 +85,17 @@ describeEachEngine('AES content encryption', (engine) => {
     it('a business failure is encrypted like a success; gateway errors are in clear and signed', async () => {
       const key = parseAesKey(aesKey)!;
       const unknown = aesEncrypt(Buffer.from(JSON.stringify({ trade_no: '2026120322001000000000000009' })), key);
-      const business = await send(harness.tuikuan.gateway, signedForm(app, { method: 'alipay.trade.query', biz: unknown, params: { encrypt_type: 'AES' } }).form);
+      const business = await send(
+        harness.tuikuan.gateway,
+        signedForm(app, { method: 'alipay.trade.query', biz: unknown, params: { encrypt_type: 'AES' } }).form,
+      );
       const plain = JSON.parse(aesDecrypt(business.json.alipay_trade_query_response as string, key)!.toString('utf8')) as Reply;
       assert.equal(plain.sub_code, 'ACQ.TRADE_NOT_EXIST');
 
-      const broken = await send(harness.tuikuan.gateway, signedForm(app, { method: 'alipay.trade.query', biz: 'bm90IGNpcGhlcnRleHQ=', params: { encrypt_type: 'AES' } }).form);
+      const broken = await send(
+        harness.tuikuan.gateway,
+        signedForm(app, { method: 'alipay.trade.query', biz: 'bm90IGNpcGhlcnRleHQ=', params: { encrypt_type: 'AES' } }).form,
+      );
       assert.deepEqual([broken.node.code, broken.node.sub_code, broken.node.sub_msg], ['40003', 'isv.decryption-error-unknown', '解密出错, 未知错误']);
       assert.ok(broken.sign, 'signed');
 
@@ -88,7 +104,10 @@ describeEachEngine('AES content encryption', (engine) => {
       assert.equal(other.node.sub_code, 'isv.decryption-error-unknown');
 
       const noKeyApp = await handApp(harness);
-      const noKey = await send(harness.tuikuan.gateway, signedForm(noKeyApp, { method: 'alipay.trade.query', biz: unknown, params: { encrypt_type: 'AES' } }).form);
+      const noKey = await send(
+        harness.tuikuan.gateway,
+        signedForm(noKeyApp, { method: 'alipay.trade.query', biz: unknown, params: { encrypt_type: 'AES' } }).form,
+      );
       assert.deepEqual([noKey.node.code, noKey.node.sub_code], ['40002', 'isv.decryption-error-not-valid-encrypt-key']);
 
       const v2 = await send(harness.tuikuan.gateway, signedForm(app, { method: 'alipay.trade.query', biz: unknown, params: { encrypt_type: 'AES_V2' } }).form);
@@ -98,7 +117,10 @@ describeEachEngine('AES content encryption', (engine) => {
 
   describe('over v3 (needEncrypt)', () => {
     it('the official SDK’s curl with needEncrypt verifies and decrypts the reply', async () => {
-      const refunded = await sdk.curl('POST', '/v3/alipay/trade/refund', { body: { trade_no: tradeNo, refund_amount: '1.00', out_request_no: 'E3' }, needEncrypt: true });
+      const refunded = await sdk.curl('POST', '/v3/alipay/trade/refund', {
+        body: { trade_no: tradeNo, refund_amount: '1.00', out_request_no: 'E3' },
+        needEncrypt: true,
+      });
       assert.equal(refunded.responseHttpStatus, 200);
       assert.equal(refunded.data.fund_change, 'Y');
     });
@@ -107,7 +129,10 @@ describeEachEngine('AES content encryption', (engine) => {
       const proxy = await tamperingProxy(harness.tuikuan.url, (body) => `${body.slice(0, 10)}${body[10] === 'A' ? 'B' : 'A'}${body.slice(11)}`);
       try {
         const tampered = new AlipaySdk({ ...sdk.config, endpoint: proxy.origin });
-        await assert.rejects(tampered.curl('POST', '/v3/alipay/trade/query', { body: { trade_no: tradeNo }, needEncrypt: true }), (error: { code?: string }) => error.code === 'response-signature-verify-error');
+        await assert.rejects(
+          tampered.curl('POST', '/v3/alipay/trade/query', { body: { trade_no: tradeNo }, needEncrypt: true }),
+          (error: { code?: string }) => error.code === 'response-signature-verify-error',
+        );
       } finally {
         await proxy.close();
       }
@@ -131,7 +156,11 @@ describeEachEngine('AES content encryption', (engine) => {
         assert.deepEqual([(error as { code: string }).code, (error as { responseHttpStatus: number }).responseHttpStatus], ['decryption-error-unknown', 400]);
       }
       const noKeyApp = await handApp(harness);
-      const noKey = new AlipaySdk({ ...sdk.config, appId: noKeyApp.appId, privateKey: noKeyApp.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString() });
+      const noKey = new AlipaySdk({
+        ...sdk.config,
+        appId: noKeyApp.appId,
+        privateKey: noKeyApp.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+      });
       try {
         await noKey.curl('POST', '/v3/alipay/trade/query', { body: { trade_no: tradeNo }, needEncrypt: true });
         assert.fail('refused');

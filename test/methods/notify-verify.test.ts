@@ -20,12 +20,18 @@ describeEachEngine('batch_refund_notify and notify_verify', (engine) => {
   const { harness, kit, receiver } = useHarness(engine, { clock: 'virtual', receiver: 'success' });
 
   const verify = async (partner: string, notifyId: string | undefined, extra = '') =>
-    (await fetch(`${harness.tuikuan.gateway}?service=notify_verify&partner=${partner}${notifyId === undefined ? '' : `&notify_id=${notifyId}`}${extra}`)).text();
+    (
+      await fetch(`${harness.tuikuan.gateway}?service=notify_verify&partner=${partner}${notifyId === undefined ? '' : `&notify_id=${notifyId}`}${extra}`)
+    ).text();
 
   async function batchWithNotify(signer?: MapiSigner) {
     receiver.received.length = 0;
     const tradeNo = (await newTrade(harness, kit, { total_amount: '100.00' })).trade_no as string;
-    const batch = await runBatch(harness, kit, { lines: [{ tradeNo, amount: '12.50', reason: '协商退款' }], notifyUrl: receiver.url, ...(signer && { signer }) });
+    const batch = await runBatch(harness, kit, {
+      lines: [{ tradeNo, amount: '12.50', reason: '协商退款' }],
+      notifyUrl: receiver.url,
+      ...(signer && { signer }),
+    });
     return { batch, tradeNo };
   }
 
@@ -38,7 +44,16 @@ describeEachEngine('batch_refund_notify and notify_verify', (engine) => {
       assert.equal(post!.method, 'POST');
       assert.match(String(post!.headers['content-type']), /application\/x-www-form-urlencoded; charset=GBK/);
       const fields = parseNotifyBody(post!.raw, 'GBK');
-      assert.deepEqual(Object.keys(fields).sort(), ['batch_no', 'notify_id', 'notify_time', 'notify_type', 'result_details', 'sign', 'sign_type', 'success_num']);
+      assert.deepEqual(Object.keys(fields).sort(), [
+        'batch_no',
+        'notify_id',
+        'notify_time',
+        'notify_type',
+        'result_details',
+        'sign',
+        'sign_type',
+        'success_num',
+      ]);
       assert.equal(fields.notify_type, 'batch_refund_notify');
       assert.equal(fields.batch_no, batch.batch_no);
       assert.equal(fields.success_num, '1');
@@ -95,7 +110,10 @@ describeEachEngine('batch_refund_notify and notify_verify', (engine) => {
       const fields = receiver.received.map((post) => parseNotifyBody(post.raw, 'GBK'));
       assert.equal(new Set(fields.map((f) => f.notify_id)).size, 1, 'one notify_id');
       const times = fields.map((f) => parseChinaTime(f.notify_time!)!);
-      assert.deepEqual(times.map((t) => Math.round((t - times[0]!) / 60_000)), OFFSETS_MINUTES);
+      assert.deepEqual(
+        times.map((t) => Math.round((t - times[0]!) / 60_000)),
+        OFFSETS_MINUTES,
+      );
       const log = (await harness.adminOk('GET', `/notifications?batch_no=${batch.batch_no}`)).notifications[0];
       assert.equal(log.status, 'given_up');
       assert.equal(log.attempt_log.length, 8);

@@ -217,17 +217,21 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
     it('DELETE /admin/v1/faults disarms every armed fault at once, used or not: the calls after it are answered as if none had been armed', async () => {
       await harness.adminOk('POST', '/faults', { method: 'alipay.trade.query', sub_code: 'ACQ.SYSTEM_ERROR', times: 5 });
       await harness.adminOk('POST', '/faults', { method: 'alipay.trade.refund', sub_code: 'ACQ.SYSTEM_ERROR', phase: 'after' });
-      assert.deepEqual((await harness.adminOk('GET', '/faults')).faults.map((f: Record<string, unknown>) => [f.method, f.remaining]), [
-        ['alipay.trade.query', 5],
-        ['alipay.trade.refund', 1],
-      ]);
+      assert.deepEqual(
+        (await harness.adminOk('GET', '/faults')).faults.map((f: Record<string, unknown>) => [f.method, f.remaining]),
+        [
+          ['alipay.trade.query', 5],
+          ['alipay.trade.refund', 1],
+        ],
+      );
       await signedError(signedForm(app, { biz: { out_trade_no: 'X' } }).form, '40004', 'ACQ.SYSTEM_ERROR', 'Business Failed');
 
       const cleared = await harness.admin('DELETE', '/faults');
       assert.equal(cleared.status, 204);
       assert.deepEqual(cleared.body, {}, 'no body');
       assert.deepEqual((await harness.adminOk('GET', '/faults')).faults, []);
-      for (let i = 0; i < 4; i++) assert.equal((await send(gateway, signedForm(app, { biz: { out_trade_no: 'X' } }).form)).node.sub_code, 'ACQ.TRADE_NOT_EXIST');
+      for (let i = 0; i < 4; i++)
+        assert.equal((await send(gateway, signedForm(app, { biz: { out_trade_no: 'X' } }).form)).node.sub_code, 'ACQ.TRADE_NOT_EXIST');
       const refund = signedForm(app, { method: 'alipay.trade.refund', biz: { out_trade_no: 'X', refund_amount: '1.00' } });
       assert.equal((await send(gateway, refund.form)).node.sub_code, 'ACQ.TRADE_NOT_EXIST', 'the refund’s fault is gone too');
       assert.equal((await harness.admin('DELETE', '/faults')).status, 204, 'clearing none is no error');
@@ -257,7 +261,10 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
       keyed = { rsa2Only, aes, cert, certSn: created.app_cert_sn, rootSn: created.alipay_root_cert_sn };
     });
 
-    const query = (options: Parameters<typeof signedForm>[1] = {}, from: () => HandApp = () => app) => () => send(gateway, signedForm(from(), { biz: { out_trade_no: 'X' }, ...options }).form);
+    const query =
+      (options: Parameters<typeof signedForm>[1] = {}, from: () => HandApp = () => app) =>
+      () =>
+        send(gateway, signedForm(from(), { biz: { out_trade_no: 'X' }, ...options }).form);
     const unsigned = () => send(gateway, formOf(Object.entries(signedForm(app).params).filter(([key]) => key !== 'sign')));
     const MISSING = 'Missing Required Arguments';
     const INVALID = 'Invalid Arguments';
@@ -272,7 +279,13 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
           return query()();
         },
       },
-      { subCode: 'aop.invalid-auth-token', code: '20001', msg: 'Insufficient Token Permissions', subMsg: '无效的访问令牌', provoke: query({ params: { app_auth_token: '202611BB0000000000000000' } }) },
+      {
+        subCode: 'aop.invalid-auth-token',
+        code: '20001',
+        msg: 'Insufficient Token Permissions',
+        subMsg: '无效的访问令牌',
+        provoke: query({ params: { app_auth_token: '202611BB0000000000000000' } }),
+      },
       { subCode: 'isv.missing-method', code: '40001', msg: MISSING, subMsg: '缺少方法名参数', provoke: query({ params: { method: undefined } }) },
       { subCode: 'isv.missing-signature', code: '40001', msg: MISSING, subMsg: '缺少签名参数', provoke: unsigned },
       { subCode: 'isv.missing-signature-type', code: '40001', msg: MISSING, subMsg: '缺少签名类型参数', provoke: query({ params: { sign_type: undefined } }) },
@@ -287,7 +300,13 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
         provoke: () => query({ params: { app_cert_sn: keyed.certSn } }, () => keyed.cert)(),
       },
       { subCode: 'isv.invalid-parameter', code: '40002', msg: INVALID, subMsg: '参数无效', provoke: query({ biz: 'not json' }) },
-      { subCode: 'isv.invalid-parameter', code: '40002', msg: INVALID, subMsg: '参数无效：notify_url', provoke: query({ params: { notify_url: 'ftp://shop.example.com/notify' } }) },
+      {
+        subCode: 'isv.invalid-parameter',
+        code: '40002',
+        msg: INVALID,
+        subMsg: '参数无效：notify_url',
+        provoke: query({ params: { notify_url: 'ftp://shop.example.com/notify' } }),
+      },
       { subCode: 'isv.invalid-method', code: '40002', msg: INVALID, subMsg: '不存在的方法名', provoke: query({ method: 'alipay.trade.precreate' }) },
       { subCode: 'isv.invalid-format', code: '40002', msg: INVALID, subMsg: '无效的数据格式', provoke: query({ params: { format: 'xml' } }) },
       { subCode: 'isv.invalid-signature-type', code: '40002', msg: INVALID, subMsg: '无效的签名类型', provoke: query({ params: { sign_type: 'MD5' } }) },
@@ -296,22 +315,57 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
         code: '40002',
         msg: INVALID,
         // The string the gateway verified, '&' escaped: the request's own sign content, as this test computes it.
-        subMsg: () => `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${signContent(tampered.params).replaceAll('&', '&amp;')}`,
+        subMsg: () =>
+          `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${signContent(tampered.params).replaceAll('&', '&amp;')}`,
         provoke: () => send(gateway, tampered.form),
       },
-      { subCode: 'isv.missing-signature-config', code: '40002', msg: INVALID, subMsg: '验签出错, 未配置对应签名算法的公钥或者证书', provoke: () => query({ signType: 'RSA' }, () => keyed.rsa2Only)() },
-      { subCode: 'isv.invalid-app-id', code: '40002', msg: INVALID, subMsg: '无效的AppID参数', provoke: query({}, () => ({ ...app, appId: '2021000000000000' })) },
-      { subCode: 'isv.invalid-timestamp', code: '40002', msg: INVALID, subMsg: '非法的时间戳参数', provoke: query({ params: { timestamp: '2026/11/23 10:00:00' } }) },
+      {
+        subCode: 'isv.missing-signature-config',
+        code: '40002',
+        msg: INVALID,
+        subMsg: '验签出错, 未配置对应签名算法的公钥或者证书',
+        provoke: () => query({ signType: 'RSA' }, () => keyed.rsa2Only)(),
+      },
+      {
+        subCode: 'isv.invalid-app-id',
+        code: '40002',
+        msg: INVALID,
+        subMsg: '无效的AppID参数',
+        provoke: query({}, () => ({ ...app, appId: '2021000000000000' })),
+      },
+      {
+        subCode: 'isv.invalid-timestamp',
+        code: '40002',
+        msg: INVALID,
+        subMsg: '非法的时间戳参数',
+        provoke: query({ params: { timestamp: '2026/11/23 10:00:00' } }),
+      },
       { subCode: 'isv.invalid-charset', code: '40002', msg: INVALID, subMsg: '字符集错误', provoke: query({ params: { charset: 'big5' } }) },
-      { subCode: 'isv.invalid-encrypt-type', code: '40002', msg: INVALID, subMsg: '无效的加密类型', provoke: () => query({ biz: 'bm90IGNpcGhlcnRleHQ=', params: { encrypt_type: 'AES_V2' } }, () => keyed.aes)() },
+      {
+        subCode: 'isv.invalid-encrypt-type',
+        code: '40002',
+        msg: INVALID,
+        subMsg: '无效的加密类型',
+        provoke: () => query({ biz: 'bm90IGNpcGhlcnRleHQ=', params: { encrypt_type: 'AES_V2' } }, () => keyed.aes)(),
+      },
       { subCode: 'isv.missing-app-cert-sn', code: '40002', msg: INVALID, subMsg: '缺少应用公钥证书序列号', provoke: () => query({}, () => keyed.cert)() },
-      { subCode: 'isv.app-cert-not-exist', code: '40002', msg: INVALID, subMsg: '应用公钥证书不存在', provoke: () => query({ params: { app_cert_sn: keyed.certSn, alipay_root_cert_sn: keyed.rootSn } })() },
+      {
+        subCode: 'isv.app-cert-not-exist',
+        code: '40002',
+        msg: INVALID,
+        subMsg: '应用公钥证书不存在',
+        provoke: () => query({ params: { app_cert_sn: keyed.certSn, alipay_root_cert_sn: keyed.rootSn } })(),
+      },
       {
         subCode: 'isv.invalid-alipay-root-cert-sn',
         code: '40002',
         msg: INVALID,
         subMsg: '无效支付宝根证书序列号',
-        provoke: () => query({ params: { app_cert_sn: keyed.certSn, alipay_root_cert_sn: '687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6' } }, () => keyed.cert)(),
+        provoke: () =>
+          query(
+            { params: { app_cert_sn: keyed.certSn, alipay_root_cert_sn: '687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6' } },
+            () => keyed.cert,
+          )(),
       },
       {
         subCode: 'isv.decryption-error-not-valid-encrypt-key',
@@ -320,7 +374,13 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
         subMsg: '解密出错, 未配置加密密钥或加密密钥格式错误',
         provoke: query({ biz: 'bm90IGNpcGhlcnRleHQ=', params: { encrypt_type: 'AES' } }),
       },
-      { subCode: 'isv.decryption-error-unknown', code: '40003', msg: 'Insufficient Conditions', subMsg: '解密出错, 未知错误', provoke: () => query({ biz: 'bm90IGNpcGhlcnRleHQ=', params: { encrypt_type: 'AES' } }, () => keyed.aes)() },
+      {
+        subCode: 'isv.decryption-error-unknown',
+        code: '40003',
+        msg: 'Insufficient Conditions',
+        subMsg: '解密出错, 未知错误',
+        provoke: () => query({ biz: 'bm90IGNpcGhlcnRleHQ=', params: { encrypt_type: 'AES' } }, () => keyed.aes)(),
+      },
     ];
     for (const error of PUBLIC_ERRORS) {
       const expected = typeof error.subMsg === 'string' ? error.subMsg : 'the string it verified';
@@ -405,7 +465,12 @@ describeEachEngine('createOpenApiGateway: what goes wrong inside it', (engine) =
 
   function assertUnknowError(reply: RawReply): void {
     assert.equal(reply.nodeName, 'alipay_trade_query_response');
-    assert.deepEqual(reply.node, { code: '20000', msg: 'Service Currently Unavailable', sub_code: 'isp.unknow-error', sub_msg: '服务暂不可用（业务系统不可用）' });
+    assert.deepEqual(reply.node, {
+      code: '20000',
+      msg: 'Service Currently Unavailable',
+      sub_code: 'isp.unknow-error',
+      sub_msg: '服务暂不可用（业务系统不可用）',
+    });
     assert.doesNotMatch(reply.text, /secret_column|TypeError|faults table|\bat \S+ \(|\.js:\d+/, 'nothing of the failure shows');
   }
 

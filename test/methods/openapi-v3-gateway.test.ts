@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { createSign, randomUUID } from 'node:crypto';
 import { before, describe, it } from 'node:test';
-import { AlipaySdk } from 'alipay-sdk';
+import type { AlipaySdk } from 'alipay-sdk';
 import { describeEachEngine } from '../support/engines.js';
 import { useHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
 import { tamperingProxy } from '../support/tampering-proxy.js';
@@ -24,7 +24,9 @@ async function handSigned(
   const path = options.path ?? '/v3/alipay/trade/query';
   const body = options.body ?? '{}';
   const authString = options.authString ?? `app_id=${kit.appId},nonce=${randomUUID()},timestamp=${options.timestamp ?? Date.now()}`;
-  const sign = createSign('RSA-SHA256').update(`${authString}\nPOST\n${path}\n${body}\n`).sign(options.key ?? kit.appPrivateKey, 'base64');
+  const sign = createSign('RSA-SHA256')
+    .update(`${authString}\nPOST\n${path}\n${body}\n`)
+    .sign(options.key ?? kit.appPrivateKey, 'base64');
   const response = await fetch(`${harness.tuikuan.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `ALIPAY-SHA256withRSA ${authString},sign=${sign}`, ...options.headers },
@@ -70,7 +72,9 @@ describeEachEngine('OpenAPI v3', (engine) => {
 
     it('POST /v3/alipay/trade/refund/apply accepts, and the worker carries the refund out', async () => {
       const trade = await newTrade(harness, kit);
-      const applied = await sdk.curl('POST', '/v3/alipay/trade/refund/apply', { body: { trade_no: trade.trade_no, refund_amount: '3.00', out_request_no: 'V3A1' } });
+      const applied = await sdk.curl('POST', '/v3/alipay/trade/refund/apply', {
+        body: { trade_no: trade.trade_no, refund_amount: '3.00', out_request_no: 'V3A1' },
+      });
       assert.equal(applied.responseHttpStatus, 200);
       assert.deepEqual(applied.data, {}, 'accepted, as v1 answers 10000 with no fields');
       for (let i = 0; i < 100 && (await refundOf(harness, trade.trade_no, 'V3A1')).status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 50));
@@ -80,7 +84,14 @@ describeEachEngine('OpenAPI v3', (engine) => {
     it('answers the trade.pay notify_url from the body, under the same rule as v1', async () => {
       const refused = await v3Error(
         sdk.curl('POST', '/v3/alipay/trade/pay', {
-          body: { out_trade_no: 'V3PAY2', scene: 'bar_code', auth_code: '286648395128379123', subject: 'x', total_amount: '1.00', notify_url: 'file:///etc/passwd' },
+          body: {
+            out_trade_no: 'V3PAY2',
+            scene: 'bar_code',
+            auth_code: '286648395128379123',
+            subject: 'x',
+            total_amount: '1.00',
+            notify_url: 'file:///etc/passwd',
+          },
         }),
       );
       assert.deepEqual([refused.responseHttpStatus, refused.code], [400, 'invalid-parameter']);
@@ -93,7 +104,9 @@ describeEachEngine('OpenAPI v3', (engine) => {
       assert.deepEqual([unknown.responseHttpStatus, unknown.code], [400, 'TRADE_NOT_EXIST']);
       assert.match(unknown.message, /^交易不存在/);
       const trade = await newTrade(harness, kit, { total_amount: '5.00' });
-      const tooMuch = await v3Error(sdk.curl('POST', '/v3/alipay/trade/refund', { body: { trade_no: trade.trade_no, refund_amount: '6.00', out_request_no: 'X' } }));
+      const tooMuch = await v3Error(
+        sdk.curl('POST', '/v3/alipay/trade/refund', { body: { trade_no: trade.trade_no, refund_amount: '6.00', out_request_no: 'X' } }),
+      );
       assert.deepEqual([tooMuch.responseHttpStatus, tooMuch.code], [400, 'REFUND_AMT_NOT_EQUAL_TOTAL']);
       const invalid = await v3Error(sdk.curl('POST', '/v3/alipay/trade/refund', { body: { refund_amount: 'many' } }));
       assert.deepEqual([invalid.responseHttpStatus, invalid.code], [400, 'INVALID_PARAMETER']);
@@ -133,7 +146,10 @@ describeEachEngine('OpenAPI v3', (engine) => {
     });
 
     it('fields in any order, as Postman sends them, verify; no authorization is 400 missing-timestamp', async () => {
-      const postman = await handSigned(harness, kit, { authString: `app_id=${kit.appId},timestamp=${Date.now()},nonce=${randomUUID()},expired_seconds=120`, body: JSON.stringify({ out_trade_no: 'V3PAY1' }) });
+      const postman = await handSigned(harness, kit, {
+        authString: `app_id=${kit.appId},timestamp=${Date.now()},nonce=${randomUUID()},expired_seconds=120`,
+        body: JSON.stringify({ out_trade_no: 'V3PAY1' }),
+      });
       assert.equal(postman.status, 200);
       const none = await fetch(`${harness.tuikuan.url}/v3/alipay/trade/query`, { method: 'POST', body: '{}' });
       assert.equal(none.status, 400);
@@ -144,7 +160,10 @@ describeEachEngine('OpenAPI v3', (engine) => {
       const seller = await newMerchant(harness);
       const { app_auth_token: token } = await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: seller.pid });
       const trade = await harness.adminOk('POST', '/trades', { app_id: kit.appId, seller_id: seller.pid, total_amount: '20.00' });
-      const refunded = await sdk.curl('POST', '/v3/alipay/trade/refund', { body: { trade_no: trade.trade_no, refund_amount: '2.00', out_request_no: 'T1' }, appAuthToken: token });
+      const refunded = await sdk.curl('POST', '/v3/alipay/trade/refund', {
+        body: { trade_no: trade.trade_no, refund_amount: '2.00', out_request_no: 'T1' },
+        appAuthToken: token,
+      });
       assert.equal(refunded.data.fund_change, 'Y');
       const refused = await v3Error(sdk.curl('POST', '/v3/alipay/trade/query', { body: { trade_no: trade.trade_no }, appAuthToken: 'nonsense' }));
       assert.deepEqual([refused.responseHttpStatus, refused.code], [401, 'invalid-app-auth-token']);

@@ -123,7 +123,8 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
 
   describe('the batch', () => {
     it('REFUND_DATE_ERROR: refund_date is yyyy-MM-dd HH:mm:ss', async () => {
-      for (const refundDate of ['2026/11/23 10:00:00', 'today', '2026-11-31 10:00:00']) await refused('REFUND_DATE_ERROR', { params: { refund_date: refundDate } });
+      for (const refundDate of ['2026/11/23 10:00:00', 'today', '2026-11-31 10:00:00'])
+        await refused('REFUND_DATE_ERROR', { params: { refund_date: refundDate } });
       await refused('REFUND_DATE_ERROR', { params: { refund_date: undefined } });
     });
 
@@ -162,7 +163,10 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
       assert.equal(kept.lines.length, 1);
       const other = await newMerchant(harness);
       const otherTrade = await newTrade(harness, other);
-      const sameNoOtherPartner = await submitBatch(harness, other, { lines: [{ tradeNo: otherTrade.trade_no, amount: '1.00' }], params: { batch_no: first.params.batch_no } });
+      const sameNoOtherPartner = await submitBatch(harness, other, {
+        lines: [{ tradeNo: otherTrade.trade_no, amount: '1.00' }],
+        params: { batch_no: first.params.batch_no },
+      });
       assert.ok(sameNoOtherPartner.location, 'batch_no is unique per partner');
     });
 
@@ -199,7 +203,12 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
     });
 
     it('DUBL_TRADE_NO_IN_SAME_BATCH: one trade twice in a batch', async () => {
-      await refused('DUBL_TRADE_NO_IN_SAME_BATCH', { lines: [{ tradeNo, amount: '1.00' }, { tradeNo, amount: '2.00' }] });
+      await refused('DUBL_TRADE_NO_IN_SAME_BATCH', {
+        lines: [
+          { tradeNo, amount: '1.00' },
+          { tradeNo, amount: '2.00' },
+        ],
+      });
     });
 
     it('PWD_REFUND_NOT_ALLOW_ROYALTY: a royalty set after |', async () => {

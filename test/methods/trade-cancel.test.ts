@@ -38,7 +38,11 @@ describeEachEngine('alipay.trade.cancel', (engine) => {
       for (const attempt of [1, 2]) {
         const reply = await cancel(kit, { out_trade_no: trade.out_trade_no });
         assertSuccess(reply);
-        assert.deepEqual([reply.action, reply.retry_flag, reply.trade_no, reply.out_trade_no], ['close', 'N', trade.trade_no, trade.out_trade_no], `attempt ${attempt}`);
+        assert.deepEqual(
+          [reply.action, reply.retry_flag, reply.trade_no, reply.out_trade_no],
+          ['close', 'N', trade.trade_no, trade.out_trade_no],
+          `attempt ${attempt}`,
+        );
       }
       assert.equal((await getTrade(harness, trade.trade_no)).trade_status, 'TRADE_CLOSED');
       assert.deepEqual(await refundsOf(harness, trade.trade_no), []);

@@ -9,7 +9,19 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
 import { useHarness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
-import { ALL_QUERY_OPTIONS, advanceClock, assertBusinessError, assertSuccess, chinaTimeMs, refund, refundApply, refundQuery, runDueJobs, setBalance, type Reply } from '../support/refund-calls.js';
+import {
+  ALL_QUERY_OPTIONS,
+  advanceClock,
+  assertBusinessError,
+  assertSuccess,
+  chinaTimeMs,
+  refund,
+  refundApply,
+  refundQuery,
+  runDueJobs,
+  setBalance,
+  type Reply,
+} from '../support/refund-calls.js';
 
 describeEachEngine('alipay.trade.fastpay.refund.query', (engine) => {
   const { harness, kit } = useHarness(engine, { clock: 'virtual' });
@@ -29,8 +41,24 @@ describeEachEngine('alipay.trade.fastpay.refund.query', (engine) => {
           { fund_channel: 'DISCOUNT', amount: '10.00' },
         ],
         voucher_detail_list: [
-          { id: '2015102600073002039000002D5O', name: 'xx超市5折优惠', type: 'ALIPAY_FIX_VOUCHER', amount: '20.00', merchant_contribute: '20.00', other_contribute: '0.00' },
-          { id: '2015102600073002039000002D5P', name: '平台红利券', type: 'ALIPAY_DISCOUNT_VOUCHER', amount: '10.00', merchant_contribute: '0.00', other_contribute: '10.00', memo: '学生专用优惠', template_id: '20171030000730015359000EMZP0' },
+          {
+            id: '2015102600073002039000002D5O',
+            name: 'xx超市5折优惠',
+            type: 'ALIPAY_FIX_VOUCHER',
+            amount: '20.00',
+            merchant_contribute: '20.00',
+            other_contribute: '0.00',
+          },
+          {
+            id: '2015102600073002039000002D5P',
+            name: '平台红利券',
+            type: 'ALIPAY_DISCOUNT_VOUCHER',
+            amount: '10.00',
+            merchant_contribute: '0.00',
+            other_contribute: '10.00',
+            memo: '学生专用优惠',
+            template_id: '20171030000730015359000EMZP0',
+          },
         ],
       });
       refunded = await refund(feeKit, { trade_no: trade.trade_no, refund_amount: '75.00', out_request_no: 'HZ01RF001', refund_reason: '正常退款' });
@@ -63,7 +91,14 @@ describeEachEngine('alipay.trade.fastpay.refund.query', (engine) => {
         deposit_back_info: bank,
         deposit_back_info_list: [bank],
         refund_voucher_detail_list: [
-          { id: '2015102600073002039000002D5O', name: 'xx超市5折优惠', type: 'ALIPAY_FIX_VOUCHER', amount: '20.00', merchant_contribute: '20.00', other_contribute: '0.00' },
+          {
+            id: '2015102600073002039000002D5O',
+            name: 'xx超市5折优惠',
+            type: 'ALIPAY_FIX_VOUCHER',
+            amount: '20.00',
+            merchant_contribute: '20.00',
+            other_contribute: '0.00',
+          },
           {
             id: '2015102600073002039000002D5P',
             name: '平台红利券',

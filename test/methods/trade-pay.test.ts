@@ -14,7 +14,11 @@ let counter = 0;
 const outTradeNo = () => `PAY${Date.now()}${++counter}`;
 
 function pay(kit: MerchantKit, biz: Biz): Promise<Reply> {
-  return kit.sdk.exec('alipay.trade.pay', { bizContent: { scene: 'bar_code', auth_code: BAR_CODE, subject: '测试商品', ...biz } }, { validateSign: true }) as Promise<Reply>;
+  return kit.sdk.exec(
+    'alipay.trade.pay',
+    { bizContent: { scene: 'bar_code', auth_code: BAR_CODE, subject: '测试商品', ...biz } },
+    { validateSign: true },
+  ) as Promise<Reply>;
 }
 
 /** What a failed payment still carries: zero amounts and the out_trade_no, and nothing else of a trade. */
@@ -190,7 +194,11 @@ describeEachEngine('alipay.trade.pay', (engine) => {
         const reply = await pay(kit, { out_trade_no: no, total_amount: '1.00', scene, auth_code: authCode });
         assertBusinessError(reply, 'ACQ.PAYMENT_AUTH_CODE_INVALID', '支付授权码无效');
         assertNothingPaid(reply, no);
-        assertBusinessError(await kit.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: no } }, { validateSign: true }) as Reply, 'ACQ.TRADE_NOT_EXIST', '交易不存在');
+        assertBusinessError(
+          (await kit.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: no } }, { validateSign: true })) as Reply,
+          'ACQ.TRADE_NOT_EXIST',
+          '交易不存在',
+        );
       }
       assertSuccess(await pay(kit, { out_trade_no: outTradeNo(), total_amount: '1.00', scene: 'security_code', auth_code: `fp${'a1'.repeat(17)}b` }));
       assertSuccess(await pay(kit, { out_trade_no: outTradeNo(), total_amount: '1.00', auth_code: '301234567890123456789012' }));

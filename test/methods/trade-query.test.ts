@@ -57,7 +57,12 @@ describeEachEngine('alipay.trade.query', (engine) => {
     });
 
     it('refund_fee is the cumulative refunded amount: after a partial refund, then after the full amount (TRADE_CLOSED)', async () => {
-      const trade = await newTrade(harness, kit, { out_trade_no: outTradeNo(), total_amount: '100.00', fund_bill_list: MIXED_BILL, voucher_detail_list: MIXED_VOUCHERS });
+      const trade = await newTrade(harness, kit, {
+        out_trade_no: outTradeNo(),
+        total_amount: '100.00',
+        fund_bill_list: MIXED_BILL,
+        voucher_detail_list: MIXED_VOUCHERS,
+      });
       assert.equal((await refund(kit, { trade_no: trade.trade_no, refund_amount: '30.00', out_request_no: 'R1' })).fund_change, 'Y');
       const partly = await query(kit, { trade_no: trade.trade_no });
       assertSuccess(partly);

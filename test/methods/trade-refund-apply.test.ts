@@ -10,7 +10,24 @@ import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
 import { useHarness, type MerchantKit } from '../support/harness.js';
 import { newMerchant, newTrade } from '../support/harness.js';
-import { ALL_QUERY_OPTIONS, advanceClock, assertBusinessError, assertSuccess, chinaTimeMs, getTrade, ledgerOf, notificationsOf, refund, refundApply, refundOf, refundQuery, refundsOf, runDueJobs, setBalance, type Reply } from '../support/refund-calls.js';
+import {
+  ALL_QUERY_OPTIONS,
+  advanceClock,
+  assertBusinessError,
+  assertSuccess,
+  chinaTimeMs,
+  getTrade,
+  ledgerOf,
+  notificationsOf,
+  refund,
+  refundApply,
+  refundOf,
+  refundQuery,
+  refundsOf,
+  runDueJobs,
+  setBalance,
+  type Reply,
+} from '../support/refund-calls.js';
 
 const HOUR = 3600;
 
@@ -72,8 +89,16 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
       assert.equal(waiting.pending_refund_amount, '60.00');
       assert.equal(waiting.refunded_amount, '0.00');
       assert.equal(waiting.refund_count, 1);
-      assertBusinessError(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '40.01', out_request_no: 'RES2' }), 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
-      assertBusinessError(await refund(seller, { trade_no: trade.trade_no, refund_amount: '40.01', out_request_no: 'RES3' }), 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
+      assertBusinessError(
+        await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '40.01', out_request_no: 'RES2' }),
+        'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+        '退款金额超限',
+      );
+      assertBusinessError(
+        await refund(seller, { trade_no: trade.trade_no, refund_amount: '40.01', out_request_no: 'RES3' }),
+        'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+        '退款金额超限',
+      );
       assertSuccess(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '40.00', out_request_no: 'RES4' }));
       assert.equal((await getTrade(harness, trade.trade_no)).pending_refund_amount, '100.00');
     });
@@ -97,12 +122,20 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
       assert.equal(full.pending_refund_amount, '0.50');
 
       await setBalance(harness, seller.pid, '100.00');
-      assertBusinessError(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: 'CAP100' }), 'ACQ.TRADE_NOT_ALLOW_REFUND', '当前交易不允许退款');
+      assertBusinessError(
+        await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: 'CAP100' }),
+        'ACQ.TRADE_NOT_ALLOW_REFUND',
+        '当前交易不允许退款',
+      );
       const sync = await refund(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: 'CAP100' });
       assertBusinessError(sync, 'ACQ.TRADE_NOT_ALLOW_REFUND', '当前交易不允许退款');
       assert.equal(sync.refund_fee, '0.49');
       assertSuccess(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: 'CAP99' }));
-      assert.equal((await refund(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: 'CAP1' })).fund_change, 'N', 'repeats still answer');
+      assert.equal(
+        (await refund(seller, { trade_no: trade.trade_no, refund_amount: '0.01', out_request_no: 'CAP1' })).fund_change,
+        'N',
+        'repeats still answer',
+      );
       const after = await getTrade(harness, trade.trade_no);
       assert.equal(after.refund_count, 99);
       assert.equal(after.pending_refund_amount, '0.50');
@@ -144,10 +177,18 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
 
     it('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL (退款金额超限): more than the total, more than is left, or partial without out_request_no', async () => {
       const trade = await newTrade(harness, kit);
-      assertBusinessError(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '100.01', out_request_no: requestNo() }), 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
+      assertBusinessError(
+        await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '100.01', out_request_no: requestNo() }),
+        'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+        '退款金额超限',
+      );
       assertBusinessError(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '50.00' }), 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
       assertSuccess(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '70.00', out_request_no: requestNo() }));
-      assertBusinessError(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '30.01', out_request_no: requestNo() }), 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
+      assertBusinessError(
+        await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '30.01', out_request_no: requestNo() }),
+        'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+        '退款金额超限',
+      );
     });
 
     it('ACQ.TRADE_NOT_EXIST (交易不存在): no such trade for this seller', async () => {
@@ -159,7 +200,11 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
 
     it('ACQ.TRADE_HAS_FINISHED (交易已完结): a TRADE_FINISHED trade', async () => {
       const trade = await newTrade(harness, kit, { status: 'TRADE_FINISHED' });
-      assertBusinessError(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }), 'ACQ.TRADE_HAS_FINISHED', '交易已完结');
+      assertBusinessError(
+        await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }),
+        'ACQ.TRADE_HAS_FINISHED',
+        '交易已完结',
+      );
     });
 
     it('ACQ.TRADE_HAS_FINISHED (交易已完结): a trade past the merchant’s refund window, with nothing reserved', async () => {
@@ -170,18 +215,29 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
       await harness.adminOk('PATCH', `/merchants/${seller.pid}`, { refund_window_days: 0 });
       await advanceClock(harness, 1);
       assert.equal((await getTrade(harness, trade.trade_no)).trade_status, 'TRADE_FINISHED');
-      assertBusinessError(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'TOO-LATE' }), 'ACQ.TRADE_HAS_FINISHED', '交易已完结');
+      assertBusinessError(
+        await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'TOO-LATE' }),
+        'ACQ.TRADE_HAS_FINISHED',
+        '交易已完结',
+      );
       assertSuccess(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'IN-WINDOW' }));
       const after = await getTrade(harness, trade.trade_no);
       assert.equal(after.refunded_amount, '1.00');
       assert.equal(after.pending_refund_amount, '0.00');
-      assert.deepEqual((await refundsOf(harness, trade.trade_no)).map((r) => r.out_request_no), ['IN-WINDOW']);
+      assert.deepEqual(
+        (await refundsOf(harness, trade.trade_no)).map((r) => r.out_request_no),
+        ['IN-WINDOW'],
+      );
     });
 
     it('ACQ.TRADE_STATUS_ERROR (交易状态非法): a trade the buyer has not paid — waiting for payment, or closed unpaid', async () => {
       for (const status of ['WAIT_BUYER_PAY', 'TRADE_CLOSED']) {
         const trade = await newTrade(harness, kit, { status });
-        assertBusinessError(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }), 'ACQ.TRADE_STATUS_ERROR', '交易状态非法');
+        assertBusinessError(
+          await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }),
+          'ACQ.TRADE_STATUS_ERROR',
+          '交易状态非法',
+        );
         assert.deepEqual(await refundsOf(harness, trade.trade_no), [], status);
       }
     });
@@ -189,17 +245,29 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
     it('ACQ.DISCORDANT_REPEAT_REQUEST (不一致的请求): an out_request_no, waiting or done, used with another amount', async () => {
       const { seller, trade } = await shortMerchant();
       assertSuccess(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '10.00', out_request_no: 'WAIT' }));
-      assertBusinessError(await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '10.01', out_request_no: 'WAIT' }), 'ACQ.DISCORDANT_REPEAT_REQUEST', '不一致的请求');
+      assertBusinessError(
+        await refundApply(seller, { trade_no: trade.trade_no, refund_amount: '10.01', out_request_no: 'WAIT' }),
+        'ACQ.DISCORDANT_REPEAT_REQUEST',
+        '不一致的请求',
+      );
       const done = await newTrade(harness, kit);
       assertSuccess(await refundApply(kit, { trade_no: done.trade_no, refund_amount: '10.00', out_request_no: 'DONE' }));
       await runDueJobs(harness);
-      assertBusinessError(await refundApply(kit, { trade_no: done.trade_no, refund_amount: '9.99', out_request_no: 'DONE' }), 'ACQ.DISCORDANT_REPEAT_REQUEST', '不一致的请求');
+      assertBusinessError(
+        await refundApply(kit, { trade_no: done.trade_no, refund_amount: '9.99', out_request_no: 'DONE' }),
+        'ACQ.DISCORDANT_REPEAT_REQUEST',
+        '不一致的请求',
+      );
     });
 
     it('ACQ.REASON_TRADE_REFUND_FEE_ERR (退款金额无效): an amount that is not positive with at most two decimals', async () => {
       const trade = await newTrade(harness, kit);
       for (const amount of ['0.00', '-5.00', '1.001', 'ten']) {
-        assertBusinessError(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: amount, out_request_no: requestNo() }), 'ACQ.REASON_TRADE_REFUND_FEE_ERR', '退款金额无效');
+        assertBusinessError(
+          await refundApply(kit, { trade_no: trade.trade_no, refund_amount: amount, out_request_no: requestNo() }),
+          'ACQ.REASON_TRADE_REFUND_FEE_ERR',
+          '退款金额无效',
+        );
       }
       assert.deepEqual(await refundsOf(harness, trade.trade_no), []);
     });
@@ -207,13 +275,21 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
     it('ACQ.TRADE_NOT_ALLOW_REFUND (当前交易不允许退款): a trade whose product does not allow refunds', async () => {
       const trade = await newTrade(harness, kit);
       await harness.adminOk('PATCH', `/trades/${trade.trade_no}`, { refund_allowed: false });
-      assertBusinessError(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }), 'ACQ.TRADE_NOT_ALLOW_REFUND', '当前交易不允许退款');
+      assertBusinessError(
+        await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }),
+        'ACQ.TRADE_NOT_ALLOW_REFUND',
+        '当前交易不允许退款',
+      );
     });
 
     it('ACQ.REASON_TRADE_BEEN_FREEZEN (请求退款的交易被冻结): a trade frozen when the refund is applied for', async () => {
       const trade = await newTrade(harness, kit);
       await harness.adminOk('PATCH', `/trades/${trade.trade_no}`, { frozen: true });
-      assertBusinessError(await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }), 'ACQ.REASON_TRADE_BEEN_FREEZEN', '请求退款的交易被冻结');
+      assertBusinessError(
+        await refundApply(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }),
+        'ACQ.REASON_TRADE_BEEN_FREEZEN',
+        '请求退款的交易被冻结',
+      );
     });
   });
 
@@ -311,7 +387,10 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
       assert.equal(after.pending_refund_amount, '0.00');
       assert.equal(after.refund_count, 1);
       const refunds = (await ledgerOf(harness, seller.pid)).entries.filter((e: Reply) => e.kind === 'refund');
-      assert.deepEqual(refunds.map((e: Reply) => e.amount), ['-25.00']);
+      assert.deepEqual(
+        refunds.map((e: Reply) => e.amount),
+        ['-25.00'],
+      );
       assert.equal((await refund(seller, { trade_no: trade.trade_no, refund_amount: '25.00', out_request_no: 'BOTH1' })).fund_change, 'N');
     });
 
@@ -334,7 +413,11 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
       const repeat = await refund(kit, { trade_no: trade.trade_no, refund_amount: '12.00', out_request_no: 'BOTH3' });
       assert.equal(repeat.fund_change, 'N');
       assert.equal(repeat.refund_fee, '12.00');
-      assertBusinessError(await refund(kit, { trade_no: trade.trade_no, refund_amount: '12.01', out_request_no: 'BOTH3' }), 'ACQ.DISCORDANT_REPEAT_REQUEST', '不一致的请求');
+      assertBusinessError(
+        await refund(kit, { trade_no: trade.trade_no, refund_amount: '12.01', out_request_no: 'BOTH3' }),
+        'ACQ.DISCORDANT_REPEAT_REQUEST',
+        '不一致的请求',
+      );
       assert.equal((await refundsOf(harness, trade.trade_no)).length, 1);
       assert.equal((await getTrade(harness, trade.trade_no)).refunded_amount, '12.00');
     });

@@ -9,7 +9,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
 import { useHarness, newMerchant, newTrade } from '../support/harness.js';
-import { advanceClock, assertBusinessError, assertSuccess, clockNow, getTrade, ledgerOf, refund, refundOf, refundQuery, refundsOf, setBalance, type Reply } from '../support/refund-calls.js';
+import {
+  advanceClock,
+  assertBusinessError,
+  assertSuccess,
+  clockNow,
+  getTrade,
+  ledgerOf,
+  refund,
+  refundOf,
+  refundQuery,
+  refundsOf,
+  setBalance,
+  type Reply,
+} from '../support/refund-calls.js';
 
 const CHINA_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
@@ -64,7 +77,12 @@ describeEachEngine('alipay.trade.refund', (engine) => {
       assertSuccess(reply);
       assert.equal(reply.trade_no, first.trade_no);
       assert.equal((await getTrade(harness, second.trade_no)).refunded_amount, '0.00');
-      const wrongTradeNo = await refund(kit, { trade_no: '2026010122001999999999999999', out_trade_no: second.out_trade_no, refund_amount: '1.00', out_request_no: requestNo() });
+      const wrongTradeNo = await refund(kit, {
+        trade_no: '2026010122001999999999999999',
+        out_trade_no: second.out_trade_no,
+        refund_amount: '1.00',
+        out_request_no: requestNo(),
+      });
       assertBusinessError(wrongTradeNo, 'ACQ.TRADE_NOT_EXIST', '交易不存在');
     });
   });
@@ -181,7 +199,12 @@ describeEachEngine('alipay.trade.refund', (engine) => {
     it('answers an unknown trade_no, an unknown out_trade_no, and another merchant’s trade', async () => {
       const other = await newMerchant(harness);
       const theirs = await newTrade(harness, other);
-      for (const ids of [{ trade_no: '2026010122001000000000000000' }, { out_trade_no: 'UNKNOWN-ORDER' }, { trade_no: theirs.trade_no }, { out_trade_no: theirs.out_trade_no }]) {
+      for (const ids of [
+        { trade_no: '2026010122001000000000000000' },
+        { out_trade_no: 'UNKNOWN-ORDER' },
+        { trade_no: theirs.trade_no },
+        { out_trade_no: theirs.out_trade_no },
+      ]) {
         const reply = await refund(kit, { ...ids, refund_amount: '1.00', out_request_no: requestNo() });
         assertBusinessError(reply, 'ACQ.TRADE_NOT_EXIST', '交易不存在');
       }
@@ -215,7 +238,11 @@ describeEachEngine('alipay.trade.refund', (engine) => {
   describe('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL (退款金额超限): the refundable remainder is enforced', () => {
     it('refuses a refund larger than the trade total', async () => {
       const trade = await newTrade(harness, kit);
-      assertBusinessError(await refund(kit, { trade_no: trade.trade_no, refund_amount: '100.01', out_request_no: requestNo() }), 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
+      assertBusinessError(
+        await refund(kit, { trade_no: trade.trade_no, refund_amount: '100.01', out_request_no: requestNo() }),
+        'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL',
+        '退款金额超限',
+      );
     });
 
     it('refuses one fen more than what earlier refunds left, and takes exactly what is left', async () => {
@@ -249,7 +276,11 @@ describeEachEngine('alipay.trade.refund', (engine) => {
       const trade = await newTrade(harness, kit);
       const no = requestNo();
       await refund(kit, { trade_no: trade.trade_no, refund_amount: '10.00', out_request_no: no });
-      assertBusinessError(await refund(kit, { trade_no: trade.trade_no, refund_amount: '10.01', out_request_no: no }), 'ACQ.DISCORDANT_REPEAT_REQUEST', '不一致的请求');
+      assertBusinessError(
+        await refund(kit, { trade_no: trade.trade_no, refund_amount: '10.01', out_request_no: no }),
+        'ACQ.DISCORDANT_REPEAT_REQUEST',
+        '不一致的请求',
+      );
       assert.equal((await refundOf(harness, trade.trade_no, no)).refund_amount, '10.00');
       assert.equal((await getTrade(harness, trade.trade_no)).refunded_amount, '10.00');
     });
@@ -259,7 +290,11 @@ describeEachEngine('alipay.trade.refund', (engine) => {
     it('refuses a trade waiting for payment and a trade closed unpaid', async () => {
       for (const status of ['WAIT_BUYER_PAY', 'TRADE_CLOSED']) {
         const trade = await newTrade(harness, kit, { status });
-        assertBusinessError(await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }), 'ACQ.TRADE_STATUS_ERROR', '交易状态非法');
+        assertBusinessError(
+          await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }),
+          'ACQ.TRADE_STATUS_ERROR',
+          '交易状态非法',
+        );
       }
     });
   });
@@ -267,7 +302,11 @@ describeEachEngine('alipay.trade.refund', (engine) => {
   describe('ACQ.TRADE_HAS_FINISHED (交易已完结): TRADE_FINISHED, or past the merchant’s refund window', () => {
     it('refuses a TRADE_FINISHED trade', async () => {
       const trade = await newTrade(harness, kit, { status: 'TRADE_FINISHED' });
-      assertBusinessError(await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }), 'ACQ.TRADE_HAS_FINISHED', '交易已完结');
+      assertBusinessError(
+        await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: requestNo() }),
+        'ACQ.TRADE_HAS_FINISHED',
+        '交易已完结',
+      );
     });
 
     it('refuses a trade once the refund window has passed since payment, and the trade reads TRADE_FINISHED', async () => {
@@ -290,7 +329,11 @@ describeEachEngine('alipay.trade.refund', (engine) => {
     it('refuses a trade whose product does not allow refunds, until it does', async () => {
       const trade = await newTrade(harness, kit);
       await harness.adminOk('PATCH', `/trades/${trade.trade_no}`, { refund_allowed: false });
-      assertBusinessError(await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'NA' }), 'ACQ.TRADE_NOT_ALLOW_REFUND', '当前交易不允许退款');
+      assertBusinessError(
+        await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'NA' }),
+        'ACQ.TRADE_NOT_ALLOW_REFUND',
+        '当前交易不允许退款',
+      );
       await harness.adminOk('PATCH', `/trades/${trade.trade_no}`, { refund_allowed: true });
       assert.equal((await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'NA' })).fund_change, 'Y');
     });
@@ -318,7 +361,11 @@ describeEachEngine('alipay.trade.refund', (engine) => {
       const trade = await newTrade(harness, kit);
       await harness.adminOk('PATCH', `/trades/${trade.trade_no}`, { frozen: true });
       const entries = (await ledgerOf(harness, kit.pid)).entries.length;
-      assertBusinessError(await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'FZ' }), 'ACQ.REASON_TRADE_BEEN_FREEZEN', '请求退款的交易被冻结');
+      assertBusinessError(
+        await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'FZ' }),
+        'ACQ.REASON_TRADE_BEEN_FREEZEN',
+        '请求退款的交易被冻结',
+      );
       await assertNothingChanged(trade.trade_no, kit.pid, entries);
       await harness.adminOk('PATCH', `/trades/${trade.trade_no}`, { frozen: false });
       assert.equal((await refund(kit, { trade_no: trade.trade_no, refund_amount: '1.00', out_request_no: 'FZ' })).fund_change, 'Y');
@@ -362,7 +409,12 @@ describeEachEngine('alipay.trade.refund', (engine) => {
       });
       assert.equal(trade.receipt_amount, '80.00');
       await setBalance(harness, seller.pid, '80.00');
-      const reply = await refund(seller, { trade_no: trade.trade_no, refund_amount: '100.00', out_request_no: 'ALL', query_options: ['refund_detail_item_list'] });
+      const reply = await refund(seller, {
+        trade_no: trade.trade_no,
+        refund_amount: '100.00',
+        out_request_no: 'ALL',
+        query_options: ['refund_detail_item_list'],
+      });
       assert.equal(reply.fund_change, 'Y');
       assert.equal(reply.send_back_fee, '80.00');
       const ledger = await ledgerOf(harness, seller.pid);
@@ -458,9 +510,17 @@ describeEachEngine('alipay.trade.refund', (engine) => {
         ],
         voucher_detail_list: [{ id: 'V-RED', name: '红包', amount: '10.00', merchant_contribute: '0.00', other_contribute: '10.00' }],
       });
-      assertBusinessError(await refund(kit, { trade_no: trade.trade_no, refund_amount: '95.00', out_request_no: 'RED1' }), 'ACQ.REASON_TRADE_REFUND_FEE_ERR', '退款金额无效');
+      assertBusinessError(
+        await refund(kit, { trade_no: trade.trade_no, refund_amount: '95.00', out_request_no: 'RED1' }),
+        'ACQ.REASON_TRADE_REFUND_FEE_ERR',
+        '退款金额无效',
+      );
       assert.equal((await refund(kit, { trade_no: trade.trade_no, refund_amount: '90.00', out_request_no: 'RED2' })).fund_change, 'Y');
-      assertBusinessError(await refund(kit, { trade_no: trade.trade_no, refund_amount: '5.00', out_request_no: 'RED3' }), 'ACQ.REASON_TRADE_REFUND_FEE_ERR', '退款金额无效');
+      assertBusinessError(
+        await refund(kit, { trade_no: trade.trade_no, refund_amount: '5.00', out_request_no: 'RED3' }),
+        'ACQ.REASON_TRADE_REFUND_FEE_ERR',
+        '退款金额无效',
+      );
       assert.equal((await refund(kit, { trade_no: trade.trade_no, refund_amount: '10.00', out_request_no: 'RED4' })).fund_change, 'Y');
     });
 
@@ -474,7 +534,11 @@ describeEachEngine('alipay.trade.refund', (engine) => {
       // The worker waits, so the refund.apply is still accepted when the synchronous refund runs.
       await harness.tuikuan.worker.stop();
       try {
-        const apply = await kit.sdk.exec('alipay.trade.refund.apply', { bizContent: { trade_no: trade.trade_no, refund_amount: '5.00', out_request_no: 'REDA' } }, { validateSign: true });
+        const apply = await kit.sdk.exec(
+          'alipay.trade.refund.apply',
+          { bizContent: { trade_no: trade.trade_no, refund_amount: '5.00', out_request_no: 'REDA' } },
+          { validateSign: true },
+        );
         assert.equal(apply.code, '10000');
         assert.equal((await refund(kit, { trade_no: trade.trade_no, refund_amount: '95.00', out_request_no: 'REDB' })).fund_change, 'Y');
       } finally {
@@ -483,7 +547,13 @@ describeEachEngine('alipay.trade.refund', (engine) => {
       await advanceClock(harness, 0);
       const after = await getTrade(harness, trade.trade_no);
       assert.equal(after.refunded_amount, '100.00');
-      assert.deepEqual(after.fund_bill_list.map((b: Reply) => [b.fund_channel, b.refunded_amount]), [['ALIPAYACCOUNT', '90.00'], ['COUPON', '10.00']]);
+      assert.deepEqual(
+        after.fund_bill_list.map((b: Reply) => [b.fund_channel, b.refunded_amount]),
+        [
+          ['ALIPAYACCOUNT', '90.00'],
+          ['COUPON', '10.00'],
+        ],
+      );
     });
   });
 

@@ -30,7 +30,8 @@ describe('AES content encryption', () => {
 
   it('takes keys of 16, 24 and 32 bytes in base64, nothing else', () => {
     for (const bytes of [16, 24, 32]) assert.ok(parseAesKey(Buffer.alloc(bytes, 7).toString('base64')), `${bytes} bytes`);
-    for (const text of ['', 'not base64!', Buffer.alloc(15).toString('base64'), Buffer.alloc(64).toString('base64')]) assert.equal(parseAesKey(text), null, text);
+    for (const text of ['', 'not base64!', Buffer.alloc(15).toString('base64'), Buffer.alloc(64).toString('base64')])
+      assert.equal(parseAesKey(text), null, text);
   });
 
   it('says null for ciphertext that is not base64, not whole blocks, or wrongly padded', () => {

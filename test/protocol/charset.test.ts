@@ -32,7 +32,10 @@ describe('charsets: a form is percent-decoded as bytes, then decoded in the char
   });
 
   it('encodes a form in a charset and decodes it back', () => {
-    const params: Array<[string, string]> = [['reason', '协商退款 & 退货'], ['amount', '5.00']];
+    const params: Array<[string, string]> = [
+      ['reason', '协商退款 & 退货'],
+      ['amount', '5.00'],
+    ];
     for (const charset of ['utf-8', 'gbk', 'gb2312'] as const) {
       const encoded = encodeForm(params, charset);
       assert.deepEqual([...decodeForm(splitForm(encoded), charset)], params);

@@ -12,7 +12,10 @@ import { useTestStore } from '../support/store.js';
 type NewJob = Pick<JobTable, 'kind' | 'subject' | 'runAt' | 'createdAt'>;
 
 const insertJob = prepareQuery((db, p: NewJob) =>
-  db.insertInto('jobs').values({ ...p, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, revision: 0 }).returning('id'),
+  db
+    .insertInto('jobs')
+    .values({ ...p, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, revision: 0 })
+    .returning('id'),
 );
 const jobBySubject = prepareQuery((db, p: { subject: string }) => db.selectFrom('jobs').selectAll().where('subject', '=', p.subject));
 const updateJob = prepareQuery((db, p: { subject: string; attempts?: number; lastError?: string | null }) => {
@@ -42,8 +45,14 @@ describeEachEngine('prepared queries', (engine) => {
       await insertJob(db(), { kind: 'notify', subject: 'ran-late', runAt: 10, createdAt: 30 });
       await insertJob(db(), { kind: 'notify', subject: 'due-late', runAt: 30, createdAt: 10 });
       await insertJob(db(), { kind: 'refund', subject: 'not-notify', runAt: 10, createdAt: 10 });
-      assert.deepEqual((await allRows(notifyJobsDueBoth, db(), { at: 20 })).map((r) => r.subject), ['early']);
-      assert.deepEqual((await allRows(notifyJobsDueBoth, db(), { at: 30 })).map((r) => r.subject), ['due-late', 'early', 'ran-late']);
+      assert.deepEqual(
+        (await allRows(notifyJobsDueBoth, db(), { at: 20 })).map((r) => r.subject),
+        ['early'],
+      );
+      assert.deepEqual(
+        (await allRows(notifyJobsDueBoth, db(), { at: 30 })).map((r) => r.subject),
+        ['due-late', 'early', 'ran-late'],
+      );
     });
 
     it('runs inside a transaction, and its writes go with the transaction', async () => {

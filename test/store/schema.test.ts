@@ -55,8 +55,9 @@ describeEachEngine('the schema', (engine) => {
 });
 
 it('a SQLite CREATE TABLE splits at its top-level commas only', () => {
-  assert.deepEqual(
-    createTableParts(`CREATE TABLE "t" ("a" text default 'x,y', "b" integer, constraint "c" check (b in (1, 2)))`),
-    [`"a" text default 'x,y'`, '"b" integer', 'constraint "c" check (b in (1, 2))'],
-  );
+  assert.deepEqual(createTableParts(`CREATE TABLE "t" ("a" text default 'x,y', "b" integer, constraint "c" check (b in (1, 2)))`), [
+    `"a" text default 'x,y'`,
+    '"b" integer',
+    'constraint "c" check (b in (1, 2))',
+  ]);
 });

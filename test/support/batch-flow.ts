@@ -111,7 +111,11 @@ export class Seller {
     return { status: response.status, html };
   }
 
-  async post(action: 'login' | 'confirm' | 'cancel', fields: Record<string, string> = {}, csrf = this.csrf): Promise<{ status: number; html: string; location: string | null }> {
+  async post(
+    action: 'login' | 'confirm' | 'cancel',
+    fields: Record<string, string> = {},
+    csrf = this.csrf,
+  ): Promise<{ status: number; html: string; location: string | null }> {
     const response = await fetch(`${this.harness.tuikuan.url}${this.path}/${action}`, {
       method: 'POST',
       redirect: 'manual',

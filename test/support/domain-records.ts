@@ -86,4 +86,3 @@ export function refund(change: Partial<RefundRecord> & { status?: RefundStatus }
       return { ...record, status, nextAttemptAt: null, gmtRefundPay: null, lastError: 'balance_not_enough' };
   }
 }
-

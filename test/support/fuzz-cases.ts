@@ -22,9 +22,38 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 
 /** Strings a parser or a validator might trip on. */
 const oddText: Arbitrary<string> = fc.constantFrom(
-  '', ' ', 'null', 'undefined', '0', '-1', '1e3', '0.001', '1,000.00', '１００', '+1.00', '.5', '5.', '0x1F', 'NaN', 'Infinity', '\u0000', 'a\u0000b',
-  '\u202e退款', '😀', '<script>alert(1)</script>', "' or 1=1 --", '../../etc/passwd', '%00', '%E4%B8', '${jndi:ldap://x}', '__proto__', 'constructor',
-  '\r\n', '\\', '"',
+  '',
+  ' ',
+  'null',
+  'undefined',
+  '0',
+  '-1',
+  '1e3',
+  '0.001',
+  '1,000.00',
+  '１００',
+  '+1.00',
+  '.5',
+  '5.',
+  '0x1F',
+  'NaN',
+  'Infinity',
+  '\u0000',
+  'a\u0000b',
+  '\u202e退款',
+  '😀',
+  '<script>alert(1)</script>',
+  "' or 1=1 --",
+  '../../etc/passwd',
+  '%00',
+  '%E4%B8',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a log-injection probe, meant as the literal text.
+  '${jndi:ldap://x}',
+  '__proto__',
+  'constructor',
+  '\r\n',
+  '\\',
+  '"',
 );
 
 /** Long strings, past every field's limit (64, 256, 2048 …). */
@@ -48,7 +77,17 @@ export const anyText: Arbitrary<string> = fc.oneof(
 export type BizValue = { json: Json } | { literal: string } | { tradeNo: number } | { outTradeNo: number };
 
 const numberLiteral: Arbitrary<string> = fc.constantFrom(
-  '1e400', '-1e400', '1e-400', '123456789012345678901234567890', '9007199254740993', '-0', '1E3', '0.000000001', '100.001', '0.1e1', '-0.01',
+  '1e400',
+  '-1e400',
+  '1e-400',
+  '123456789012345678901234567890',
+  '9007199254740993',
+  '-0',
+  '1E3',
+  '0.000000001',
+  '100.001',
+  '0.1e1',
+  '-0.01',
   '1.7976931348623157e309',
 );
 
@@ -73,8 +112,28 @@ const goodAmount: Arbitrary<BizValue> = fc
 const badAmount: Arbitrary<BizValue> = fc.oneof(
   fc
     .constantFrom(
-      '0', '0.00', '-1', '-0.01', '0.001', '1e3', '1E-2', '1.005', '.5', '5.', '+1', ' 1.00', '1.00 ', '１.00', '1,00', 'NaN', 'Infinity', '',
-      '99999999999.99', '100000000000.00', '1000.01', '9'.repeat(40),
+      '0',
+      '0.00',
+      '-1',
+      '-0.01',
+      '0.001',
+      '1e3',
+      '1E-2',
+      '1.005',
+      '.5',
+      '5.',
+      '+1',
+      ' 1.00',
+      '1.00 ',
+      '１.00',
+      '1,00',
+      'NaN',
+      'Infinity',
+      '',
+      '99999999999.99',
+      '100000000000.00',
+      '1000.01',
+      '9'.repeat(40),
     )
     .map(json),
   numberLiteral.map((literal) => ({ literal })),
@@ -83,14 +142,35 @@ const badAmount: Arbitrary<BizValue> = fc.oneof(
 
 /** Timestamps that are not `yyyy-MM-dd HH:mm:ss`, or are but name no real moment. */
 const badTimestamp: Arbitrary<string> = fc.constantFrom(
-  '', '2026-13-01 00:00:00', '2026-02-30 12:00:00', '1970-01-01 00:00:00', '9999-12-31 23:59:59', '0000-00-00 00:00:00', '2026-01-01T00:00:00Z',
-  '2026-01-01 24:00:00', '2026-1-1 1:1:1', '1700000000', 'now', '２０２６-01-01 00:00:00', '2026-01-01 00:00:00.123', ' 2026-01-01 00:00:00',
+  '',
+  '2026-13-01 00:00:00',
+  '2026-02-30 12:00:00',
+  '1970-01-01 00:00:00',
+  '9999-12-31 23:59:59',
+  '0000-00-00 00:00:00',
+  '2026-01-01T00:00:00Z',
+  '2026-01-01 24:00:00',
+  '2026-1-1 1:1:1',
+  '1700000000',
+  'now',
+  '２０２６-01-01 00:00:00',
+  '2026-01-01 00:00:00.123',
+  ' 2026-01-01 00:00:00',
 );
 
 /** notify_url values that are not an absolute http(s) URL of at most 256 characters. */
 const badUrl: Arbitrary<string> = fc.constantFrom(
-  'file:///etc/passwd', 'not a url', `http://${'a'.repeat(5000)}`, 'javascript:alert(1)', 'gopher://127.0.0.1:6379/_FLUSHALL', '//example.com/notify',
-  'http://[::1', 'http://user:pass@10.0.0.1/', 'https://例子.测试/通知', 'https://example.com/notify?x=1&y=2', '',
+  'file:///etc/passwd',
+  'not a url',
+  `http://${'a'.repeat(5000)}`,
+  'javascript:alert(1)',
+  'gopher://127.0.0.1:6379/_FLUSHALL',
+  '//example.com/notify',
+  'http://[::1',
+  'http://user:pass@10.0.0.1/',
+  'https://例子.测试/通知',
+  'https://example.com/notify?x=1&y=2',
+  '',
 );
 
 /** Where a flaw is put into an encoded form: a lone `%`, bad hex, a cut UTF-8 sequence, raw bytes. */
@@ -147,7 +227,13 @@ export interface WorldTrade {
   outTradeNo: string;
 }
 
-export const METHODS = ['alipay.trade.refund', 'alipay.trade.refund.apply', 'alipay.trade.fastpay.refund.query', 'alipay.trade.pay', 'alipay.trade.query'] as const;
+export const METHODS = [
+  'alipay.trade.refund',
+  'alipay.trade.refund.apply',
+  'alipay.trade.fastpay.refund.query',
+  'alipay.trade.pay',
+  'alipay.trade.query',
+] as const;
 export type MethodName = (typeof METHODS)[number];
 
 export interface GatewayWorld {
@@ -203,7 +289,13 @@ function tradeReference(trades: number): Arbitrary<Field[]> {
   return fc.oneof(
     { weight: 5, arbitrary: index.map((i): Field[] => [['trade_no', { tradeNo: i }]]) },
     { weight: 4, arbitrary: index.map((i): Field[] => [['out_trade_no', { outTradeNo: i }]]) },
-    { weight: 1, arbitrary: fc.tuple(index, index).map(([i, j]): Field[] => [['trade_no', { tradeNo: i }], ['out_trade_no', { outTradeNo: j }]]) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(index, index).map(([i, j]): Field[] => [
+        ['trade_no', { tradeNo: i }],
+        ['out_trade_no', { outTradeNo: j }],
+      ]),
+    },
     { weight: 1, arbitrary: fc.constant<Field[]>([]) },
   );
 }
@@ -215,7 +307,16 @@ const requestNo: Arbitrary<BizValue> = fc.oneof(
 );
 
 const queryOptions: Arbitrary<BizValue> = fc
-  .subarray(['refund_detail_item_list', 'gmt_refund_pay', 'deposit_back_info', 'deposit_back_info_list', 'refund_voucher_detail_list', 'voucher_detail_list', 'fund_bill_list', 'nonsense'])
+  .subarray([
+    'refund_detail_item_list',
+    'gmt_refund_pay',
+    'deposit_back_info',
+    'deposit_back_info_list',
+    'refund_voucher_detail_list',
+    'voucher_detail_list',
+    'fund_bill_list',
+    'nonsense',
+  ])
   .map(json);
 
 /** A method's biz_content as a careful merchant writes it: the fields the method takes, with good values. */
@@ -238,7 +339,10 @@ function goodBizFields(method: MethodName, trades: number): Arbitrary<Field[]> {
       case 'alipay.trade.pay':
         return [
           fc
-            .oneof({ weight: 4, arbitrary: fc.nat(60).map((i) => json(`FZPAY${i}`)) }, { weight: 1, arbitrary: fc.nat(trades - 1).map((i): BizValue => ({ outTradeNo: i })) })
+            .oneof(
+              { weight: 4, arbitrary: fc.nat(60).map((i) => json(`FZPAY${i}`)) },
+              { weight: 1, arbitrary: fc.nat(trades - 1).map((i): BizValue => ({ outTradeNo: i })) },
+            )
             .map((v): Field[] => [['out_trade_no', v]]),
           optionalField('scene', fc.constantFrom('bar_code', 'wave_code').map(json), 3),
           fc.constant<Field[]>([['auth_code', json('286648395128379123')]]),
@@ -253,8 +357,27 @@ function goodBizFields(method: MethodName, trades: number): Arbitrary<Field[]> {
 
 /** The fields each method reads: what a mutation aims at. */
 const BIZ_FIELDS: Record<MethodName, readonly string[]> = {
-  'alipay.trade.refund': ['trade_no', 'out_trade_no', 'refund_amount', 'out_request_no', 'refund_reason', 'query_options', 'refund_currency', 'goods_detail', 'org_pid'],
-  'alipay.trade.refund.apply': ['trade_no', 'out_trade_no', 'refund_amount', 'out_request_no', 'refund_reason', 'query_options', 'refund_currency', 'refund_royalty_parameters'],
+  'alipay.trade.refund': [
+    'trade_no',
+    'out_trade_no',
+    'refund_amount',
+    'out_request_no',
+    'refund_reason',
+    'query_options',
+    'refund_currency',
+    'goods_detail',
+    'org_pid',
+  ],
+  'alipay.trade.refund.apply': [
+    'trade_no',
+    'out_trade_no',
+    'refund_amount',
+    'out_request_no',
+    'refund_reason',
+    'query_options',
+    'refund_currency',
+    'refund_royalty_parameters',
+  ],
   'alipay.trade.fastpay.refund.query': ['trade_no', 'out_trade_no', 'out_request_no', 'query_options'],
   'alipay.trade.query': ['trade_no', 'out_trade_no', 'query_options'],
   'alipay.trade.pay': ['out_trade_no', 'scene', 'auth_code', 'subject', 'total_amount', 'query_options', 'timeout_express'],
@@ -304,8 +427,24 @@ function bizFields(method: MethodName, trades: number): Arbitrary<Field[]> {
 /** biz_content that is not a JSON object, or not JSON at all. */
 const brokenBizText: Arbitrary<string> = fc.oneof(
   fc.constantFrom(
-    '', 'null', '[]', '[{}]', '"{}"', '1', 'true', '{', '{"a":', '{}}', '{"refund_amount":}', "{'trade_no':'1'}", '{"trade_no":"1",}', '\u0000',
-    '{"a":1}garbage', ' {} ', '\ufeff{}', '{"__proto__":{"refund_amount":"1.00"}}',
+    '',
+    'null',
+    '[]',
+    '[{}]',
+    '"{}"',
+    '1',
+    'true',
+    '{',
+    '{"a":',
+    '{}}',
+    '{"refund_amount":}',
+    "{'trade_no':'1'}",
+    '{"trade_no":"1",}',
+    '\u0000',
+    '{"a":1}garbage',
+    ' {} ',
+    '\ufeff{}',
+    '{"__proto__":{"refund_amount":"1.00"}}',
   ),
   anyText,
 );
@@ -317,7 +456,20 @@ function bizSpec(method: MethodName, trades: number): Arbitrary<BizSpec> {
   );
 }
 
-const PUBLIC_PARAMS = ['app_id', 'method', 'format', 'charset', 'sign_type', 'sign', 'timestamp', 'version', 'notify_url', 'app_auth_token', 'biz_content', 'encrypt_type'] as const;
+const PUBLIC_PARAMS = [
+  'app_id',
+  'method',
+  'format',
+  'charset',
+  'sign_type',
+  'sign',
+  'timestamp',
+  'version',
+  'notify_url',
+  'app_auth_token',
+  'biz_content',
+  'encrypt_type',
+] as const;
 
 const text = (value: string): ParamValue => ({ text: value });
 
@@ -325,16 +477,48 @@ const text = (value: string): ParamValue => ({ text: value });
 function paramValue(key: string): Arbitrary<ParamValue> {
   switch (key) {
     case 'app_id':
-      return fc.oneof(fc.constantFrom<0 | 1>(0, 1).map((app): ParamValue => ({ app })), fc.constantFrom('2021000000000000', '0', '', '__proto__', '9'.repeat(300), ' ', '2021\u0000').map(text));
+      return fc.oneof(
+        fc.constantFrom<0 | 1>(0, 1).map((app): ParamValue => ({ app })),
+        fc.constantFrom('2021000000000000', '0', '', '__proto__', '9'.repeat(300), ' ', '2021\u0000').map(text),
+      );
     case 'method':
       return fc
         .constantFrom(
-          ...METHODS, 'alipay.trade.refund ', 'ALIPAY.TRADE.REFUND', 'alipay.trade.page.pay', 'alipay.trade.close', '', 'constructor', '__proto__',
-          'toString', 'hasOwnProperty', 'x'.repeat(300), 'alipay.trade.refund\u0000',
+          ...METHODS,
+          'alipay.trade.refund ',
+          'ALIPAY.TRADE.REFUND',
+          'alipay.trade.page.pay',
+          'alipay.trade.close',
+          '',
+          'constructor',
+          '__proto__',
+          'toString',
+          'hasOwnProperty',
+          'x'.repeat(300),
+          'alipay.trade.refund\u0000',
         )
         .map(text);
     case 'charset':
-      return fc.constantFrom('utf-8', 'UTF-8', 'utf8', 'gbk', 'GBK', 'gb2312', 'GB2312', ' gbk', 'latin1', 'big5', 'gb18030', 'utf-16', '', 'ＵＴＦ-8', 'utf-8;', 'unknown').map(text);
+      return fc
+        .constantFrom(
+          'utf-8',
+          'UTF-8',
+          'utf8',
+          'gbk',
+          'GBK',
+          'gb2312',
+          'GB2312',
+          ' gbk',
+          'latin1',
+          'big5',
+          'gb18030',
+          'utf-16',
+          '',
+          'ＵＴＦ-8',
+          'utf-8;',
+          'unknown',
+        )
+        .map(text);
     case 'sign_type':
       return fc.constantFrom('RSA2', 'RSA', 'rsa2', 'RSA256', 'MD5', 'SM2', '', 'DSA').map(text);
     case 'sign':
@@ -361,7 +545,10 @@ function paramValue(key: string): Arbitrary<ParamValue> {
 const paramKey: Arbitrary<string> = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom(...PUBLIC_PARAMS) },
   // Keys of no parameter, and keys that look like one: prototype names, the empty key, separators.
-  { weight: 1, arbitrary: fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', '', 'sign ', 'SIGN', 'biz_content[]', 'a=b', '&', '%', 'return_url', 'alipay_sdk') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('__proto__', 'constructor', 'hasOwnProperty', '', 'sign ', 'SIGN', 'biz_content[]', 'a=b', '&', '%', 'return_url', 'alipay_sdk'),
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
 );
 
@@ -392,7 +579,10 @@ export function openApiCase(trades: number): Arbitrary<OpenApiCase> {
       authToken: fc.constantFrom(false, false, false, true),
       biz: bizSpec(method, trades),
       edits: paramEdits(6),
-      signing: fc.oneof({ weight: 10, arbitrary: fc.constant<OpenApiCase['signing']>('sign') }, { weight: 1, arbitrary: fc.constantFrom<OpenApiCase['signing']>('stranger', 'none') }),
+      signing: fc.oneof(
+        { weight: 10, arbitrary: fc.constant<OpenApiCase['signing']>('sign') },
+        { weight: 1, arbitrary: fc.constantFrom<OpenApiCase['signing']>('stranger', 'none') },
+      ),
       tamper: paramEdits(10),
       flaw,
       how: fc.constantFrom<OpenApiCase['how']>('POST', 'POST', 'GET', 'SPLIT', 'BOTH'),
@@ -563,7 +753,18 @@ const rawBody: Arbitrary<RawBody> = fc.oneof(
     arbitrary: fc
       .oneof(
         fc.string({ unit: 'binary', maxLength: 200 }),
-        fc.constantFrom('a=%FF%FE&b=%C0%AF', '=&=&=', '&&&', 'method', '%', '%%%', 'a=b;c=d', 'biz_content=%7B', '\ufeffmethod=alipay.trade.query', 'a'.repeat(10_000)),
+        fc.constantFrom(
+          'a=%FF%FE&b=%C0%AF',
+          '=&=&=',
+          '&&&',
+          'method',
+          '%',
+          '%%%',
+          'a=b;c=d',
+          'biz_content=%7B',
+          '\ufeffmethod=alipay.trade.query',
+          'a'.repeat(10_000),
+        ),
         fc.array(fc.tuple(anyText, anyText), { maxLength: 5 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&')),
       )
       .map((text): RawBody => ({ text })),
@@ -574,9 +775,21 @@ const rawBody: Arbitrary<RawBody> = fc.oneof(
 );
 
 const rawContentType: Arbitrary<string | null> = fc.constantFrom(
-  null, 'application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=gbk', 'application/x-www-form-urlencoded; charset=\xff\xfe',
-  'application/json', 'application/json; charset=utf-8', 'text/plain', 'text/xml', 'multipart/form-data; boundary=----x', 'multipart/form-data',
-  'application/octet-stream', '*/*', '', ';;;', 'application/x-www-form-urlencoded, application/json',
+  null,
+  'application/x-www-form-urlencoded',
+  'application/x-www-form-urlencoded; charset=gbk',
+  'application/x-www-form-urlencoded; charset=\xff\xfe',
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'text/xml',
+  'multipart/form-data; boundary=----x',
+  'multipart/form-data',
+  'application/octet-stream',
+  '*/*',
+  '',
+  ';;;',
+  'application/x-www-form-urlencoded, application/json',
 );
 
 export function rawBodyCase(trades: number): Arbitrary<RawBodyCase> {
@@ -593,10 +806,22 @@ const HUGE_BODY = Buffer.alloc(4 * 1024 * 1024 + 1, 'a');
 
 export function rawBodyRequest(world: GatewayWorld, c: RawBodyCase): RawRequest {
   const query =
-    c.query === 'none' ? '' : c.query === 'ids' ? `?method=${c.signed.method}&app_id=${world.apps[c.signed.app].appId}` : (openApiRequest(world, c.signed).path.slice('/gateway.do'.length));
+    c.query === 'none'
+      ? ''
+      : c.query === 'ids'
+        ? `?method=${c.signed.method}&app_id=${world.apps[c.signed.app].appId}`
+        : openApiRequest(world, c.signed).path.slice('/gateway.do'.length);
   const b = c.body;
   const body =
-    'bytes' in b ? Buffer.from(b.bytes) : 'json' in b ? Buffer.from(JSON.stringify(b.json) ?? 'null', 'utf8') : 'text' in b ? Buffer.from(b.text, 'utf8') : 'huge' in b ? HUGE_BODY : Buffer.alloc(0);
+    'bytes' in b
+      ? Buffer.from(b.bytes)
+      : 'json' in b
+        ? Buffer.from(JSON.stringify(b.json) ?? 'null', 'utf8')
+        : 'text' in b
+          ? Buffer.from(b.text, 'utf8')
+          : 'huge' in b
+            ? HUGE_BODY
+            : Buffer.alloc(0);
   return { method: c.httpMethod, path: `/gateway.do${query}`, headers: c.contentType === null ? {} : { 'content-type': c.contentType }, body };
 }
 
@@ -633,7 +858,10 @@ type LineDamage =
   | { kind: 'replace'; text: string };
 
 type MapiValue = { text: string } | { pid: 'self' | 'other' } | { email: 'self' };
-type MapiEdit = { kind: 'drop'; key: string } | { kind: 'set'; key: string; value: MapiValue } | { kind: 'duplicate'; key: string; value: MapiValue; first: boolean };
+type MapiEdit =
+  | { kind: 'drop'; key: string }
+  | { kind: 'set'; key: string; value: MapiValue }
+  | { kind: 'duplicate'; key: string; value: MapiValue; first: boolean };
 
 export interface MapiCase {
   /** Good lines, on different trades. */
@@ -653,7 +881,11 @@ export interface MapiCase {
 
 function goodLines(trades: number): Arbitrary<MapiLine[]> {
   return fc.uniqueArray(
-    fc.record({ trade: fc.nat(trades - 1), amount: fc.integer({ min: 1, max: 2000 }).map((fen) => (fen / 100).toFixed(2)), reason: fc.constantFrom('协商退款', 'refund', '') }),
+    fc.record({
+      trade: fc.nat(trades - 1),
+      amount: fc.integer({ min: 1, max: 2000 }).map((fen) => (fen / 100).toFixed(2)),
+      reason: fc.constantFrom('协商退款', 'refund', ''),
+    }),
     { selector: (line) => line.trade, minLength: 1, maxLength: 3 },
   );
 }
@@ -689,7 +921,10 @@ const lineDamage: Arbitrary<LineDamage> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('repeat-line' as const), line: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('joiner' as const), joiner: fc.constantFrom('|', '$', '##', '#|', ',') }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('many-lines' as const), count: fc.constantFrom(1000, 1001) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('replace' as const), text: fc.oneof(fc.constantFrom('', '^', '^^', '#', '###', '^^^^', 'a^b^c#'), anyText) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('replace' as const), text: fc.oneof(fc.constantFrom('', '^', '^^', '#', '###', '^^^^', 'a^b^c#'), anyText) }),
+  },
 );
 
 /** detail_data as text, and how many lines it has. */
@@ -717,7 +952,17 @@ function mapiParamValue(key: string): Arbitrary<MapiValue> {
   const t = (arb: Arbitrary<string>) => arb.map((value): MapiValue => ({ text: value }));
   switch (key) {
     case 'service':
-      return t(fc.constantFrom('refund_fastpay_by_platform_pwd', 'notify_verify', 'refund_fastpay_by_platform_nopwd', '', 'REFUND_FASTPAY_BY_PLATFORM_PWD', '__proto__', 'create_direct_pay_by_user'));
+      return t(
+        fc.constantFrom(
+          'refund_fastpay_by_platform_pwd',
+          'notify_verify',
+          'refund_fastpay_by_platform_nopwd',
+          '',
+          'REFUND_FASTPAY_BY_PLATFORM_PWD',
+          '__proto__',
+          'create_direct_pay_by_user',
+        ),
+      );
     case 'partner':
     case 'seller_user_id':
       return fc.oneof(
@@ -748,10 +993,27 @@ function mapiParamValue(key: string): Arbitrary<MapiValue> {
   }
 }
 
-const MAPI_PARAMS = ['service', 'partner', '_input_charset', 'seller_user_id', 'seller_email', 'notify_url', 'return_url', 'batch_no', 'batch_num', 'detail_data', 'refund_date', 'sign', 'sign_type'] as const;
+const MAPI_PARAMS = [
+  'service',
+  'partner',
+  '_input_charset',
+  'seller_user_id',
+  'seller_email',
+  'notify_url',
+  'return_url',
+  'batch_no',
+  'batch_num',
+  'detail_data',
+  'refund_date',
+  'sign',
+  'sign_type',
+] as const;
 
 const mapiEdit: Arbitrary<MapiEdit> = fc
-  .oneof({ weight: 6, arbitrary: fc.constantFrom(...MAPI_PARAMS) }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom('__proto__', '', 'a=b', 'SERVICE'), fc.string({ maxLength: 8 })) })
+  .oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...MAPI_PARAMS) },
+    { weight: 1, arbitrary: fc.oneof(fc.constantFrom('__proto__', '', 'a=b', 'SERVICE'), fc.string({ maxLength: 8 })) },
+  )
   .chain((key) =>
     fc.oneof(
       fc.constant<MapiEdit>({ kind: 'drop', key }),
@@ -767,13 +1029,19 @@ export function mapiCase(trades: number): Arbitrary<MapiCase> {
   const rarely = <T>(good: T, bad: Arbitrary<T>): Arbitrary<T> => fc.oneof({ weight: 12, arbitrary: fc.constant(good) }, { weight: 1, arbitrary: bad });
   return fc.record({
     lines: goodLines(trades),
-    damage: fc.oneof(
-      { weight: 5, arbitrary: fc.constant<LineDamage[]>([]) },
-      { weight: 4, arbitrary: fc.array(lineDamage, { minLength: 1, maxLength: 2 }) },
+    damage: fc.oneof({ weight: 5, arbitrary: fc.constant<LineDamage[]>([]) }, { weight: 4, arbitrary: fc.array(lineDamage, { minLength: 1, maxLength: 2 }) }),
+    batchNo: rarely<MapiCase['batchNo']>(
+      'fresh',
+      mapiParamValue('batch_no').map((v) => v as { text: string }),
     ),
-    batchNo: rarely<MapiCase['batchNo']>('fresh', mapiParamValue('batch_no').map((v) => v as { text: string })),
-    batchNum: rarely<MapiCase['batchNum']>('count', mapiParamValue('batch_num').map((v) => v as { text: string })),
-    refundDate: rarely<MapiCase['refundDate']>('now', badTimestamp.map((value) => ({ text: value }))),
+    batchNum: rarely<MapiCase['batchNum']>(
+      'count',
+      mapiParamValue('batch_num').map((v) => v as { text: string }),
+    ),
+    refundDate: rarely<MapiCase['refundDate']>(
+      'now',
+      badTimestamp.map((value) => ({ text: value })),
+    ),
     charset: fc.constantFrom<MapiCharset>('GBK', 'GBK', 'UTF-8', 'GB2312'),
     notifyUrl: fc.boolean(),
     edits: mapiEdits(10),
@@ -808,7 +1076,10 @@ export function mapiRequest(world: MapiWorld, c: MapiCase): RawRequest {
     let out = [...list];
     for (const e of edits) {
       if (e.kind === 'drop') out = out.filter(([key]) => key !== e.key);
-      else if (e.kind === 'set') out = out.some(([key]) => key === e.key) ? out.map(([key, v]): Pair => [key, key === e.key ? resolve(e.value) : v]) : [...out, [e.key, resolve(e.value)]];
+      else if (e.kind === 'set')
+        out = out.some(([key]) => key === e.key)
+          ? out.map(([key, v]): Pair => [key, key === e.key ? resolve(e.value) : v])
+          : [...out, [e.key, resolve(e.value)]];
       else out = e.first ? [[e.key, resolve(e.value)], ...out] : [...out, [e.key, resolve(e.value)]];
     }
     return out;
@@ -871,8 +1142,7 @@ export interface CashierCase {
 
 export const POOL_SIZE = 4;
 
-const hex = (length: { minLength?: number; maxLength: number }): Arbitrary<string> =>
-  fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), ...length });
+const hex = (length: { minLength?: number; maxLength: number }): Arbitrary<string> => fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), ...length });
 
 export const cashierCase: Arbitrary<CashierCase> = fc.record({
   target: fc.oneof(
@@ -911,15 +1181,22 @@ export const cashierCase: Arbitrary<CashierCase> = fc.record({
     { weight: 6, arbitrary: anyText.map((value) => ({ text: value })) },
     { weight: 1, arbitrary: fc.constantFrom<'none' | 'right-login'>('none', 'right-login') },
   ),
-  extra: fc.array(fc.tuple(fc.oneof(fc.constantFrom('_csrf', 'login_password', 'payment_password', '__proto__', ''), fc.string({ maxLength: 8 })), anyText), { maxLength: 3 }),
+  extra: fc.array(fc.tuple(fc.oneof(fc.constantFrom('_csrf', 'login_password', 'payment_password', '__proto__', ''), fc.string({ maxLength: 8 })), anyText), {
+    maxLength: 3,
+  }),
   body: fc.oneof(
     { weight: 8, arbitrary: fc.constant<CashierBody>({ form: true }) },
     { weight: 1, arbitrary: fc.constantFrom<CashierBody>({ json: true }, { empty: true }) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((bytes): CashierBody => ({ bytes })) },
   ),
   contentType: fc.constantFrom(
-    'application/x-www-form-urlencoded', 'application/x-www-form-urlencoded', 'application/x-www-form-urlencoded', null, 'application/json',
-    'text/plain', 'multipart/form-data; boundary=x',
+    'application/x-www-form-urlencoded',
+    'application/x-www-form-urlencoded',
+    'application/x-www-form-urlencoded',
+    null,
+    'application/json',
+    'text/plain',
+    'multipart/form-data; boundary=x',
   ),
 });
 
@@ -946,7 +1223,10 @@ export interface AdminRoute {
   query?: readonly string[];
 }
 
-const yuanText = fc.oneof(fc.integer({ min: 0, max: 100_000 }).map((fen) => (fen / 100).toFixed(2)), fc.constantFrom('1e3', '-0.00', '0.001'));
+const yuanText = fc.oneof(
+  fc.integer({ min: 0, max: 100_000 }).map((fen) => (fen / 100).toFixed(2)),
+  fc.constantFrom('1e3', '-0.00', '0.001'),
+);
 
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
   {
@@ -968,7 +1248,13 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       fee_rate: fc.constantFrom('0.006', '0', '1', '0.0000001'),
       refund_window_days: fc.integer({ min: 0, max: 3650 }),
       pwd_refund_enabled: fc.boolean(),
-      default_fund_mix: fc.constantFrom<Json>([{ fund_channel: 'ALIPAYACCOUNT', percent: 100 }], [{ fund_channel: 'BANKCARD', percent: 60, fund_type: 'DEBIT_CARD' }, { fund_channel: 'PCREDIT', percent: 40 }]),
+      default_fund_mix: fc.constantFrom<Json>(
+        [{ fund_channel: 'ALIPAYACCOUNT', percent: 100 }],
+        [
+          { fund_channel: 'BANKCARD', percent: 60, fund_type: 'DEBIT_CARD' },
+          { fund_channel: 'PCREDIT', percent: 40 },
+        ],
+      ),
       dback_delay_seconds: fc.integer({ min: 0, max: 86_400 }),
       dback_outcome: fc.constantFrom('S', 'F'),
       mapi_rsa_public_key: fc.constant(null),
@@ -976,10 +1262,18 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       account_status: fc.constantFrom('normal', 'frozen'),
     }),
   },
-  { methods: ['POST'], path: ['merchants', { victim: 'pid' }, 'balance'], fields: () => ({ delta: fc.constantFrom('+1.00', '-0.01', '+0.00', '1.00'), set: yuanText }) },
+  {
+    methods: ['POST'],
+    path: ['merchants', { victim: 'pid' }, 'balance'],
+    fields: () => ({ delta: fc.constantFrom('+1.00', '-0.01', '+0.00', '1.00'), set: yuanText }),
+  },
   { methods: ['GET'], path: ['merchants', { victim: 'pid' }, 'ledger'] },
   // Always with a key: an app without one makes the server generate an RSA key pair, which is slow.
-  { methods: ['POST'], path: ['apps'], fields: (w) => ({ pid: fc.constant(w.kit.pid), app_public_key: fc.constant(w.publicKeyPem), rsa_public_key: fc.constant(w.publicKeyPem) }) },
+  {
+    methods: ['POST'],
+    path: ['apps'],
+    fields: (w) => ({ pid: fc.constant(w.kit.pid), app_public_key: fc.constant(w.publicKeyPem), rsa_public_key: fc.constant(w.publicKeyPem) }),
+  },
   { methods: ['GET'], path: ['apps', { victim: 'appId' }] },
   { methods: ['POST'], path: ['app-auth-tokens'], fields: (w) => ({ app_id: fc.constant(w.kit.appId), pid: fc.constant(w.kit.pid) }) },
   { methods: ['DELETE'], path: ['app-auth-tokens', { victim: 'authToken' }] },
@@ -1000,7 +1294,12 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   {
     methods: ['GET', 'PATCH'],
     path: ['trades', { victim: 'tradeNo' }],
-    fields: () => ({ frozen: fc.boolean(), refund_allowed: fc.boolean(), dback_outcome: fc.constantFrom('S', 'F', null), buyer_account_status: fc.constantFrom('normal', 'frozen') }),
+    fields: () => ({
+      frozen: fc.boolean(),
+      refund_allowed: fc.boolean(),
+      dback_outcome: fc.constantFrom('S', 'F', null),
+      buyer_account_status: fc.constantFrom('normal', 'frozen'),
+    }),
   },
   { methods: ['GET'], path: ['refunds'], query: ['trade_no', 'out_request_no', 'batch_no', 'status'] },
   { methods: ['GET'], path: ['notifications'], query: ['trade_no', 'notify_id', 'batch_no', 'kind', 'pid'] },
@@ -1042,7 +1341,9 @@ function adminBody(world: AdminWorld, route: AdminRoute): Arbitrary<AdminBody> {
   const fields = route.fields?.(world) ?? {};
   const shaped = fc
     .record(
-      Object.fromEntries(Object.entries(fields).map(([name, good]) => [name, fc.oneof({ weight: 3, arbitrary: good }, { weight: 1, arbitrary: weirdJsonValue })])),
+      Object.fromEntries(
+        Object.entries(fields).map(([name, good]) => [name, fc.oneof({ weight: 3, arbitrary: good }, { weight: 1, arbitrary: weirdJsonValue })]),
+      ),
       { requiredKeys: [] },
     )
     .map((record): AdminBody => ({ json: record as Json }));
@@ -1053,7 +1354,19 @@ function adminBody(world: AdminWorld, route: AdminRoute): Arbitrary<AdminBody> {
       weight: 2,
       arbitrary: fc
         .oneof(
-          fc.constantFrom('', 'null', '{', '[]', '"x"', '{"a":1}{"b":2}', '\ufeff{}', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}', `${'['.repeat(5000)}${']'.repeat(5000)}`, '{"balance":1e400}'),
+          fc.constantFrom(
+            '',
+            'null',
+            '{',
+            '[]',
+            '"x"',
+            '{"a":1}{"b":2}',
+            '\ufeff{}',
+            '{"__proto__":{"x":1}}',
+            '{"constructor":{"prototype":{"x":1}}}',
+            `${'['.repeat(5000)}${']'.repeat(5000)}`,
+            '{"balance":1e400}',
+          ),
           fc.uint8Array({ maxLength: 200 }),
         )
         .map((raw): AdminBody => ({ raw })),
@@ -1065,10 +1378,21 @@ function adminBody(world: AdminWorld, route: AdminRoute): Arbitrary<AdminBody> {
 /** Query strings: the route's keys and others, with odd values and broken escapes — and a key given twice. */
 function adminQuery(route: AdminRoute): Arbitrary<Array<readonly [string, string]>> {
   const keys = route.query ?? ['x'];
-  const key = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: fc.oneof(fc.constantFrom('__proto__', 'constructor', '', 'a[b]', 'a[]'), fc.string({ maxLength: 6 })) });
-  const value = fc.oneof(fc.constantFrom('accepted', 'succeeded', 'failed', 'R1', '', '%', '%zz', '%C0%AF', '%E4%B8', 'a'.repeat(3000)), anyText.map(encodeURIComponent));
+  const key = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...keys) },
+    { weight: 1, arbitrary: fc.oneof(fc.constantFrom('__proto__', 'constructor', '', 'a[b]', 'a[]'), fc.string({ maxLength: 6 })) },
+  );
+  const value = fc.oneof(
+    fc.constantFrom('accepted', 'succeeded', 'failed', 'R1', '', '%', '%zz', '%C0%AF', '%E4%B8', 'a'.repeat(3000)),
+    anyText.map(encodeURIComponent),
+  );
   // A repeated key is what a query-string parser turns into an array.
-  const repeated = fc.tuple(fc.constantFrom(...keys), value, value).map(([k, a, b]): Array<readonly [string, string]> => [[k, a], [k, b]]);
+  const repeated = fc.tuple(fc.constantFrom(...keys), value, value).map(
+    ([k, a, b]): Array<readonly [string, string]> => [
+      [k, a],
+      [k, b],
+    ],
+  );
   return fc
     .tuple(fc.array(fc.tuple(key, value), { maxLength: 3 }), fc.oneof(fc.constant<Array<readonly [string, string]>>([]), repeated))
     .map(([pairs, twice]) => [...pairs, ...twice]);
@@ -1081,21 +1405,41 @@ export function adminCase(world: AdminWorld): Arbitrary<AdminCase> {
     const route = ADMIN_ROUTES[index]!;
     return fc.record({
       route: fc.constant(index),
-      method: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...route.methods) }, { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS', 'HEAD') }),
+      method: fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom(...route.methods) },
+        { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS', 'HEAD') },
+      ),
       segments: fc.array(
         fc.oneof(
           { weight: 10, arbitrary: fc.constant(null) },
-          { weight: 1, arbitrary: fc.oneof(fc.constantFrom('', '%', '%zz', '%00', '..', 'a'.repeat(150), '退款', '2088000000000000', '__proto__', '%2F'), fc.string({ maxLength: 12 }).map(encodeURIComponent)) },
+          {
+            weight: 1,
+            arbitrary: fc.oneof(
+              fc.constantFrom('', '%', '%zz', '%00', '..', 'a'.repeat(150), '退款', '2088000000000000', '__proto__', '%2F'),
+              fc.string({ maxLength: 12 }).map(encodeURIComponent),
+            ),
+          },
         ),
         { minLength: route.path.length, maxLength: route.path.length },
       ),
       query: route.query ? adminQuery(route) : fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: adminQuery(route) }),
       body: adminBody(world, route),
       contentType: fc.constantFrom(
-        'application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'application/json; charset=latin1', null,
-        'text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'multipart/form-data; boundary=x',
+        'application/json',
+        'application/json',
+        'application/json',
+        'application/json; charset=utf-8',
+        'application/json; charset=latin1',
+        null,
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/octet-stream',
+        'multipart/form-data; boundary=x',
       ),
-      auth: fc.oneof({ weight: 20, arbitrary: fc.constant<AdminCase['auth']>('valid') }, { weight: 1, arbitrary: fc.constantFrom<AdminCase['auth']>('none', 'wrong', 'padded') }),
+      auth: fc.oneof(
+        { weight: 20, arbitrary: fc.constant<AdminCase['auth']>('valid') },
+        { weight: 1, arbitrary: fc.constantFrom<AdminCase['auth']>('none', 'wrong', 'padded') },
+      ),
     });
   });
 }
@@ -1106,7 +1450,7 @@ export function adminRequest(world: AdminWorld, c: AdminCase, token: string): Ra
   const segments = route.path.map((segment, i) => c.segments[i] ?? (typeof segment === 'string' ? segment : victims[segment.victim]));
   const query = c.query.length === 0 ? '' : `?${c.query.map(([k, v]) => `${encodeURIComponent(k)}=${v}`).join('&')}`;
   const auth = { valid: `Bearer ${token}`, none: null, wrong: `Bearer ${token}x`, padded: `Bearer  ${token} ` }[c.auth];
-  const body = 'json' in c.body ? JSON.stringify(c.body.json) ?? 'null' : 'raw' in c.body ? c.body.raw : undefined;
+  const body = 'json' in c.body ? (JSON.stringify(c.body.json) ?? 'null') : 'raw' in c.body ? c.body.raw : undefined;
   const headers: Record<string, string> = {
     ...(auth && { authorization: auth }),
     ...(body !== undefined && c.contentType !== null && { 'content-type': c.contentType }),

@@ -52,18 +52,15 @@ export function rawClient(baseUrl: string): RawClient {
         const headers: Record<string, string> = {};
         for (const [key, value] of Object.entries(req.headers ?? {})) headers[key] = sendableHeader(value);
         if (body !== undefined) headers['content-length'] = String(body.length);
-        const outgoing = request(
-          { host: base.hostname, port: base.port, method: req.method, path: sendablePath(req.path), headers, agent },
-          (incoming) => {
-            const chunks: Buffer[] = [];
-            incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-            incoming.on('end', () => {
-              const all = Buffer.concat(chunks);
-              resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: all, text: all.toString('utf8') });
-            });
-            incoming.on('error', reject);
-          },
-        );
+        const outgoing = request({ host: base.hostname, port: base.port, method: req.method, path: sendablePath(req.path), headers, agent }, (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          incoming.on('end', () => {
+            const all = Buffer.concat(chunks);
+            resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: all, text: all.toString('utf8') });
+          });
+          incoming.on('error', reject);
+        });
         outgoing.on('error', reject);
         outgoing.end(body);
       });
@@ -84,7 +81,10 @@ const INTERNALS: ReadonlyArray<readonly [string, RegExp]> = [
   ['a source position', /\.[cm]?[jt]s:\d+/],
   // A JS error's class name, or `Error:` as a thrown error prints ("Client Error" in a 400 is only words).
   ['a JavaScript error', /\b(?:Type|Range|Syntax|Reference|Eval|URI|Aggregate|Sqlite|Database|Zod|Fastify|System|Assertion)Error\b|\bError: /],
-  ['a database error', /SQLITE_[A-Z]+|duplicate key value|violates [\w ]*constraint|syntax error at or near|relation "[^"]*" does not exist|invalid input syntax for|invalid byte sequence for encoding|operator does not exist|row value misused/i],
+  [
+    'a database error',
+    /SQLITE_[A-Z]+|duplicate key value|violates [\w ]*constraint|syntax error at or near|relation "[^"]*" does not exist|invalid input syntax for|invalid byte sequence for encoding|operator does not exist|row value misused/i,
+  ],
 ];
 
 /** Percent-decodes what can be decoded, so an echo of a percent-encoded input is recognised. */
@@ -110,7 +110,10 @@ export function leakedInternals(reply: string, sent: string): string[] {
 /** A request as text, for a failure message that reproduces it (long values are cut in the middle). */
 export function describeRequest(req: RawRequest, limit = 3000): string {
   const cut = (text: string) => (text.length > limit ? `${text.slice(0, limit / 2)}…[${text.length - limit} more]…${text.slice(-limit / 2)}` : text);
-  const body = req.body === undefined ? '' : `\n  body (${req.body.length} bytes, latin1): ${JSON.stringify(cut(Buffer.isBuffer(req.body) ? req.body.toString('latin1') : req.body))}`;
+  const body =
+    req.body === undefined
+      ? ''
+      : `\n  body (${req.body.length} bytes, latin1): ${JSON.stringify(cut(Buffer.isBuffer(req.body) ? req.body.toString('latin1') : req.body))}`;
   return `${req.method} ${cut(req.path)}\n  headers: ${JSON.stringify(req.headers ?? {})}${body}`;
 }
 
@@ -215,7 +218,10 @@ export class Findings {
       if (known) known.count++;
       else {
         const drawn = generated();
-        this.#kinds.set(kind, { count: 1, first: `{ seed: ${this.seed}, path: "${path}" } ${drawn.length > 2000 ? `${drawn.slice(0, 2000)}…` : drawn}\n${message}` });
+        this.#kinds.set(kind, {
+          count: 1,
+          first: `{ seed: ${this.seed}, path: "${path}" } ${drawn.length > 2000 ? `${drawn.slice(0, 2000)}…` : drawn}\n${message}`,
+        });
       }
     }
   }

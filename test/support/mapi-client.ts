@@ -22,8 +22,13 @@ export function mapiSignContent(params: Record<string, string>): string {
 
 export function mapiSign(params: Record<string, string>, charset: MapiCharset, signer: MapiSigner): string {
   const content = bytes(mapiSignContent(params), charset);
-  if (signer.type === 'MD5') return createHash('md5').update(Buffer.concat([content, bytes(signer.key, charset)])).digest('hex');
-  return createSign(signer.type === 'RSA' ? 'RSA-SHA1' : 'SHA1').update(content).sign(signer.privateKey, 'base64');
+  if (signer.type === 'MD5')
+    return createHash('md5')
+      .update(Buffer.concat([content, bytes(signer.key, charset)]))
+      .digest('hex');
+  return createSign(signer.type === 'RSA' ? 'RSA-SHA1' : 'SHA1')
+    .update(content)
+    .sign(signer.privateKey, 'base64');
 }
 
 /** A signed request's query string (the params must include `_input_charset` when not GBK). */
@@ -48,7 +53,9 @@ export function parseNotifyBody(body: Buffer | string, charset: MapiCharset): Re
 
 /** Verifies a notification's MD5 signature with the partner's key. */
 export function verifyMd5Notify(params: Record<string, string>, key: string, charset: MapiCharset): boolean {
-  const expected = createHash('md5').update(bytes(mapiSignContent(params) + key, charset)).digest('hex');
+  const expected = createHash('md5')
+    .update(bytes(mapiSignContent(params) + key, charset))
+    .digest('hex');
   return expected === params.sign?.toLowerCase();
 }
 

@@ -21,7 +21,7 @@ export function parseMetrics(text: string): Sample[] {
 }
 
 /** The value of the one sample with exactly these labels, or 0 when there is none. */
-export function valueOf(samples: Sample[], name: string, labels: Record<string, string>): number {
+export function sampleValue(samples: Sample[], name: string, labels: Record<string, string>): number {
   const found = samples.filter(
     (s) => s.name === name && Object.keys(s.labels).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
   );

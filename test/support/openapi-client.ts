@@ -21,7 +21,9 @@ export function signContent(params: Record<string, string>): string {
 
 /** Signs with a key object, or with a private key's PEM text as a merchant keeps it (PKCS#1 or PKCS#8). */
 export function signParams(params: Record<string, string>, key: KeyObject | string, signType: 'RSA2' | 'RSA', charset: Charset = 'utf-8'): string {
-  return createSign(signType === 'RSA2' ? 'RSA-SHA256' : 'RSA-SHA1').update(bytes(signContent(params), charset)).sign(key, 'base64');
+  return createSign(signType === 'RSA2' ? 'RSA-SHA256' : 'RSA-SHA1')
+    .update(bytes(signContent(params), charset))
+    .sign(key, 'base64');
 }
 
 export function timestampNow(): string {
@@ -70,7 +72,16 @@ export async function send(
   const text = charset === 'utf-8' ? raw.toString('utf8') : iconv.decode(raw, charset.toLowerCase());
   const json = JSON.parse(text) as Record<string, any>;
   const nodeName = Object.keys(json).find((key) => key !== 'sign') ?? '';
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', raw, text, json, node: json[nodeName] ?? {}, nodeName, sign: json.sign };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    raw,
+    text,
+    json,
+    node: json[nodeName] ?? {},
+    nodeName,
+    sign: json.sign,
+  };
 }
 
 /** biz_content to the body, everything else to the query. */
@@ -86,7 +97,9 @@ export function replySignatureValid(reply: RawReply, platformPublicKey: string, 
   const start = text.indexOf(`"${reply.nodeName}":`) + reply.nodeName.length + 3;
   const end = text.lastIndexOf(',"sign":');
   const content = bytes(text.slice(start, end), charset);
-  return createVerify(signType === 'RSA2' ? 'RSA-SHA256' : 'RSA-SHA1').update(content).verify(platformPublicKey, reply.sign, 'base64');
+  return createVerify(signType === 'RSA2' ? 'RSA-SHA256' : 'RSA-SHA1')
+    .update(content)
+    .verify(platformPublicKey, reply.sign, 'base64');
 }
 
 export interface HandApp {

@@ -5,7 +5,13 @@ import type { Harness, MerchantKit } from './harness.js';
 
 /** The SDK of `kit`, pointed at the v3 endpoint (`endpoint`, beside v1's `gateway`). */
 export function v3Sdk(harness: Harness, kit: MerchantKit, endpoint = harness.tuikuan.url): AlipaySdk {
-  return new AlipaySdk({ appId: kit.appId, privateKey: kit.appPrivateKey, alipayPublicKey: harness.tuikuan.platformPublicKey, endpoint, gateway: harness.tuikuan.gateway });
+  return new AlipaySdk({
+    appId: kit.appId,
+    privateKey: kit.appPrivateKey,
+    alipayPublicKey: harness.tuikuan.platformPublicKey,
+    endpoint,
+    gateway: harness.tuikuan.gateway,
+  });
 }
 
 /** The AlipayRequestError a call rejects with. */

@@ -149,11 +149,22 @@ let appKeyPair: { privateKey: string; publicKey: string } | null = null;
 
 /** A merchant with a balance and an app on a served tuikuan, and the official SDK pointed at `url`. */
 export async function remoteMerchant(url: string, admin: RemoteAdmin, balance = '10000.00'): Promise<{ pid: string; appId: string; sdk: AlipaySdk }> {
-  appKeyPair ??= generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+  appKeyPair ??= generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
   const merchant = await admin('POST', '/merchants', { balance });
   const app = await admin('POST', '/apps', { pid: merchant.pid, app_public_key: appKeyPair.publicKey });
   const platform = await admin('GET', '/platform');
-  const sdk = new AlipaySdk({ appId: app.app_id, privateKey: appKeyPair.privateKey, alipayPublicKey: platform.public_key, gateway: `${url}/gateway.do`, camelcase: false, timeout: 30_000 });
+  const sdk = new AlipaySdk({
+    appId: app.app_id,
+    privateKey: appKeyPair.privateKey,
+    alipayPublicKey: platform.public_key,
+    gateway: `${url}/gateway.do`,
+    camelcase: false,
+    timeout: 30_000,
+  });
   return { pid: merchant.pid, appId: app.app_id, sdk };
 }
 

@@ -13,7 +13,11 @@ export interface Cutoff {
 }
 
 /** Opens a socket to `url`'s host and port, calls `start` once connected, and resolves when the server closes it. */
-function watch(url: string, start: (socket: Socket, host: string) => void, onData?: (socket: Socket, answer: string) => void): Promise<Cutoff & { startedAt: number; markedAt: number }> {
+function watch(
+  url: string,
+  start: (socket: Socket, host: string) => void,
+  onData?: (socket: Socket, answer: string) => void,
+): Promise<Cutoff & { startedAt: number; markedAt: number }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const startedAt = Date.now();

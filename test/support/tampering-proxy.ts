@@ -6,7 +6,10 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A proxy that passes requests to the gateway and changes the replies on their way back. */
-export async function tamperingProxy(target: string, change: (body: string) => string): Promise<{ url: string; origin: string; close(): Promise<void>; server: Server }> {
+export async function tamperingProxy(
+  target: string,
+  change: (body: string) => string,
+): Promise<{ url: string; origin: string; close(): Promise<void>; server: Server }> {
   const upstream = new URL(target);
   const server = createServer((request, response) => {
     const forward = httpRequest(
@@ -36,4 +39,3 @@ export async function tamperingProxy(target: string, change: (body: string) => s
       }),
   };
 }
-

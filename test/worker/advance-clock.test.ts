@@ -52,21 +52,28 @@ describeEachEngine('the virtual clock', (engine) => {
       await advanceClock(harness, 2 * 3600);
 
       const sent = receiver.received.map((r) => [r.fields.out_biz_no, (chinaTimeMs(r.fields.notify_time as string) - Math.floor(t0 / 1000) * 1000) / MINUTE]);
-      assert.deepEqual(sent, [
-        ['FIRST', 0],
-        ['SECOND', 5],
-        ['FIRST', 4],
-        ['SECOND', 9],
-        ['FIRST', 14],
-        ['SECOND', 19],
-        ['FIRST', 24],
-        ['SECOND', 29],
-        ['FIRST', 84],
-        ['SECOND', 89],
-      ].sort((a, b) => (a[1] as number) - (b[1] as number)));
+      assert.deepEqual(
+        sent,
+        [
+          ['FIRST', 0],
+          ['SECOND', 5],
+          ['FIRST', 4],
+          ['SECOND', 9],
+          ['FIRST', 14],
+          ['SECOND', 19],
+          ['FIRST', 24],
+          ['SECOND', 29],
+          ['FIRST', 84],
+          ['SECOND', 89],
+        ].sort((a, b) => (a[1] as number) - (b[1] as number)),
+      );
       const settled = await refundQuery(kit, { trade_no: bank.trade_no, out_request_no: 'BANK', query_options: ['deposit_back_info'] });
       assert.equal(settled.deposit_back_info.dback_status, 'S');
-      assert.equal(settled.deposit_back_info.bank_ack_time, settled.deposit_back_info.est_bank_receipt_time, 'the bank answered at its own time, not at the end');
+      assert.equal(
+        settled.deposit_back_info.bank_ack_time,
+        settled.deposit_back_info.est_bank_receipt_time,
+        'the bank answered at its own time, not at the end',
+      );
     });
 
     it('refuses a negative or missing advance_seconds with 400 invalid_request', async () => {

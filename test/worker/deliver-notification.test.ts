@@ -151,7 +151,12 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
         .map((key) => `${key}=${rest[key]}`)
         .join('&');
       const platform = await harness.adminOk('GET', '/platform');
-      assert.equal(createVerify('RSA-SHA256').update(content, 'utf8').verify(platform.public_key, sign as string, 'base64'), true);
+      assert.equal(
+        createVerify('RSA-SHA256')
+          .update(content, 'utf8')
+          .verify(platform.public_key, sign as string, 'base64'),
+        true,
+      );
     });
   });
 
@@ -190,7 +195,10 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
         to.received.map((r) => r.raw),
         'the admin API shows each body exactly as sent',
       );
-      assert.equal(log.every((a) => a.url === to.url), true);
+      assert.equal(
+        log.every((a) => a.url === to.url),
+        true,
+      );
     });
 
     it('stops after 3 attempts when the receiver answers success on its 3rd', async () => {
@@ -322,7 +330,7 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
 
     it('a re-send in flight while a scheduled attempt is made does not write back the schedule it read', async () => {
       const hold = holding(2, 'fail');
-      const { to, trade } = await refundedTrade(hold.script, { refund_amount: '1.00', out_request_no: 'RACE2' });
+      const { to } = await refundedTrade(hold.script, { refund_amount: '1.00', out_request_no: 'RACE2' });
       const notifyId = to.received[0]?.fields.notify_id as string;
       const resend = harness.adminOk('POST', `/notifications/${notifyId}/resend`);
       await hold.arrived;
@@ -336,7 +344,11 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
       assert.equal(view.next_attempt_at, third?.next_attempt_at, 'the next attempt is the one the 2nd scheduled attempt set');
       assert.equal((chinaTimeMs(view.next_attempt_at) - chinaTimeMs(third?.at)) / 1000, 10 * MINUTE);
       await advanceClock(harness, 10 * MINUTE);
-      assert.deepEqual(offsets(to).filter((_, i) => i !== 1), SCHEDULE_SECONDS.slice(0, 3), 'the schedule goes on as if no re-send had been made');
+      assert.deepEqual(
+        offsets(to).filter((_, i) => i !== 1),
+        SCHEDULE_SECONDS.slice(0, 3),
+        'the schedule goes on as if no re-send had been made',
+      );
     });
 
     it('answers 404 notification_not_found for an unknown notify_id', async () => {
@@ -398,7 +410,12 @@ describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
         const held = [0, 1].map(() => {
           let arrive!: () => void;
           let answer!: (body: string) => void;
-          return { arrived: new Promise<void>((resolve) => (arrive = resolve)), answered: new Promise<string>((resolve) => (answer = resolve)), arrive: () => arrive(), answer: (body: string) => answer(body) };
+          return {
+            arrived: new Promise<void>((resolve) => (arrive = resolve)),
+            answered: new Promise<string>((resolve) => (answer = resolve)),
+            arrive: () => arrive(),
+            answer: (body: string) => answer(body),
+          };
         });
         const to = await receiver((attempt) => {
           const hold = held[attempt - 1];

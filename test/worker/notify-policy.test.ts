@@ -94,7 +94,11 @@ describeEachEngine('where notifications may go', (engine) => {
       const trade = await harness.adminOk('POST', '/trades', { app_id: app.appId, total_amount: '10.00' });
       const reply = await send(
         harness.tuikuan.gateway,
-        signedForm(app, { method: 'alipay.trade.refund', biz: { trade_no: trade.trade_no, refund_amount: '1.00' }, params: { notify_url: 'file:///etc/passwd' } }).form,
+        signedForm(app, {
+          method: 'alipay.trade.refund',
+          biz: { trade_no: trade.trade_no, refund_amount: '1.00' },
+          params: { notify_url: 'file:///etc/passwd' },
+        }).form,
       );
       assert.equal(reply.node.sub_code, 'isv.invalid-parameter');
       assert.deepEqual(await refundsOf(harness, trade.trade_no), []);
@@ -131,7 +135,10 @@ describeEachEngine('where notifications may go', (engine) => {
       'allowed.test': [['127.0.0.2']],
     });
     // 127.0.0.2 stands in for a public address: the allow list lets it through, as it would one.
-    const { harness, kit } = useHarness(engine, { clock: 'virtual', tuikuan: { notifyPolicy: 'public', notifyAllow: '127.0.0.2', notifyResolver: dns.resolver } });
+    const { harness, kit } = useHarness(engine, {
+      clock: 'virtual',
+      tuikuan: { notifyPolicy: 'public', notifyAllow: '127.0.0.2', notifyResolver: dns.resolver },
+    });
     after(() => Promise.all(closing.map((r) => r.close())));
     afterEach(() => advanceClock(harness, 0));
 

@@ -21,7 +21,18 @@ import { writeVirtualNow } from '../../src/store/sql/platform.js';
 import { Worker, type JobHandlers, type JobOutcome } from '../../src/worker/worker.js';
 import { describeEachEngine } from '../support/engines.js';
 import { useHarness, newMerchant, newTrade, assertAdminError } from '../support/harness.js';
-import { advanceClock, assertSuccess, refund, getTrade, ledgerOf, refundApply, refundOf, refundQuery, runDueJobs, setBalance } from '../support/refund-calls.js';
+import {
+  advanceClock,
+  assertSuccess,
+  refund,
+  getTrade,
+  ledgerOf,
+  refundApply,
+  refundOf,
+  refundQuery,
+  runDueJobs,
+  setBalance,
+} from '../support/refund-calls.js';
 
 const HOUR = 3600;
 
@@ -125,7 +136,10 @@ describeEachEngine('the worker', (engine) => {
         assert.equal(runs, run);
       }
       const gaps = dueTimes.slice(1).map((at, i) => at - dueTimes[i]!);
-      assert.ok(gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1]!), `a back-off that never shrinks: ${gaps.join(', ')} ms`);
+      assert.ok(
+        gaps.every((gap, i) => i === 0 || gap >= gaps[i - 1]!),
+        `a back-off that never shrinks: ${gaps.join(', ')} ms`,
+      );
       assert.ok(gaps.at(-1)! > gaps[0]!, 'and grows');
       const dead = await brokenJob();
       assert.ok(dead?.deadAt, 'dead after the last allowed run');
@@ -162,7 +176,10 @@ describeEachEngine('the worker', (engine) => {
       assert.equal(shown.status, 'dead');
       await harness.adminOk('POST', `/jobs/${shown.id}/retry`);
       await runDueJobs(harness);
-      assert.equal((await harness.adminOk('GET', '/jobs')).jobs.find((job: Record<string, unknown>) => job.subject === '424242'), undefined);
+      assert.equal(
+        (await harness.adminOk('GET', '/jobs')).jobs.find((job: Record<string, unknown>) => job.subject === '424242'),
+        undefined,
+      );
     });
   });
 
@@ -183,7 +200,7 @@ describeEachEngine('the worker', (engine) => {
         const seller = await newMerchant(harness);
         const slowTrade = await newTrade(harness, seller, { notify_url: slow.url });
         const fastTrade = await newTrade(harness, seller, { notify_url: fast.url });
-        assertSuccess(await refund(seller, { trade_no: slowTrade.trade_no, refund_amount: '1.00' , out_request_no: 'SLOW' }));
+        assertSuccess(await refund(seller, { trade_no: slowTrade.trade_no, refund_amount: '1.00', out_request_no: 'SLOW' }));
         const draining = worker.drain();
         await until('the slow receiver holds its attempt', () => slow.received.length === 1);
         assertSuccess(await refund(seller, { trade_no: fastTrade.trade_no, refund_amount: '1.00', out_request_no: 'FAST' }));

@@ -208,11 +208,7 @@ export async function up(db: Kysely<unknown>, { idColumn }: MigrationContext): P
     .addColumn('manual', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'bigint')
     .execute();
-  await db.schema
-    .createIndex('notification_attempts_notification')
-    .on('notification_attempts')
-    .column('notification_id')
-    .execute();
+  await db.schema.createIndex('notification_attempts_notification').on('notification_attempts').column('notification_id').execute();
 
   await idColumn(db.schema.createTable('faults'))
     .addColumn('method', 'text', (c) => c.notNull())

@@ -5,6 +5,9 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('jobs').addColumn('revision', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('jobs')
+    .addColumn('revision', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   await db.schema.alterTable('fund_allocations').addColumn('returned_to', 'text').execute();
 }

@@ -11,7 +11,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   for (const column of ['ca_key_pem', 'root_cert_pem', 'root_cert_sn', 'app_issuer_cert_pem', 'platform_cert_pem', 'platform_cert_sn']) {
     await db.schema.alterTable('platform').addColumn(column, 'text').execute();
   }
-  await db.schema.alterTable('apps').addColumn('key_mode', 'text', (c) => c.notNull().defaultTo('public_key')).execute();
+  await db.schema
+    .alterTable('apps')
+    .addColumn('key_mode', 'text', (c) => c.notNull().defaultTo('public_key'))
+    .execute();
   for (const column of ['app_cert_pem', 'app_cert_sn', 'aes_key', 'message_url']) {
     await db.schema.alterTable('apps').addColumn(column, 'text').execute();
   }

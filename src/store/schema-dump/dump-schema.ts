@@ -117,9 +117,10 @@ function sqliteTables(file: string): string {
   const db = new Sqlite(file, { readonly: true, fileMustExist: true });
   try {
     const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
-    const tables = db
-      .prepare("select name, sql from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\'")
-      .all() as { name: string; sql: string }[];
+    const tables = db.prepare("select name, sql from sqlite_master where type = 'table' and name not like 'sqlite\\_%' escape '\\'").all() as {
+      name: string;
+      sql: string;
+    }[];
     const dumped: DumpedTable[] = [];
     const indexes: string[] = [];
     for (const { name, sql } of tables) {
@@ -144,9 +145,7 @@ function sqliteTables(file: string): string {
         const actions = `${first.on_update === 'NO ACTION' ? '' : ` on update ${first.on_update.toLowerCase()}`}${
           first.on_delete === 'NO ACTION' ? '' : ` on delete ${first.on_delete.toLowerCase()}`
         }`;
-        constraints.push(
-          `foreign key (${parts.map((p) => p.from).join(', ')}) references ${first.table} (${parts.map((p) => p.to).join(', ')})${actions}`,
-        );
+        constraints.push(`foreign key (${parts.map((p) => p.from).join(', ')}) references ${first.table} (${parts.map((p) => p.to).join(', ')})${actions}`);
       }
       constraints.push(...sqliteChecks(sql));
       dumped.push({
@@ -157,9 +156,11 @@ function sqliteTables(file: string): string {
         constraints,
       });
     }
-    const created = db
-      .prepare("select name, tbl_name, sql from sqlite_master where type = 'index' and sql is not null")
-      .all() as { name: string; tbl_name: string; sql: string }[];
+    const created = db.prepare("select name, tbl_name, sql from sqlite_master where type = 'index' and sql is not null").all() as {
+      name: string;
+      tbl_name: string;
+      sql: string;
+    }[];
     for (const index of created) {
       if (!MIGRATION_TABLES.includes(index.tbl_name)) indexes.push(index.sql.replace(/\s+/g, ' '));
     }

@@ -52,11 +52,7 @@ export async function applyLedgerEntry(db: Db, entry: LedgerEntry): Promise<Fen 
 }
 
 export async function sumLedgerEntries(db: Db, pid: string): Promise<Fen> {
-  const row = await db
-    .selectFrom('ledgerEntries')
-    .select(sql<number>`coalesce(sum(amount), 0)`.as('total'))
-    .where('pid', '=', pid)
-    .executeTakeFirstOrThrow();
+  const row = await db.selectFrom('ledgerEntries').select(sql<number>`coalesce(sum(amount), 0)`.as('total')).where('pid', '=', pid).executeTakeFirstOrThrow();
   return Number(row.total);
 }
 

@@ -96,7 +96,10 @@ export interface CashierSession {
 }
 
 export async function insertCashierSession(db: Db, session: CashierSession): Promise<void> {
-  await db.insertInto('cashierSessions').values({ ...session, loggedIn: session.loggedIn ? 1 : 0 }).execute();
+  await db
+    .insertInto('cashierSessions')
+    .values({ ...session, loggedIn: session.loggedIn ? 1 : 0 })
+    .execute();
 }
 
 export async function findCashierSession(db: Db, id: string): Promise<CashierSession | undefined> {

@@ -48,7 +48,18 @@ export async function addJob(db: Db, job: { kind: JobKind; subject: string; runA
 const upsertJob = prepareQuery((db, p: { kind: JobKind; subject: string; runAt: number; now: number }) =>
   db
     .insertInto('jobs')
-    .values({ kind: p.kind, subject: p.subject, runAt: p.runAt, attempts: 0, lastError: null, lockedBy: null, lockedUntil: null, revision: 0, deadAt: null, createdAt: p.now })
+    .values({
+      kind: p.kind,
+      subject: p.subject,
+      runAt: p.runAt,
+      attempts: 0,
+      lastError: null,
+      lockedBy: null,
+      lockedUntil: null,
+      revision: 0,
+      deadAt: null,
+      createdAt: p.now,
+    })
     .onConflict((oc) =>
       oc.columns(['kind', 'subject']).doUpdateSet({
         runAt: sql<number>`case when jobs.dead_at is null and jobs.run_at < excluded.run_at then jobs.run_at else excluded.run_at end`,

@@ -41,11 +41,7 @@ export async function findMerchantByEmail(db: Db, email: string): Promise<Mercha
 }
 
 export async function findMerchantCredentials(db: Db, pid: string): Promise<MerchantCredentials | undefined> {
-  return db
-    .selectFrom('merchants')
-    .select(['loginPasswordHash', 'paymentPasswordHash'])
-    .where('pid', '=', pid)
-    .executeTakeFirst();
+  return db.selectFrom('merchants').select(['loginPasswordHash', 'paymentPasswordHash']).where('pid', '=', pid).executeTakeFirst();
 }
 
 export type MerchantSettings = Partial<

@@ -48,7 +48,10 @@ export type NewNotification = Omit<Notification, 'id' | 'status' | 'attempts' | 
 type NotificationInsert = Omit<NewNotification, 'facts'> & { facts: string };
 
 const insertNotificationRow = prepareQuery((db, p: NotificationInsert) =>
-  db.insertInto('notifications').values({ ...p, signType: '', params: '', status: 'pending', attempts: 0, acknowledgedAt: null }).returning('id'),
+  db
+    .insertInto('notifications')
+    .values({ ...p, signType: '', params: '', status: 'pending', attempts: 0, acknowledgedAt: null })
+    .returning('id'),
 );
 
 export async function insertNotification(db: Db, notification: NewNotification): Promise<number> {
@@ -77,7 +80,11 @@ export interface NotificationFilter {
 }
 
 export async function listNotifications(db: Db, filter: NotificationFilter): Promise<Notification[]> {
-  let query = db.selectFrom('notifications').selectAll().orderBy('id').limit(filter.limit ?? 1000);
+  let query = db
+    .selectFrom('notifications')
+    .selectAll()
+    .orderBy('id')
+    .limit(filter.limit ?? 1000);
   if (filter.tradeNo) query = query.where('tradeNo', '=', filter.tradeNo);
   if (filter.notifyId) query = query.where('notifyId', '=', filter.notifyId);
   if (filter.batchNo) query = query.where('batchNo', '=', filter.batchNo);
@@ -155,12 +162,7 @@ export async function settleNotification(db: Db, notificationId: number, now: nu
 }
 
 export async function listAttempts(db: Db, notificationId: number): Promise<NotificationAttempt[]> {
-  const rows = await db
-    .selectFrom('notificationAttempts')
-    .selectAll()
-    .where('notificationId', '=', notificationId)
-    .orderBy('id')
-    .execute();
+  const rows = await db.selectFrom('notificationAttempts').selectAll().where('notificationId', '=', notificationId).orderBy('id').execute();
   return rows.map(toAttempt);
 }
 

@@ -39,7 +39,14 @@ export async function getPlatformCertificates(db: Db): Promise<StoredCertificate
     .where('id', '=', 1)
     .executeTakeFirst();
   if (!row?.caKeyPem || !row.rootCertPem || !row.rootCertSn || !row.appIssuerCertPem || !row.platformCertPem || !row.platformCertSn) return undefined;
-  return { caKeyPem: row.caKeyPem, rootCertPem: row.rootCertPem, rootCertSn: row.rootCertSn, appIssuerCertPem: row.appIssuerCertPem, platformCertPem: row.platformCertPem, platformCertSn: row.platformCertSn };
+  return {
+    caKeyPem: row.caKeyPem,
+    rootCertPem: row.rootCertPem,
+    rootCertSn: row.rootCertSn,
+    appIssuerCertPem: row.appIssuerCertPem,
+    platformCertPem: row.platformCertPem,
+    platformCertSn: row.platformCertSn,
+  };
 }
 
 /** Stores the certificates unless another process got there first; returns the ones kept. */

@@ -143,7 +143,11 @@ export interface RefundFilter {
 }
 
 export async function listRefunds(db: Db, filter: RefundFilter): Promise<Refund[]> {
-  let query = db.selectFrom('refunds').selectAll().orderBy('id').limit(filter.limit ?? 1000);
+  let query = db
+    .selectFrom('refunds')
+    .selectAll()
+    .orderBy('id')
+    .limit(filter.limit ?? 1000);
   if (filter.tradeNo) query = query.where('tradeNo', '=', filter.tradeNo);
   if (filter.outRequestNo) query = query.where('outRequestNo', '=', filter.outRequestNo);
   if (filter.batchNo) query = query.where('batchNo', '=', filter.batchNo);

@@ -9,7 +9,6 @@ import type { TradeFundBillRow, TradeRow, TradeUpdate } from '../schema.js';
 import { allRows, firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
-
 export async function insertTrade(db: Db, trade: Trade): Promise<void> {
   const { fundBills, vouchers, frozen, refundAllowed, ...columns } = trade;
   await db
@@ -43,9 +42,7 @@ const lockTradeBySellerAndOutNo = prepareQuery((db, p: { sellerPid: string; outT
   db.selectFrom('trades').selectAll().where('sellerPid', '=', p.sellerPid).where('outTradeNo', '=', p.outTradeNo).forUpdate(),
 );
 const tradeByNo = prepareQuery((db, p: { tradeNo: string }) => db.selectFrom('trades').selectAll().where('tradeNo', '=', p.tradeNo));
-const lockTradeByNo = prepareQuery((db, p: { tradeNo: string }) =>
-  db.selectFrom('trades').selectAll().where('tradeNo', '=', p.tradeNo).forUpdate(),
-);
+const lockTradeByNo = prepareQuery((db, p: { tradeNo: string }) => db.selectFrom('trades').selectAll().where('tradeNo', '=', p.tradeNo).forUpdate());
 const fundBillsOfTrade = prepareQuery((db, p: { tradeNo: string }) =>
   db.selectFrom('tradeFundBills').selectAll().where('tradeNo', '=', p.tradeNo).orderBy('position'),
 );
