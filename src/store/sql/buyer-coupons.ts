@@ -1,4 +1,4 @@
-/** The coupons a buyer holds: all of them, adding and removing them, and what is left of one. */
+/** The coupons a buyer holds: all of them, adding, changing (what is left of one) and removing them. */
 import type { BuyerCoupon } from '../../core/interfaces.js';
 import type { BuyerCouponRow } from '../schema.js';
 import type { Db } from '../store.js';
@@ -13,20 +13,25 @@ export async function couponExists(db: Db, voucherId: string): Promise<boolean> 
   return (await db.selectFrom('buyerCoupons').select('voucherId').where('voucherId', '=', voucherId).executeTakeFirst()) !== undefined;
 }
 
-export async function insertBuyerCoupons(db: Db, buyerUserId: string, coupons: BuyerCoupon[]): Promise<void> {
-  if (coupons.length === 0) return;
+export async function insertBuyerCoupon(db: Db, buyerUserId: string, coupon: BuyerCoupon): Promise<void> {
   await db
     .insertInto('buyerCoupons')
-    .values(coupons.map((coupon) => ({ ...coupon, buyerUserId, wholeOnly: coupon.wholeOnly ? 1 : 0 })))
+    .values({ ...coupon, buyerUserId, wholeOnly: coupon.wholeOnly ? 1 : 0 })
     .execute();
 }
 
-export async function deleteBuyerCoupons(db: Db, buyerUserId: string): Promise<void> {
-  await db.deleteFrom('buyerCoupons').where('buyerUserId', '=', buyerUserId).execute();
+/** Changes what a coupon is (all but its id and holder): what is left of it, or the whole of it, declared anew. */
+export async function updateBuyerCoupon(db: Db, coupon: BuyerCoupon): Promise<void> {
+  const { voucherId, ...fields } = coupon;
+  await db
+    .updateTable('buyerCoupons')
+    .set({ ...fields, wholeOnly: fields.wholeOnly ? 1 : 0 })
+    .where('voucherId', '=', voucherId)
+    .execute();
 }
 
-export async function setCouponRemaining(db: Db, voucherId: string, remaining: number): Promise<void> {
-  await db.updateTable('buyerCoupons').set({ remaining }).where('voucherId', '=', voucherId).execute();
+export async function deleteBuyerCoupon(db: Db, voucherId: string): Promise<void> {
+  await db.deleteFrom('buyerCoupons').where('voucherId', '=', voucherId).execute();
 }
 
 function toCoupon(row: BuyerCouponRow): BuyerCoupon {
