@@ -111,7 +111,11 @@ export async function createBuyer(deps: CoreDeps, input: NewBuyer): Promise<Crea
         paymentPasswordFailures: 0,
         paymentPasswordFailuresResetAt: null,
         createdAt: now,
-        ...NO_FUNDS,
+        balance: 0,
+        yuebao: 0,
+        huabeiLimit: 0,
+        huabeiUsed: 0,
+        points: 0,
       });
       await storeFunds(trx, buyerUserId, NO_FUNDS, funds);
     });
