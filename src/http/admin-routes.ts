@@ -12,6 +12,7 @@ import type { DeliveryOptions } from '../worker/deliver-notification.js';
 import type { Worker } from '../worker/worker.js';
 import { adminAppRoutes } from './admin-app-routes.js';
 import { adminBatchRoutes } from './admin-batch-routes.js';
+import { adminBuyerRoutes } from './admin-buyer-routes.js';
 import { adminClockRoutes } from './admin-clock-routes.js';
 import { adminFaultRoutes } from './admin-fault-routes.js';
 import { adminMerchantRoutes } from './admin-merchant-routes.js';
@@ -83,6 +84,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   app.setNotFoundHandler((request, reply) => reply.code(404).send(adminError('not_found', `no such call: ${request.method} ${(request.url.split('?', 1)[0] ?? '').slice(0, 200)}`)));
 
   await app.register(adminMerchantRoutes, { services });
+  await app.register(adminBuyerRoutes, { services });
   await app.register(adminAppRoutes, { services, platform: options.platform });
   await app.register(adminTradeRoutes, { services });
   await app.register(adminFaultRoutes, { services, methods: options.methods });
