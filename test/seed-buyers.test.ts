@@ -55,7 +55,14 @@ function stores(engine: TestEngine) {
       return store;
     },
     start(store: { dataDir: string; database: TestDatabase | null }, seeds: DeclaredWorld[]): Promise<Tuikuan> {
-      return startTuikuan({ dataDir: store.dataDir, ...(store.database && { db: store.database.location }), port: 0, adminToken: 't', logger: pino({ level: 'silent' }), seeds });
+      return startTuikuan({
+        dataDir: store.dataDir,
+        ...(store.database && { db: store.database.location }),
+        port: 0,
+        adminToken: 't',
+        logger: pino({ level: 'silent' }),
+        seeds,
+      });
     },
   };
 }
@@ -80,7 +87,10 @@ describeEachEngine('buyers in a declared world', (engine) => {
       assert.equal(buyer.logon_id, 'seed-buyer@alitest.com');
       assert.deepEqual([buyer.funds.balance, buyer.funds.yuebao, buyer.funds.huabei_limit, buyer.funds.points], ['300.00', '40.00', '500.00', '1.50']);
       assert.deepEqual(buyer.funds.bank_cards, [{ position: 1, bank_code: 'ABC', fund_type: 'CREDIT_CARD', card_tail: '0001', available: null }]);
-      assert.deepEqual(buyer.funds.coupons.map((c: Record<string, unknown>) => [c.voucher_id, c.merchant_pid, c.amount]), [['SEED-MC-1', MERCHANT, '2.00']]);
+      assert.deepEqual(
+        buyer.funds.coupons.map((c: Record<string, unknown>) => [c.voucher_id, c.merchant_pid, c.amount]),
+        [['SEED-MC-1', MERCHANT, '2.00']],
+      );
       assert.equal(await verifyBuyerLoginPassword(first.services, BUYER, 'seed-login'), true);
       assert.deepEqual(await verifyBuyerPaymentPassword(first.services, BUYER, '135790'), { outcome: 'correct' });
       assert.equal((await admin(first, 'GET', '/buyers?logon_id=13700137000')).account_status, 'frozen');
@@ -108,7 +118,10 @@ describeEachEngine('buyers in a declared world', (engine) => {
       [[{ ...declared!, login_password: 'wrong' }], /the declared login_password/],
       [[{ buyer_user_id: '2088102000009103', logon_id: '13700137000' }], /logon id 13700137000 belongs to another buyer/],
       [[{ buyer_user_id: MERCHANT }], /merchant with that pid/],
-      [[{ buyer_user_id: '2088102000009104', funds: { coupons: [{ voucher_id: 'SEED-MC-1', fund_channel: 'COUPON', amount: '1.00' }] } }], /buyer 2088102000009104: .*SEED-MC-1/],
+      [
+        [{ buyer_user_id: '2088102000009104', funds: { coupons: [{ voucher_id: 'SEED-MC-1', fund_channel: 'COUPON', amount: '1.00' }] } }],
+        /buyer 2088102000009104: .*SEED-MC-1/,
+      ],
     ];
     for (const [buyers, message] of contradictions) {
       await assert.rejects(store.start(where, [declaredWorld({ ...SEED, buyers: [frozen!, ...(buyers ?? [])] })]), message);
@@ -161,11 +174,17 @@ describe('--demo: the buyer', () => {
       );
       const funds = buyer.funds as Record<string, any>;
       assert.deepEqual([funds.balance, funds.yuebao, funds.huabei_limit, funds.points], ['1000.00', '5000.00', '2000.00', '10.00']);
-      assert.deepEqual(funds.bank_cards.map((c: Record<string, unknown>) => c.bank_code), ['ICBC', 'CMB']);
-      assert.deepEqual(funds.coupons.map((c: Record<string, unknown>) => [c.voucher_id, c.fund_channel, c.merchant_pid, c.usable]), [
-        ['2026010100073002039000000MD1', 'MDISCOUNT', '2088621000000001', true],
-        ['2026010100073002039000000RP1', 'COUPON', null, true],
-      ]);
+      assert.deepEqual(
+        funds.bank_cards.map((c: Record<string, unknown>) => c.bank_code),
+        ['ICBC', 'CMB'],
+      );
+      assert.deepEqual(
+        funds.coupons.map((c: Record<string, unknown>) => [c.voucher_id, c.fund_channel, c.merchant_pid, c.usable]),
+        [
+          ['2026010100073002039000000MD1', 'MDISCOUNT', '2088621000000001', true],
+          ['2026010100073002039000000RP1', 'COUPON', null, true],
+        ],
+      );
     } finally {
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }

@@ -57,7 +57,8 @@ const MERCHANT_COUPONS: readonly BuyerCouponChannel[] = ['MCOUPON', 'MDISCOUNT']
 export function newBankCards(cards: readonly NewBankCard[]): BuyerBankCard[] {
   return cards.map((card, i) => {
     const fundType = card.fundType ?? 'DEBIT_CARD';
-    if (!(BANK_FUND_TYPES as readonly string[]).includes(fundType)) throw new DomainError('invalid_request', `bank_cards.${i}.fund_type: one of ${BANK_FUND_TYPES.join(', ')}`);
+    if (!(BANK_FUND_TYPES as readonly string[]).includes(fundType))
+      throw new DomainError('invalid_request', `bank_cards.${i}.fund_type: one of ${BANK_FUND_TYPES.join(', ')}`);
     if (card.cardTail !== undefined && !/^\d{4}$/.test(card.cardTail)) throw new DomainError('invalid_request', `bank_cards.${i}.card_tail: four digits`);
     return {
       position: i + 1,
@@ -72,8 +73,10 @@ export function newBankCards(cards: readonly NewBankCard[]): BuyerBankCard[] {
 export function newCoupons(coupons: readonly NewCoupon[], now: number): BuyerCoupon[] {
   const made = coupons.map((coupon, i): BuyerCoupon => {
     const merchantFunded = MERCHANT_COUPONS.includes(coupon.fundChannel);
-    if (merchantFunded && !coupon.merchantPid) throw new DomainError('invalid_request', `coupons.${i}.merchant_pid: a ${coupon.fundChannel} coupon is funded by a merchant; name it`);
-    if (!merchantFunded && coupon.merchantPid) throw new DomainError('invalid_request', `coupons.${i}.merchant_pid: a COUPON red packet is funded by Alipay, not a merchant`);
+    if (merchantFunded && !coupon.merchantPid)
+      throw new DomainError('invalid_request', `coupons.${i}.merchant_pid: a ${coupon.fundChannel} coupon is funded by a merchant; name it`);
+    if (!merchantFunded && coupon.merchantPid)
+      throw new DomainError('invalid_request', `coupons.${i}.merchant_pid: a COUPON red packet is funded by Alipay, not a merchant`);
     if (!Number.isSafeInteger(coupon.amount) || coupon.amount <= 0) throw new DomainError('invalid_request', `coupons.${i}.amount: a positive amount`);
     return {
       voucherId: coupon.voucherId ?? newVoucherId(now),
@@ -176,7 +179,9 @@ export async function storeFunds(trx: Trx, buyerUserId: string, before: BuyerFun
 }
 
 function samePlace(card: BuyerBankCard, was: BuyerBankCard | undefined): boolean {
-  return was !== undefined && card.position === was.position && card.bankCode === was.bankCode && card.fundType === was.fundType && card.cardTail === was.cardTail;
+  return (
+    was !== undefined && card.position === was.position && card.bankCode === was.bankCode && card.fundType === was.fundType && card.cardTail === was.cardTail
+  );
 }
 
 function sameCoupon(coupon: BuyerCoupon, was: BuyerCoupon): boolean {

@@ -62,9 +62,7 @@ export type PaymentRefusal =
   /** The buyer's account is frozen (buyer-debit.ts; the funds alone cannot say). */
   | { reason: 'account_frozen' };
 
-export type PaymentDraw =
-  | { ok: true; draws: ChannelDraw[]; fundBills: FundBill[]; vouchers: Voucher[] }
-  | { ok: false; refusal: PaymentRefusal };
+export type PaymentDraw = { ok: true; draws: ChannelDraw[]; fundBills: FundBill[]; vouchers: Voucher[] } | { ok: false; refusal: PaymentRefusal };
 
 /** The coupon channels in the order they are drawn: the merchant's discounts, then Alipay's red packets. */
 const COUPON_ORDER: readonly BuyerCouponChannel[] = ['MDISCOUNT', 'MCOUPON', 'COUPON'];
@@ -183,7 +181,13 @@ function fundBillsOf(funds: BuyerFunds, draws: ChannelDraw[]): FundBill[] {
       continue;
     }
     const card = draw.fundChannel === 'BANKCARD' ? funds.bankCards.find((c) => c.position === draw.position) : undefined;
-    bills.push({ fundChannel: draw.fundChannel, amount: draw.amount, realAmount: draw.amount, fundType: card?.fundType ?? null, bankCode: card?.bankCode ?? null });
+    bills.push({
+      fundChannel: draw.fundChannel,
+      amount: draw.amount,
+      realAmount: draw.amount,
+      fundType: card?.fundType ?? null,
+      bankCode: card?.bankCode ?? null,
+    });
   }
   return bills;
 }

@@ -18,14 +18,20 @@ const bankCardBody = z
   .object({
     bank_code: z.string().regex(/^[A-Z][A-Z0-9_]{1,31}$/, 'a bank code such as ICBC or CMB'),
     fund_type: z.enum(BANK_FUND_TYPES).optional(),
-    card_tail: z.string().regex(/^\d{4}$/, 'four digits').optional(),
+    card_tail: z
+      .string()
+      .regex(/^\d{4}$/, 'four digits')
+      .optional(),
     available: amountText.nullable().optional(),
   })
   .strict();
 
 const couponBody = z
   .object({
-    voucher_id: z.string().regex(/^[0-9A-Za-z_-]{1,32}$/, 'at most 32 letters, digits, _ or -').optional(),
+    voucher_id: z
+      .string()
+      .regex(/^[0-9A-Za-z_-]{1,32}$/, 'at most 32 letters, digits, _ or -')
+      .optional(),
     fund_channel: z.enum(BUYER_COUPON_CHANNELS),
     name: z.string().min(1).max(64).optional(),
     merchant_pid: z.string().regex(PID, '2088 and 12 digits').optional(),
@@ -67,7 +73,12 @@ export const buyerChangeBody = z.object({
   top_up: topUpBody.optional(),
 });
 
-type AmountsBody = { balance?: string | number | undefined; yuebao?: string | number | undefined; huabei_limit?: string | number | undefined; points?: string | number | undefined };
+type AmountsBody = {
+  balance?: string | number | undefined;
+  yuebao?: string | number | undefined;
+  huabei_limit?: string | number | undefined;
+  points?: string | number | undefined;
+};
 
 function toAmounts(body: AmountsBody, where: string): Pick<FundsSet, 'balance' | 'yuebao' | 'huabeiLimit' | 'points'> {
   return {

@@ -65,7 +65,11 @@ describeEachEngine('buyers', (engine) => {
       assert.match(created.paymentPassword, /^\d{6}$/);
       assert.ok(created.loginPassword.length >= 6);
       assert.equal(created.buyer.accountStatus, 'normal');
-      const row = await deps().store.db.selectFrom('buyers').select(['loginPasswordHash', 'paymentPasswordHash']).where('buyerUserId', '=', created.buyer.buyerUserId).executeTakeFirstOrThrow();
+      const row = await deps()
+        .store.db.selectFrom('buyers')
+        .select(['loginPasswordHash', 'paymentPasswordHash'])
+        .where('buyerUserId', '=', created.buyer.buyerUserId)
+        .executeTakeFirstOrThrow();
       assert.match(row.loginPasswordHash, /^scrypt\$/);
       assert.ok(!row.paymentPasswordHash.includes(created.paymentPassword));
     });
@@ -78,13 +82,25 @@ describeEachEngine('buyers', (engine) => {
           yuebao: 5000,
           huabeiLimit: 20000,
           points: 300,
-          bankCards: [{ bankCode: 'ICBC', cardTail: '6688' }, { bankCode: 'CMB', fundType: 'CREDIT_CARD', available: 100000 }],
-          coupons: [{ fundChannel: 'COUPON', amount: 500 }, { voucherId: 'MD-ONE', fundChannel: 'MDISCOUNT', merchantPid: SELLER, amount: 1000, expiresAt: START + 24 * HOUR }],
+          bankCards: [
+            { bankCode: 'ICBC', cardTail: '6688' },
+            { bankCode: 'CMB', fundType: 'CREDIT_CARD', available: 100000 },
+          ],
+          coupons: [
+            { fundChannel: 'COUPON', amount: 500 },
+            { voucherId: 'MD-ONE', fundChannel: 'MDISCOUNT', merchantPid: SELLER, amount: 1000, expiresAt: START + 24 * HOUR },
+          ],
         },
       });
       const { funds } = buyer;
       assert.deepEqual([funds.balance, funds.yuebao, funds.huabeiLimit, funds.huabeiUsed, funds.points], [10000, 5000, 20000, 0, 300]);
-      assert.deepEqual(funds.bankCards.map((c) => [c.position, c.bankCode, c.fundType, c.available]), [[1, 'ICBC', 'DEBIT_CARD', null], [2, 'CMB', 'CREDIT_CARD', 100000]]);
+      assert.deepEqual(
+        funds.bankCards.map((c) => [c.position, c.bankCode, c.fundType, c.available]),
+        [
+          [1, 'ICBC', 'DEBIT_CARD', null],
+          [2, 'CMB', 'CREDIT_CARD', 100000],
+        ],
+      );
       assert.equal(funds.bankCards[0]?.cardTail, '6688');
       assert.match(funds.bankCards[1]?.cardTail ?? '', /^\d{4}$/);
       const packet = funds.coupons.find((c) => c.fundChannel === 'COUPON');
@@ -123,14 +139,22 @@ describeEachEngine('buyers', (engine) => {
 
   describe('changes', () => {
     it('sets funds, tops them up, replaces the cards and coupons, freezes the account', async () => {
-      const { buyer } = await createBuyer(deps(), { funds: { balance: 100, bankCards: [{ bankCode: 'ICBC' }], coupons: [{ fundChannel: 'COUPON', amount: 100 }] } });
+      const { buyer } = await createBuyer(deps(), {
+        funds: { balance: 100, bankCards: [{ bankCode: 'ICBC' }], coupons: [{ fundChannel: 'COUPON', amount: 100 }] },
+      });
       const id = buyer.buyerUserId;
-      let changed = await changeBuyer(deps(), id, { funds: { balance: 5000, huabeiLimit: 1000 }, topUp: { balance: 250, points: 10, coupons: [{ fundChannel: 'MCOUPON', merchantPid: SELLER, amount: 50 }] } });
+      let changed = await changeBuyer(deps(), id, {
+        funds: { balance: 5000, huabeiLimit: 1000 },
+        topUp: { balance: 250, points: 10, coupons: [{ fundChannel: 'MCOUPON', merchantPid: SELLER, amount: 50 }] },
+      });
       assert.deepEqual([changed.funds.balance, changed.funds.huabeiLimit, changed.funds.points], [5250, 1000, 10]);
       assert.deepEqual(changed.funds.coupons.map((c) => c.fundChannel).sort(), ['COUPON', 'MCOUPON']);
       assert.equal(changed.funds.bankCards.length, 1, 'kept when not declared');
       changed = await changeBuyer(deps(), id, { funds: { bankCards: [{ bankCode: 'CMB' }, { bankCode: 'ABC' }], coupons: [] }, accountStatus: 'frozen' });
-      assert.deepEqual(changed.funds.bankCards.map((c) => c.bankCode), ['CMB', 'ABC']);
+      assert.deepEqual(
+        changed.funds.bankCards.map((c) => c.bankCode),
+        ['CMB', 'ABC'],
+      );
       assert.deepEqual(changed.funds.coupons, []);
       assert.equal(changed.accountStatus, 'frozen');
       await rejectsWith(changeBuyer(deps(), '2088999999999999', { name: 'x' }), 'buyer_not_found');
@@ -138,7 +162,10 @@ describeEachEngine('buyers', (engine) => {
 
     it('refuses a top-up with a voucher id the buyer already holds', async () => {
       const { buyer } = await createBuyer(deps(), { funds: { coupons: [{ voucherId: 'MINE-1', fundChannel: 'COUPON', amount: 100 }] } });
-      await rejectsWith(changeBuyer(deps(), buyer.buyerUserId, { topUp: { coupons: [{ voucherId: 'MINE-1', fundChannel: 'COUPON', amount: 100 }] } }), 'duplicate');
+      await rejectsWith(
+        changeBuyer(deps(), buyer.buyerUserId, { topUp: { coupons: [{ voucherId: 'MINE-1', fundChannel: 'COUPON', amount: 100 }] } }),
+        'duplicate',
+      );
     });
   });
 
@@ -160,7 +187,11 @@ describeEachEngine('buyers', (engine) => {
       // 2026-01-02 00:00 China time is 2026-01-01 16:00 UTC.
       const midnight = Date.UTC(2026, 0, 1, 16, 0, 0);
       assert.deepEqual(await verifyBuyerPaymentPassword(deps(), id, '000000'), { outcome: 'locked', lockedUntil: midnight });
-      assert.deepEqual(await verifyBuyerPaymentPassword(deps(), id, '123456'), { outcome: 'locked', lockedUntil: midnight }, 'the right one is refused while locked');
+      assert.deepEqual(
+        await verifyBuyerPaymentPassword(deps(), id, '123456'),
+        { outcome: 'locked', lockedUntil: midnight },
+        'the right one is refused while locked',
+      );
       const stored = await requireBuyer(deps(), id);
       assert.deepEqual([stored.paymentPasswordFailures, stored.paymentPasswordFailuresResetAt], [5, midnight]);
       clock.set(midnight - 1);
@@ -171,7 +202,7 @@ describeEachEngine('buyers', (engine) => {
       assert.equal((await requireBuyer(deps(), id)).paymentPasswordFailures, 0, 'the right one clears the count');
     });
 
-    it('wrong tries on one day do not add up with the next day\'s', async () => {
+    it("wrong tries on one day do not add up with the next day's", async () => {
       const { buyer } = await createBuyer(deps(), { paymentPassword: '123456' });
       const clock = deps().clock;
       for (let i = 0; i < 4; i++) await verifyBuyerPaymentPassword(deps(), buyer.buyerUserId, '000000');
@@ -199,13 +230,27 @@ describeEachEngine('buyers', (engine) => {
   describe('debiting a payment', () => {
     it('takes the draw from the stored funds, and a refusal takes nothing', async () => {
       const { buyer } = await createBuyer(deps(), {
-        funds: { balance: 1000, huabeiLimit: 5000, bankCards: [{ bankCode: 'CMB', fundType: 'CREDIT_CARD', available: 2000 }], coupons: [{ voucherId: 'DEBIT-RP', fundChannel: 'COUPON', amount: 300 }] },
+        funds: {
+          balance: 1000,
+          huabeiLimit: 5000,
+          bankCards: [{ bankCode: 'CMB', fundType: 'CREDIT_CARD', available: 2000 }],
+          coupons: [{ voucherId: 'DEBIT-RP', fundChannel: 'COUPON', amount: 300 }],
+        },
       });
       const id = buyer.buyerUserId;
       const order = { sellerPid: SELLER, total: 4000, now: deps().clock.now() };
-      const draw = await deps().store.transaction((trx) => debitBuyerFunds(trx, id, { channels: ['ALIPAYACCOUNT', 'PCREDIT', 'BANKCARD'], voucherIds: ['DEBIT-RP'] }, order));
+      const draw = await deps().store.transaction((trx) =>
+        debitBuyerFunds(trx, id, { channels: ['ALIPAYACCOUNT', 'PCREDIT', 'BANKCARD'], voucherIds: ['DEBIT-RP'] }, order),
+      );
       assert.ok(draw.ok);
-      assert.deepEqual(draw.fundBills.map((b) => [b.fundChannel, b.amount]), [['COUPON', 300], ['ALIPAYACCOUNT', 1000], ['PCREDIT', 2700]]);
+      assert.deepEqual(
+        draw.fundBills.map((b) => [b.fundChannel, b.amount]),
+        [
+          ['COUPON', 300],
+          ['ALIPAYACCOUNT', 1000],
+          ['PCREDIT', 2700],
+        ],
+      );
       const after = (await requireBuyer(deps(), id)).funds;
       assert.deepEqual([after.balance, after.huabeiUsed, after.bankCards[0]?.available, after.coupons[0]?.remaining], [0, 2700, 2000, 0]);
       const refused = await deps().store.transaction((trx) => debitBuyerFunds(trx, id, { channels: ['ALIPAYACCOUNT', 'PCREDIT'] }, { ...order, total: 2301 }));
@@ -216,22 +261,32 @@ describeEachEngine('buyers', (engine) => {
     it('a frozen buyer cannot pay, and an unknown one is buyer_not_found', async () => {
       const { buyer } = await createBuyer(deps(), { accountStatus: 'frozen', funds: { balance: 1000 } });
       const order = { sellerPid: SELLER, total: 100, now: deps().clock.now() };
-      assert.deepEqual(await deps().store.transaction((trx) => debitBuyerFunds(trx, buyer.buyerUserId, { channels: ['ALIPAYACCOUNT'] }, order)), { ok: false, refusal: { reason: 'account_frozen' } });
-      await rejectsWith(deps().store.transaction((trx) => debitBuyerFunds(trx, '2088999999999999', { channels: ['ALIPAYACCOUNT'] }, order)), 'buyer_not_found');
+      assert.deepEqual(await deps().store.transaction((trx) => debitBuyerFunds(trx, buyer.buyerUserId, { channels: ['ALIPAYACCOUNT'] }, order)), {
+        ok: false,
+        refusal: { reason: 'account_frozen' },
+      });
+      await rejectsWith(
+        deps().store.transaction((trx) => debitBuyerFunds(trx, '2088999999999999', { channels: ['ALIPAYACCOUNT'] }, order)),
+        'buyer_not_found',
+      );
     });
 
     it('payments at once never together spend more than the buyer has', async () => {
       const { buyer } = await createBuyer(deps(), { funds: { balance: 1000 } });
       const order = { sellerPid: SELLER, total: 300, now: deps().clock.now() };
-      const draws = await Promise.all(Array.from({ length: 6 }, () => deps().store.transaction((trx) => debitBuyerFunds(trx, buyer.buyerUserId, { channels: ['ALIPAYACCOUNT'] }, order))));
+      const draws = await Promise.all(
+        Array.from({ length: 6 }, () => deps().store.transaction((trx) => debitBuyerFunds(trx, buyer.buyerUserId, { channels: ['ALIPAYACCOUNT'] }, order))),
+      );
       assert.equal(draws.filter((d) => d.ok).length, 3);
       assert.equal((await requireBuyer(deps(), buyer.buyerUserId)).funds.balance, 100);
     });
   });
 
   describe('creditBuyerChannels: a refund back to the buyer', () => {
-    it('credits the balance and Yu\'E Bao, restores the Huabei limit, gives back points, leaves the bank card to the bank', async () => {
-      const { buyer } = await createBuyer(deps(), { funds: { balance: 0, yuebao: 0, huabeiLimit: 5000, points: 0, bankCards: [{ bankCode: 'ICBC', available: 100 }] } });
+    it("credits the balance and Yu'E Bao, restores the Huabei limit, gives back points, leaves the bank card to the bank", async () => {
+      const { buyer } = await createBuyer(deps(), {
+        funds: { balance: 0, yuebao: 0, huabeiLimit: 5000, points: 0, bankCards: [{ bankCode: 'ICBC', available: 100 }] },
+      });
       const id = buyer.buyerUserId;
       const order = { sellerPid: SELLER, total: 1000, now: deps().clock.now() };
       await deps().store.transaction((trx) => debitBuyerFunds(trx, id, { channels: ['PCREDIT'] }, order));
@@ -252,7 +307,9 @@ describeEachEngine('buyers', (engine) => {
 
     it('Huabei given back beyond what is used (repaid meanwhile) goes to the balance', async () => {
       const { buyer } = await createBuyer(deps(), { funds: { huabeiLimit: 5000 } });
-      await deps().store.transaction((trx) => debitBuyerFunds(trx, buyer.buyerUserId, { channels: ['PCREDIT'] }, { sellerPid: SELLER, total: 1000, now: deps().clock.now() }));
+      await deps().store.transaction((trx) =>
+        debitBuyerFunds(trx, buyer.buyerUserId, { channels: ['PCREDIT'] }, { sellerPid: SELLER, total: 1000, now: deps().clock.now() }),
+      );
       await changeBuyer(deps(), buyer.buyerUserId, { funds: { huabeiLimit: 5000 } });
       await deps().store.db.updateTable('buyers').set({ huabeiUsed: 300 }).where('buyerUserId', '=', buyer.buyerUserId).execute();
       await deps().store.transaction((trx) => creditBuyerChannels(trx, buyer.buyerUserId, [{ fundChannel: 'PCREDIT', amount: 1000 }]));
@@ -272,7 +329,12 @@ describeEachEngine('buyers', (engine) => {
       });
       const id = buyer.buyerUserId;
       const paid = await deps().store.transaction((trx) =>
-        debitBuyerFunds(trx, id, { channels: ['ALIPAYACCOUNT'], voucherIds: ['CREDIT-RP', 'CREDIT-MD'] }, { sellerPid: SELLER, total: 5000, now: deps().clock.now() }),
+        debitBuyerFunds(
+          trx,
+          id,
+          { channels: ['ALIPAYACCOUNT'], voucherIds: ['CREDIT-RP', 'CREDIT-MD'] },
+          { sellerPid: SELLER, total: 5000, now: deps().clock.now() },
+        ),
       );
       assert.ok(paid.ok);
       const coupons = async () => Object.fromEntries((await requireBuyer(deps(), id)).funds.coupons.map((c) => [c.voucherId, c.remaining]));
@@ -287,15 +349,23 @@ describeEachEngine('buyers', (engine) => {
       assert.deepEqual(first, ['coupon_restored', 'coupon_partly_returned', 'coupon_not_found']);
       assert.deepEqual(await coupons(), { 'CREDIT-RP': 500, 'CREDIT-MD': 400 });
       const again = (voucherIds: string[]) =>
-        deps().store.transaction((trx) => debitBuyerFunds(trx, id, { channels: ['ALIPAYACCOUNT'], voucherIds }, { sellerPid: SELLER, total: 2000, now: deps().clock.now() }));
+        deps().store.transaction((trx) =>
+          debitBuyerFunds(trx, id, { channels: ['ALIPAYACCOUNT'], voucherIds }, { sellerPid: SELLER, total: 2000, now: deps().clock.now() }),
+        );
       assert.ok((await again(['CREDIT-RP'])).ok, 'the red packet is usable again');
       assert.deepEqual(await again(['CREDIT-MD']), { ok: false, refusal: { reason: 'coupon_not_applicable', voucherId: 'CREDIT-MD', problem: 'used' } });
-      assert.deepEqual(await deps().store.transaction((trx) => creditBuyerChannels(trx, id, [{ fundChannel: 'MDISCOUNT', amount: 600, voucherId: 'CREDIT-MD' }])), ['coupon_restored']);
+      assert.deepEqual(
+        await deps().store.transaction((trx) => creditBuyerChannels(trx, id, [{ fundChannel: 'MDISCOUNT', amount: 600, voucherId: 'CREDIT-MD' }])),
+        ['coupon_restored'],
+      );
       assert.ok((await again(['CREDIT-MD'])).ok, 'whole again, usable again');
     });
 
     it('an unknown buyer is buyer_not_found, and nothing is written', async () => {
-      await rejectsWith(deps().store.transaction((trx) => creditBuyerChannels(trx, '2088999999999999', [{ fundChannel: 'ALIPAYACCOUNT', amount: 1 }])), 'buyer_not_found');
+      await rejectsWith(
+        deps().store.transaction((trx) => creditBuyerChannels(trx, '2088999999999999', [{ fundChannel: 'ALIPAYACCOUNT', amount: 1 }])),
+        'buyer_not_found',
+      );
     });
   });
 });

@@ -40,7 +40,10 @@ function draw(f: BuyerFunds, choice: PaymentChoice, total: number, sellerPid = S
   if (result.ok) {
     // Whatever was drawn must describe a trade: fund-bill.ts's own checks agree.
     assert.equal(fundBillProblem(total, result.fundBills, result.vouchers), null);
-    assert.equal(result.draws.reduce((sum, d) => sum + d.amount, 0), total);
+    assert.equal(
+      result.draws.reduce((sum, d) => sum + d.amount, 0),
+      total,
+    );
   }
   return result;
 }
@@ -53,7 +56,7 @@ function bills(result: PaymentDraw): Array<[string, number]> {
 const ICBC_DEBIT = { position: 1, bankCode: 'ICBC', fundType: 'DEBIT_CARD', cardTail: '6688', available: null };
 const CMB_CREDIT = { position: 2, bankCode: 'CMB', fundType: 'CREDIT_CARD', cardTail: '1234', available: 3000 };
 
-describe('drawing a payment on a buyer\'s funds', () => {
+describe("drawing a payment on a buyer's funds", () => {
   describe('each channel alone', () => {
     it('the balance (ALIPAYACCOUNT)', () => {
       assert.deepEqual(bills(draw(funds({ balance: 10000 }), { channels: ['ALIPAYACCOUNT'] }, 8888)), [['ALIPAYACCOUNT', 8888]]);
@@ -67,7 +70,11 @@ describe('drawing a payment on a buyer\'s funds', () => {
       const f = funds({ huabeiLimit: 10000, huabeiUsed: 4000 });
       assert.deepEqual(bills(draw(f, { channels: ['PCREDIT'] }, 6000)), [['PCREDIT', 6000]]);
       assert.deepEqual(draw(f, { channels: ['PCREDIT'] }, 6001), { ok: false, refusal: { reason: 'insufficient_funds', shortBy: 1 } });
-      assert.deepEqual(draw(funds({ huabeiLimit: 100, huabeiUsed: 500 }), { channels: ['PCREDIT'] }, 1), { ok: false, refusal: { reason: 'insufficient_funds', shortBy: 1 } }, 'a limit lowered below what is used leaves none');
+      assert.deepEqual(
+        draw(funds({ huabeiLimit: 100, huabeiUsed: 500 }), { channels: ['PCREDIT'] }, 1),
+        { ok: false, refusal: { reason: 'insufficient_funds', shortBy: 1 } },
+        'a limit lowered below what is used leaves none',
+      );
     });
 
     it('points (POINT), one fen each', () => {
@@ -102,7 +109,14 @@ describe('drawing a payment on a buyer\'s funds', () => {
       });
       const result = draw(f, { voucherIds: ['MC1', 'MD1'] }, 1000);
       assert.ok(result.ok);
-      assert.deepEqual(bills(result), [['MDISCOUNT', 700], ['MCOUPON', 300]], 'the coupon before the red packet');
+      assert.deepEqual(
+        bills(result),
+        [
+          ['MDISCOUNT', 700],
+          ['MCOUPON', 300],
+        ],
+        'the coupon before the red packet',
+      );
       assert.deepEqual(result.vouchers, [
         { id: 'MD1', name: '满10减7', type: 'ALIPAY_FIX_VOUCHER', amount: 700, merchantContribute: 700, otherContribute: 0 },
         { id: 'MC1', name: '红包', type: 'ALIPAY_CASH_VOUCHER', amount: 300, merchantContribute: 300, otherContribute: 0 },
@@ -124,7 +138,7 @@ describe('drawing a payment on a buyer\'s funds', () => {
       ],
     });
 
-    it('discounts, points, balance, Yu\'E Bao, Huabei, then the card — whatever order they are chosen in', () => {
+    it("discounts, points, balance, Yu'E Bao, Huabei, then the card — whatever order they are chosen in", () => {
       const result = draw(rich, { channels: ['BANKCARD', 'PCREDIT', 'FINANCEACCOUNT', 'ALIPAYACCOUNT', 'POINT'], voucherIds: ['RP1', 'MC1', 'MD1'] }, 20000);
       assert.deepEqual(bills(result), [
         ['MDISCOUNT', 1000],
@@ -140,8 +154,15 @@ describe('drawing a payment on a buyer\'s funds', () => {
 
     it('stops as soon as the total is covered: a later channel chosen takes nothing', () => {
       assert.deepEqual(bills(draw(rich, { channels: ['ALIPAYACCOUNT', 'BANKCARD'] }, 1500)), [['ALIPAYACCOUNT', 1500]]);
-      assert.deepEqual(bills(draw(rich, { channels: ['ALIPAYACCOUNT', 'BANKCARD'] }, 2500)), [['ALIPAYACCOUNT', 2000], ['BANKCARD', 500]]);
-      assert.deepEqual(bills(draw(funds({ balance: 0, yuebao: 100 }), { channels: ['ALIPAYACCOUNT', 'FINANCEACCOUNT'] }, 100)), [['FINANCEACCOUNT', 100]], 'an empty channel makes no line');
+      assert.deepEqual(bills(draw(rich, { channels: ['ALIPAYACCOUNT', 'BANKCARD'] }, 2500)), [
+        ['ALIPAYACCOUNT', 2000],
+        ['BANKCARD', 500],
+      ]);
+      assert.deepEqual(
+        bills(draw(funds({ balance: 0, yuebao: 100 }), { channels: ['ALIPAYACCOUNT', 'FINANCEACCOUNT'] }, 100)),
+        [['FINANCEACCOUNT', 100]],
+        'an empty channel makes no line',
+      );
     });
 
     it('a red packet usable in part gives what the payment needs, and the rest stays on it', () => {
@@ -184,22 +205,35 @@ describe('drawing a payment on a buyer\'s funds', () => {
   describe("a merchant's coupon applies to its own merchant's trades only", () => {
     const f = funds({
       balance: 10000,
-      coupons: [coupon('MD1', { fundChannel: 'MDISCOUNT', merchantPid: SELLER, amount: 500, wholeOnly: true }), coupon('MC1', { fundChannel: 'MCOUPON', merchantPid: SELLER, amount: 100 }), coupon('RP1', { amount: 100 })],
+      coupons: [
+        coupon('MD1', { fundChannel: 'MDISCOUNT', merchantPid: SELLER, amount: 500, wholeOnly: true }),
+        coupon('MC1', { fundChannel: 'MCOUPON', merchantPid: SELLER, amount: 100 }),
+        coupon('RP1', { amount: 100 }),
+      ],
     });
 
-    it('is refused on another merchant\'s trade, as Alipay\'s red packet is not', () => {
+    it("is refused on another merchant's trade, as Alipay's red packet is not", () => {
       for (const voucherId of ['MD1', 'MC1']) {
         assert.deepEqual(draw(f, { channels: ['ALIPAYACCOUNT'], voucherIds: [voucherId] }, 1000, OTHER_SELLER), {
           ok: false,
           refusal: { reason: 'coupon_not_applicable', voucherId, problem: 'other_merchant' },
         });
       }
-      assert.deepEqual(bills(draw(f, { channels: ['ALIPAYACCOUNT'], voucherIds: ['RP1'] }, 1000, OTHER_SELLER)), [['COUPON', 100], ['ALIPAYACCOUNT', 900]]);
+      assert.deepEqual(bills(draw(f, { channels: ['ALIPAYACCOUNT'], voucherIds: ['RP1'] }, 1000, OTHER_SELLER)), [
+        ['COUPON', 100],
+        ['ALIPAYACCOUNT', 900],
+      ]);
     });
 
     it('applicableCoupons lists what applies to a merchant now, in the order drawn', () => {
-      assert.deepEqual(applicableCoupons(f, SELLER, NOW).map((c) => c.voucherId), ['MD1', 'MC1', 'RP1']);
-      assert.deepEqual(applicableCoupons(f, OTHER_SELLER, NOW).map((c) => c.voucherId), ['RP1']);
+      assert.deepEqual(
+        applicableCoupons(f, SELLER, NOW).map((c) => c.voucherId),
+        ['MD1', 'MC1', 'RP1'],
+      );
+      assert.deepEqual(
+        applicableCoupons(f, OTHER_SELLER, NOW).map((c) => c.voucherId),
+        ['RP1'],
+      );
     });
   });
 
@@ -207,7 +241,10 @@ describe('drawing a payment on a buyer\'s funds', () => {
     const whole = coupon('MD1', { fundChannel: 'MDISCOUNT', merchantPid: SELLER, amount: 2000, wholeOnly: true });
 
     it('are used whole: never on a payment smaller than the coupon', () => {
-      assert.deepEqual(bills(draw(funds({ balance: 1000, coupons: [whole] }), { channels: ['ALIPAYACCOUNT'], voucherIds: ['MD1'] }, 2500)), [['MDISCOUNT', 2000], ['ALIPAYACCOUNT', 500]]);
+      assert.deepEqual(bills(draw(funds({ balance: 1000, coupons: [whole] }), { channels: ['ALIPAYACCOUNT'], voucherIds: ['MD1'] }, 2500)), [
+        ['MDISCOUNT', 2000],
+        ['ALIPAYACCOUNT', 500],
+      ]);
       assert.deepEqual(bills(draw(funds({ coupons: [whole] }), { voucherIds: ['MD1'] }, 2000)), [['MDISCOUNT', 2000]]);
       assert.deepEqual(draw(funds({ balance: 10000, coupons: [whole] }), { channels: ['ALIPAYACCOUNT'], voucherIds: ['MD1'] }, 1999), {
         ok: false,
@@ -226,7 +263,10 @@ describe('drawing a payment on a buyer\'s funds', () => {
 
     it('a red packet that is whole-only behaves the same', () => {
       const packet = coupon('RP9', { amount: 800, wholeOnly: true });
-      assert.deepEqual(draw(funds({ coupons: [packet] }), { voucherIds: ['RP9'] }, 700), { ok: false, refusal: { reason: 'coupon_not_applicable', voucherId: 'RP9', problem: 'exceeds_amount' } });
+      assert.deepEqual(draw(funds({ coupons: [packet] }), { voucherIds: ['RP9'] }, 700), {
+        ok: false,
+        refusal: { reason: 'coupon_not_applicable', voucherId: 'RP9', problem: 'exceeds_amount' },
+      });
     });
   });
 
@@ -235,7 +275,10 @@ describe('drawing a payment on a buyer\'s funds', () => {
       const expiring = coupon('RP1', { expiresAt: NOW + 1 });
       assert.ok(draw(funds({ coupons: [expiring] }), { voucherIds: ['RP1'] }, 100).ok);
       const expired = coupon('RP1', { expiresAt: NOW });
-      assert.deepEqual(draw(funds({ coupons: [expired] }), { voucherIds: ['RP1'] }, 100), { ok: false, refusal: { reason: 'coupon_not_applicable', voucherId: 'RP1', problem: 'expired' } });
+      assert.deepEqual(draw(funds({ coupons: [expired] }), { voucherIds: ['RP1'] }, 100), {
+        ok: false,
+        refusal: { reason: 'coupon_not_applicable', voucherId: 'RP1', problem: 'expired' },
+      });
     });
 
     it('used up ones', () => {
@@ -248,28 +291,50 @@ describe('drawing a payment on a buyer\'s funds', () => {
     it('unknown ones, ones picked twice, and ones the coupons before them leave nothing to pay for', () => {
       const f = funds({ coupons: [coupon('RP1', { amount: 1000 }), coupon('RP2', { amount: 100 })] });
       assert.deepEqual(draw(f, { voucherIds: ['NOPE'] }, 100), { ok: false, refusal: { reason: 'coupon_not_found', voucherId: 'NOPE' } });
-      assert.deepEqual(draw(f, { voucherIds: ['RP1', 'RP1'] }, 100), { ok: false, refusal: { reason: 'coupon_not_applicable', voucherId: 'RP1', problem: 'repeated' } });
-      assert.deepEqual(draw(f, { voucherIds: ['RP1', 'RP2'] }, 500), { ok: false, refusal: { reason: 'coupon_not_applicable', voucherId: 'RP2', problem: 'nothing_left_to_pay' } });
+      assert.deepEqual(draw(f, { voucherIds: ['RP1', 'RP1'] }, 100), {
+        ok: false,
+        refusal: { reason: 'coupon_not_applicable', voucherId: 'RP1', problem: 'repeated' },
+      });
+      assert.deepEqual(draw(f, { voucherIds: ['RP1', 'RP2'] }, 500), {
+        ok: false,
+        refusal: { reason: 'coupon_not_applicable', voucherId: 'RP2', problem: 'nothing_left_to_pay' },
+      });
     });
   });
 
   describe('refusals', () => {
     it('insufficient funds, by how much, over every channel chosen together', () => {
       const f = funds({ balance: 100, yuebao: 200, huabeiLimit: 300, points: 50, coupons: [coupon('RP1', { amount: 10 })] });
-      assert.deepEqual(draw(f, { channels: ['ALIPAYACCOUNT', 'FINANCEACCOUNT', 'PCREDIT', 'POINT'], voucherIds: ['RP1'] }, 700), { ok: false, refusal: { reason: 'insufficient_funds', shortBy: 40 } });
+      assert.deepEqual(draw(f, { channels: ['ALIPAYACCOUNT', 'FINANCEACCOUNT', 'PCREDIT', 'POINT'], voucherIds: ['RP1'] }, 700), {
+        ok: false,
+        refusal: { reason: 'insufficient_funds', shortBy: 40 },
+      });
       assert.ok(draw(f, { channels: ['ALIPAYACCOUNT', 'FINANCEACCOUNT', 'PCREDIT', 'POINT'], voucherIds: ['RP1'] }, 660).ok);
-      assert.deepEqual(draw(f, { channels: ['ALIPAYACCOUNT'] }, 101), { ok: false, refusal: { reason: 'insufficient_funds', shortBy: 1 } }, 'only what was chosen counts');
+      assert.deepEqual(
+        draw(f, { channels: ['ALIPAYACCOUNT'] }, 101),
+        { ok: false, refusal: { reason: 'insufficient_funds', shortBy: 1 } },
+        'only what was chosen counts',
+      );
       assert.deepEqual(draw(f, {}, 1), { ok: false, refusal: { reason: 'insufficient_funds', shortBy: 1 } }, 'nothing chosen pays nothing');
     });
 
     it('a bank card the buyer does not have', () => {
-      assert.deepEqual(draw(funds({ balance: 100 }), { channels: ['ALIPAYACCOUNT', 'BANKCARD'] }, 50), { ok: false, refusal: { reason: 'bank_card_not_found', position: null } });
-      assert.deepEqual(draw(funds({ bankCards: [ICBC_DEBIT] }), { channels: ['BANKCARD'], bankCardPosition: 3 }, 50), { ok: false, refusal: { reason: 'bank_card_not_found', position: 3 } });
+      assert.deepEqual(draw(funds({ balance: 100 }), { channels: ['ALIPAYACCOUNT', 'BANKCARD'] }, 50), {
+        ok: false,
+        refusal: { reason: 'bank_card_not_found', position: null },
+      });
+      assert.deepEqual(draw(funds({ bankCards: [ICBC_DEBIT] }), { channels: ['BANKCARD'], bankCardPosition: 3 }, 50), {
+        ok: false,
+        refusal: { reason: 'bank_card_not_found', position: 3 },
+      });
     });
 
     it('a total that is not a positive number of fen', () => {
       for (const total of [0, -1, 1.5, Number.NaN]) {
-        assert.deepEqual(drawPayment(funds({ balance: 100 }), { channels: ['ALIPAYACCOUNT'] }, { sellerPid: SELLER, total, now: NOW }), { ok: false, refusal: { reason: 'invalid_total' } });
+        assert.deepEqual(drawPayment(funds({ balance: 100 }), { channels: ['ALIPAYACCOUNT'] }, { sellerPid: SELLER, total, now: NOW }), {
+          ok: false,
+          refusal: { reason: 'invalid_total' },
+        });
       }
     });
   });

@@ -69,14 +69,37 @@ describeEachEngine('the admin API: buyers', (engine) => {
       assert.equal(created.login_password, 'buyer-login');
       assert.equal(created.payment_password, '111111');
       const { funds } = created;
-      assert.deepEqual([funds.balance, funds.yuebao, funds.huabei_limit, funds.huabei_available, funds.points], ['100.00', '50.00', '2000.00', '2000.00', '12.34']);
+      assert.deepEqual(
+        [funds.balance, funds.yuebao, funds.huabei_limit, funds.huabei_available, funds.points],
+        ['100.00', '50.00', '2000.00', '2000.00', '12.34'],
+      );
       assert.deepEqual(funds.bank_cards, [
         { position: 1, bank_code: 'ICBC', fund_type: 'DEBIT_CARD', card_tail: '6688', available: null },
         { position: 2, bank_code: 'CMB', fund_type: 'CREDIT_CARD', card_tail: '1234', available: '5000.00' },
       ]);
       assert.deepEqual(funds.coupons, [
-        { voucher_id: 'API-MD-1', fund_channel: 'MDISCOUNT', name: '满50减10', merchant_pid: SELLER, amount: '10.00', remaining: '10.00', whole_only: true, expires_at: '2099-12-31 23:59:59', usable: true },
-        { voucher_id: 'API-RP-1', fund_channel: 'COUPON', name: '红包', merchant_pid: null, amount: '5.00', remaining: '5.00', whole_only: false, expires_at: null, usable: true },
+        {
+          voucher_id: 'API-MD-1',
+          fund_channel: 'MDISCOUNT',
+          name: '满50减10',
+          merchant_pid: SELLER,
+          amount: '10.00',
+          remaining: '10.00',
+          whole_only: true,
+          expires_at: '2099-12-31 23:59:59',
+          usable: true,
+        },
+        {
+          voucher_id: 'API-RP-1',
+          fund_channel: 'COUPON',
+          name: '红包',
+          merchant_pid: null,
+          amount: '5.00',
+          remaining: '5.00',
+          whole_only: false,
+          expires_at: null,
+          usable: true,
+        },
       ]);
     });
 
@@ -111,7 +134,17 @@ describeEachEngine('the admin API: buyers', (engine) => {
         [{ funds: { coupons: [{ fund_channel: 'MCOUPON', amount: '1.00' }] } }, /merchant_pid/],
         [{ funds: { coupons: [{ fund_channel: 'COUPON', merchant_pid: SELLER, amount: '1.00' }] } }, /merchant_pid/],
         [{ funds: { coupons: [{ fund_channel: 'COUPON', amount: '1.00', expires_at: 'tomorrow' }] } }, /coupons\.0\.expires_at/],
-        [{ funds: { coupons: [{ voucher_id: 'TWICE', fund_channel: 'COUPON', amount: '1.00' }, { voucher_id: 'TWICE', fund_channel: 'COUPON', amount: '1.00' }] } }, /TWICE/],
+        [
+          {
+            funds: {
+              coupons: [
+                { voucher_id: 'TWICE', fund_channel: 'COUPON', amount: '1.00' },
+                { voucher_id: 'TWICE', fund_channel: 'COUPON', amount: '1.00' },
+              ],
+            },
+          },
+          /TWICE/,
+        ],
       ];
       for (const [body, message] of cases) {
         const response = await harness.admin('POST', '/buyers', body);
@@ -160,15 +193,25 @@ describeEachEngine('the admin API: buyers', (engine) => {
       assert.equal(changed.funds.coupons.length, 1);
       assert.match(changed.funds.coupons[0].voucher_id, /^\d{28}$/);
       assert.equal(changed.funds.coupons[0].whole_only, false, 'a red packet, usable in part');
-      changed = await harness.adminOk('PATCH', `/buyers/${id}`, { funds: { bank_cards: [], coupons: [{ fund_channel: 'COUPON', amount: '8.88', whole_only: true }] } });
+      changed = await harness.adminOk('PATCH', `/buyers/${id}`, {
+        funds: { bank_cards: [], coupons: [{ fund_channel: 'COUPON', amount: '8.88', whole_only: true }] },
+      });
       assert.deepEqual(changed.funds.bank_cards, []);
-      assert.deepEqual(changed.funds.coupons.map((c: Record<string, unknown>) => [c.fund_channel, c.amount, c.whole_only]), [['COUPON', '8.88', true]]);
+      assert.deepEqual(
+        changed.funds.coupons.map((c: Record<string, unknown>) => [c.fund_channel, c.amount, c.whole_only]),
+        [['COUPON', '8.88', true]],
+      );
       assert.deepEqual(await harness.adminOk('GET', `/buyers/${id}`), changed);
     });
 
     it('changes the name, the account status and the passwords', async () => {
       const { buyer_user_id: id } = await harness.adminOk('POST', '/buyers', {});
-      const changed = await harness.adminOk('PATCH', `/buyers/${id}`, { name: '李四', account_status: 'frozen', login_password: 'new-login', payment_password: '222222' });
+      const changed = await harness.adminOk('PATCH', `/buyers/${id}`, {
+        name: '李四',
+        account_status: 'frozen',
+        login_password: 'new-login',
+        payment_password: '222222',
+      });
       assert.equal(changed.name, '李四');
       assert.equal(changed.account_status, 'frozen');
       assert.equal(changed.login_password, undefined);
@@ -179,8 +222,12 @@ describeEachEngine('the admin API: buyers', (engine) => {
       const missing = await harness.admin('PATCH', '/buyers/2088999999999999', { name: 'x' });
       assert.equal(missing.status, 404);
       assert.equal(missing.body.error.code, 'buyer_not_found');
-      const { buyer_user_id: id } = await harness.adminOk('POST', '/buyers', { funds: { coupons: [{ voucher_id: 'PATCH-HELD', fund_channel: 'COUPON', amount: '1.00' }] } });
-      const held = await harness.admin('PATCH', `/buyers/${id}`, { top_up: { coupons: [{ voucher_id: 'PATCH-HELD', fund_channel: 'COUPON', amount: '1.00' }] } });
+      const { buyer_user_id: id } = await harness.adminOk('POST', '/buyers', {
+        funds: { coupons: [{ voucher_id: 'PATCH-HELD', fund_channel: 'COUPON', amount: '1.00' }] },
+      });
+      const held = await harness.admin('PATCH', `/buyers/${id}`, {
+        top_up: { coupons: [{ voucher_id: 'PATCH-HELD', fund_channel: 'COUPON', amount: '1.00' }] },
+      });
       assert.equal(held.status, 409);
       assert.equal(held.body.error.code, 'duplicate');
       const cases: Array<[unknown, RegExp]> = [
@@ -202,7 +249,10 @@ describeEachEngine('the admin API: buyers', (engine) => {
 
     it('400 for a body that is null or not an object', async () => {
       const { buyer_user_id: id } = await harness.adminOk('POST', '/buyers', {});
-      for (const [method, path] of [['POST', '/buyers'], ['PATCH', `/buyers/${id}`]] as const) {
+      for (const [method, path] of [
+        ['POST', '/buyers'],
+        ['PATCH', `/buyers/${id}`],
+      ] as const) {
         for (const body of ['null', '[]', '"text"', '42']) {
           const response = await fetch(`${harness.tuikuan.adminUrl}${path}`, {
             method,

@@ -25,10 +25,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('payment_password_failures', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('payment_password_failures_reset_at', 'bigint')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
-    .addCheckConstraint(
-      'buyers_funds_not_negative',
-      sql`balance >= 0 and yuebao >= 0 and huabei_limit >= 0 and huabei_used >= 0 and points >= 0`,
-    )
+    .addCheckConstraint('buyers_funds_not_negative', sql`balance >= 0 and yuebao >= 0 and huabei_limit >= 0 and huabei_used >= 0 and points >= 0`)
     .execute();
 
   await db.schema

@@ -10,7 +10,11 @@ export async function findBuyerBankCards(db: Db, buyerUserId: string): Promise<B
 /** Makes `cards` the buyer's cards, in place of any it had. */
 export async function replaceBuyerBankCards(db: Db, buyerUserId: string, cards: BuyerBankCard[]): Promise<void> {
   await db.deleteFrom('buyerBankCards').where('buyerUserId', '=', buyerUserId).execute();
-  if (cards.length > 0) await db.insertInto('buyerBankCards').values(cards.map((card) => ({ ...card, buyerUserId }))).execute();
+  if (cards.length > 0)
+    await db
+      .insertInto('buyerBankCards')
+      .values(cards.map((card) => ({ ...card, buyerUserId })))
+      .execute();
 }
 
 export async function setBankCardAvailable(db: Db, buyerUserId: string, position: number, available: number | null): Promise<void> {
