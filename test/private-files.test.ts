@@ -14,6 +14,7 @@ import { startTuikuan } from '../src/tuikuan.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
+// One engine: the files at rest are SQLite's (a PostgreSQL database keeps nothing in the data dir but the token and demo.json).
 describe('secrets at rest', () => {
   let root: string;
   let previousUmask: number;

@@ -149,6 +149,8 @@ describe('a seed file', () => {
   });
 });
 
+// One engine: the demo is a declared world, and declared worlds are applied on both engines above; what is checked
+// here is that its contents are fixed.
 describe('--demo', () => {
   it('is the same world on every fresh data dir: the same app ids, keys, merchant, certificates and trades', async () => {
     const dirs = [mkdtempSync(join(tmpdir(), 'tuikuan-demo-')), mkdtempSync(join(tmpdir(), 'tuikuan-demo-'))];

@@ -33,6 +33,9 @@ export function replySigningFor(processes: number): ReplySigning {
   return processes >= availableParallelism() ? 'event-loop' : 'thread-pool';
 }
 
+/** How long a scrape waits for a process that is starting. */
+const STARTING_WAIT_MS = 10_000;
+
 type ChildMessage = { type: 'tuikuan:ready'; url: string } | { type: 'tuikuan:metrics'; id: number };
 type PrimaryMessage = { type: 'tuikuan:metrics'; id: number; text: string };
 
@@ -48,13 +51,33 @@ export async function runPrimary(options: ClusterOptions, onStop: () => void): P
   const aggregator = new AggregatorRegistry();
   let stopping = false;
   let url = '';
+  // A process still starting has not yet attached prom-client's handler: asked for its metrics, it never answers
+  // and the whole scrape waits out prom-client's 5 s timeout, then comes back empty. Scrapes wait until it is ready
+  // (for at most STARTING_WAIT_MS: one that hangs while starting must not hold every scrape).
+  const starting = new Set<number>();
+  let whenStarted: Array<() => void> = [];
+  const started = (id: number) => {
+    starting.delete(id);
+    if (starting.size > 0) return;
+    for (const resolve of whenStarted) resolve();
+    whenStarted = [];
+  };
+  const noneStarting = () =>
+    starting.size === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          whenStarted.push(resolve);
+          setTimeout(resolve, STARTING_WAIT_MS).unref();
+        });
 
   const fork = () => {
     const child = cluster.fork({ TUIKUAN_ADMIN_TOKEN: prepared.adminToken });
+    starting.add(child.id);
     child.on('message', (message: ChildMessage) => {
+      if (message.type === 'tuikuan:ready') started(child.id);
       if (message.type === 'tuikuan:metrics') {
-        aggregator
-          .clusterMetrics()
+        noneStarting()
+          .then(() => aggregator.clusterMetrics())
           .then((text) => child.send({ type: 'tuikuan:metrics', id: message.id, text } satisfies PrimaryMessage))
           .catch(() => child.send({ type: 'tuikuan:metrics', id: message.id, text: '' } satisfies PrimaryMessage));
       }
@@ -63,6 +86,7 @@ export async function runPrimary(options: ClusterOptions, onStop: () => void): P
   };
 
   cluster.on('exit', (child, code, signal) => {
+    started(child.id);
     if (stopping) return;
     console.error(`tuikuan process ${child.process.pid} exited (${signal ?? code}); starting another`);
     setTimeout(() => fork(), 500);

@@ -21,8 +21,9 @@
  * - **ledger entry**: one signed change to a merchant's available balance; the balance is their sum.
  * - **deposit-back (dback)**: a refund's return to a bank card, `P` until the bank answers `S` or `F`.
  * - **batch**: a MAPI `refund_fastpay_by_platform_pwd` request, `batch_no`, of up to 1000 **lines**.
- * - **notify / attempt**: an asynchronous notification owed to a merchant's `notify_url`, and each try to
- *   deliver it; `notify_id` stays the same across attempts.
+ * - **notify / attempt**: an asynchronous notification owed to a merchant's `notify_url` — or, a **message**, to
+ *   its app's gateway (`message_url`, 应用网关) —, and each try to deliver it; `notify_id` stays the same
+ *   across attempts.
  * - **job**: background work due at `run_at`, claimed by a worker under a lease.
  * - **fen**: 1/100 yuan; every amount inside is integer fen. **China time**: UTC+8, how Alipay writes times.
  * - **buyer**: the payer's Alipay account: a **logon id** (an email or a mobile number), a **buyer user id**
@@ -195,8 +196,8 @@ export interface Trade {
 
 export type RefundStatus = Refund['status'];
 
-/** Where a refund request came from. */
-export type RefundSource = 'refund' | 'refund.apply' | 'batch';
+/** Where a refund request came from; `cancel` is alipay.trade.cancel of a paid trade (all of it, at once). */
+export type RefundSource = 'refund' | 'refund.apply' | 'batch' | 'cancel';
 
 export interface FundAllocation {
   position: number;
@@ -351,7 +352,25 @@ export interface BatchRefundFacts {
   lines: Array<{ tradeNo: string; amountText: string; outcome: string | null; chargeFee: Fen | null }>;
 }
 
-export type NotificationFacts = TradeStatusFacts | BatchRefundFacts;
+/**
+ * A bank's answer to one bank-card allocation of a refund (the message alipay.trade.refund.depositback.completed
+ * to the app's gateway): the refund it belongs to, the answer, the amount, and when the bank answered.
+ */
+export interface DepositBackFacts {
+  kind: 'alipay.trade.refund.depositback.completed';
+  appId: string;
+  tradeNo: string;
+  outTradeNo: string;
+  outRequestNo: string;
+  dbackStatus: 'S' | 'F';
+  dbackAmount: Fen;
+  bankAckTime: number;
+  estBankReceiptTime: number | null;
+  /** Which keys the app has registered (its messages are signed in its algorithm). */
+  appKeys: { rsa2: boolean; rsa: boolean };
+}
+
+export type NotificationFacts = TradeStatusFacts | BatchRefundFacts | DepositBackFacts;
 
 /** The coupons a buyer can hold: a red packet funded by Alipay, or a merchant's red packet or coupon. */
 export const BUYER_COUPON_CHANNELS = ['COUPON', 'MCOUPON', 'MDISCOUNT'] as const;

@@ -13,7 +13,7 @@ import { DomainError } from './domain-error.js';
 
 export type { Notification, NotificationAttempt, NotificationFilter, NotificationKind };
 
-export const NOTIFICATION_KINDS: readonly NotificationKind[] = ['trade_status_sync', 'batch_refund_notify'];
+export const NOTIFICATION_KINDS: readonly NotificationKind[] = ['trade_status_sync', 'batch_refund_notify', 'alipay.trade.refund.depositback.completed'];
 
 export function findNotifications(deps: CoreDeps, filter: NotificationFilter): Promise<Notification[]> {
   return listNotifications(deps.store.db, filter);

@@ -1,14 +1,15 @@
 /**
  * The notification outbox: a notification is owed by a row written in the same transaction as the
  * change that causes it, with a job to deliver it at once. The row keeps the facts the notification reports;
- * the worker encodes them (protocol/) and does the rest (worker/deliver-notification.ts).
+ * the worker encodes them (protocol/) and does the rest (worker/deliver-notification.ts). Trade notifications
+ * go to the trade's notify_url; messages (the bank's answer to a deposit-back) to the app's message_url.
  */
 import { findApp } from '../store/sql/apps.js';
 import { addJob } from '../store/sql/jobs.js';
 import { insertNotification, type NewNotification } from '../store/sql/notifications.js';
 import type { Trx } from '../store/store.js';
 import { newNotifyId } from './identifiers.js';
-import type { Merchant, Refund, Trade, TradeStatusFacts } from './interfaces.js';
+import type { App, DepositBackFacts, FundAllocation, Merchant, Refund, Trade, TradeStatusFacts } from './interfaces.js';
 
 export async function oweNotification(trx: Trx, notification: Omit<NewNotification, 'nextAttemptAt'>): Promise<number> {
   const id = await insertNotification(trx, { ...notification, nextAttemptAt: notification.createdAt });
@@ -69,4 +70,49 @@ function tradeStatusFacts(trade: Trade, seller: Merchant, refund: Refund | null,
     refund: refund && { outRequestNo: refund.outRequestNo, sendBackFee: refund.sendBackFee, gmtRefundPay: refund.gmtRefundPay },
     appKeys,
   };
+}
+
+/** The charset of every message to an app's gateway: the message service's own, whatever the trade's. */
+const MESSAGE_CHARSET = 'utf-8';
+
+/**
+ * Owes the app's gateway (its message_url) an alipay.trade.refund.depositback.completed for a bank-card
+ * allocation of `refund` the bank has just answered; nothing when the app has no message_url (or there is no
+ * app). True when a message was owed.
+ */
+export async function oweDepositBackMessage(
+  trx: Trx,
+  app: App | undefined,
+  trade: Trade,
+  refund: Refund,
+  allocation: FundAllocation & { dbackStatus: 'S' | 'F'; bankAckTime: number },
+  now: number,
+): Promise<boolean> {
+  if (!app?.messageUrl) return false;
+  const facts: DepositBackFacts = {
+    kind: 'alipay.trade.refund.depositback.completed',
+    appId: app.appId,
+    tradeNo: trade.tradeNo,
+    outTradeNo: trade.outTradeNo,
+    outRequestNo: refund.outRequestNo,
+    dbackStatus: allocation.dbackStatus,
+    dbackAmount: allocation.amount,
+    bankAckTime: allocation.bankAckTime,
+    estBankReceiptTime: allocation.estBankReceiptTime,
+    appKeys: { rsa2: Boolean(app.appPublicKey), rsa: Boolean(app.rsaPublicKey) },
+  };
+  await oweNotification(trx, {
+    notifyId: newNotifyId(),
+    kind: facts.kind,
+    pid: trade.sellerPid,
+    appId: app.appId,
+    url: app.messageUrl,
+    charset: MESSAGE_CHARSET,
+    facts,
+    tradeNo: trade.tradeNo,
+    refundId: refund.id,
+    batchNo: refund.batchNo,
+    createdAt: now,
+  });
+  return true;
 }

@@ -38,16 +38,18 @@ export const tradeQuery = defineMethod({
     });
     if (!found) return failed('ACQ.TRADE_NOT_EXIST', biz);
     const { trade, status } = found;
+    // Unpaid — waiting, or closed before the buyer paid — a trade has received nothing (notes §12.8).
+    const unpaid = trade.gmtPayment === null;
     const fields: Record<string, unknown> = {
       trade_no: trade.tradeNo,
       out_trade_no: trade.outTradeNo,
       buyer_logon_id: trade.buyerLogonId,
       trade_status: status,
       total_amount: formatYuan(trade.totalAmount),
-      buyer_pay_amount: formatYuan(status === 'WAIT_BUYER_PAY' ? 0 : trade.buyerPayAmount),
-      point_amount: formatYuan(status === 'WAIT_BUYER_PAY' ? 0 : trade.pointAmount),
-      invoice_amount: formatYuan(status === 'WAIT_BUYER_PAY' ? 0 : trade.invoiceAmount),
-      receipt_amount: formatYuan(status === 'WAIT_BUYER_PAY' ? 0 : trade.receiptAmount),
+      buyer_pay_amount: formatYuan(unpaid ? 0 : trade.buyerPayAmount),
+      point_amount: formatYuan(unpaid ? 0 : trade.pointAmount),
+      invoice_amount: formatYuan(unpaid ? 0 : trade.invoiceAmount),
+      receipt_amount: formatYuan(unpaid ? 0 : trade.receiptAmount),
       buyer_user_id: trade.buyerUserId,
       buyer_user_type: 'PRIVATE',
     };

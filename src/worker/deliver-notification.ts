@@ -1,16 +1,16 @@
 /**
  * One attempt to deliver a notification: POST the form (in the notification's charset, with this
- * attempt's notify_time and signature) to notify_url; the merchant has it when it answers exactly
+ * attempt's time of sending and signature) to notify_url — or, for a message, to the app's gateway —;
+ * the merchant has it when it answers exactly
  * `success`. Every attempt is recorded — url, body, status, response, the next attempt's time — and the
  * next one is scheduled on Alipay's intervals until none is left. A destination the notify policy refuses
  * is recorded with the reason, and the notification gives up at once.
  */
 import type { KeyObject } from 'node:crypto';
-import { formatChinaTime } from '../protocol/china-time.js';
 import type { Clock } from '../core/clock.js';
 import { nextNotifyAttempt } from '../core/retry-schedules.js';
 import { encodeForm, encodeText, parseCharset, type Charset } from '../protocol/charset.js';
-import { encodeOwedNotification } from '../protocol/notification-params.js';
+import { attemptParams, encodeOwedNotification } from '../protocol/notification-params.js';
 import { signContentWithoutSignType } from '../protocol/sign-content.js';
 import { md5Sign, rsaSign } from '../protocol/signing.js';
 import { findMerchant } from '../store/sql/merchants.js';
@@ -36,10 +36,10 @@ const RESPONSE_KEPT = 2000;
 
 const ANY_DESTINATION: NotifyDestinationRules = { policy: 'any', allow: parseNotifyAllow(''), ownPort: () => null };
 
-/** The signed form of one attempt: the notification encoded, with this attempt's notify_time and signature. */
+/** The signed form of one attempt: the notification encoded, with this attempt's time of sending and signature. */
 async function signedForm(options: DeliveryOptions, notification: Notification, charset: Charset, now: number): Promise<Array<[string, string]>> {
   const encoded = encodeOwedNotification(notification);
-  const params: Record<string, string> = { ...encoded.params, notify_time: formatChinaTime(now), sign_type: encoded.signType };
+  const params = attemptParams(encoded, now);
   const content = encodeText(signContentWithoutSignType(params), charset);
   let sign: string;
   if (encoded.signType === 'MD5') {
@@ -97,7 +97,7 @@ export async function deliverNotification(options: DeliveryOptions, notification
   }
   const attempts = notification.attempts + 1;
   // A destination the policy refuses stays refused: no schedule of retries against it.
-  const nextAttemptAt = result.delivered || refused ? null : nextNotifyAttempt(attempts, now);
+  const nextAttemptAt = result.delivered || refused ? null : nextNotifyAttempt(attempts, now, notification.kind);
   const status = result.delivered ? 'delivered' : nextAttemptAt === null ? 'given_up' : 'pending';
   const after = await options.store.transaction((trx) =>
     recordScheduledAttempt(trx, notification.id, { ...sent, attempt: attempts, nextAttemptAt }, notification.attempts, {

@@ -3,19 +3,23 @@
  * 200 concurrent refunds and refund.applies spread over both gateways on 20 trades never exceed any trade's
  * total; every accepted refund.apply completes exactly once; every notification is delivered, one notify_id
  * per event — even though one worker is killed with SIGKILL mid-run and its jobs are taken over by the other
- * once their lease runs out.
+ * once their lease runs out. And `serve --processes 2`, a cluster sharing one port: /metrics counts every
+ * process's requests whichever process answers; a process killed with SIGKILL is replaced while the other keeps
+ * answering; SIGINT stops the primary and every process with it.
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { createPgDatabase, describeEachEngine, type TestDatabase } from '../support/engines.js';
-import { startServe, type ServeProcess } from '../support/processes.js';
+import { parseMetrics, valueOf } from '../support/metrics-text.js';
+import { signedForm } from '../support/openapi-client.js';
+import { accepting, childProcessesOf, remoteAdmin, startServe, type ServeProcess } from '../support/processes.js';
 
 const TOKEN = 'multi-process-token';
 const LEASE_MS = 2000;
@@ -54,13 +58,13 @@ class SlowReceiver {
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
 
@@ -94,16 +98,7 @@ describeEachEngine('two gateways and two workers on one database', (engine) => {
     processes.push(gatewayB);
     assert.notEqual(gatewayA.url, gatewayB.url);
 
-    const admin = async (method: string, path: string, body?: unknown): Promise<Record<string, any>> => {
-      const response = await fetch(`${gatewayA.url}/admin/v1${path}`, {
-        method,
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
-      const json = (await response.json()) as Record<string, any>;
-      assert.ok(response.status < 300, `${method} ${path}: ${JSON.stringify(json)}`);
-      return json;
-    };
+    const admin = remoteAdmin(gatewayA.url, TOKEN);
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const merchant = await admin('POST', '/merchants', { balance: '100000.00' });
     const app = await admin('POST', '/apps', { pid: merchant.pid, app_public_key: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
@@ -185,5 +180,93 @@ describeEachEngine('two gateways and two workers on one database', (engine) => {
     assert.ok([...perRefund.values()].every((count) => count === 1), 'one notify_id per event');
     const notifyIds = new Set(notifications.map((n) => n.notify_id as string));
     assert.deepEqual(new Set(receiver.notifyIds), notifyIds, 'the merchant received every notify_id, and no other');
+  });
+});
+
+/**
+ * A request on a connection of its own (no keep-alive): the cluster's primary hands each new connection to its
+ * processes in turn, so that consecutive requests are answered by one process and then the other.
+ */
+function onNewConnection(url: string, method = 'GET', body?: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      url,
+      { method, agent: false, headers: body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+      (incoming) => {
+        let text = '';
+        incoming.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text }));
+        incoming.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+}
+
+describeEachEngine('serve --processes 2: a cluster on one port', (engine) => {
+  let database: TestDatabase | null = null;
+  let dataDir = '';
+  let cluster: ServeProcess | null = null;
+  before(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'tuikuan-cluster-'));
+    database = engine === 'postgres' ? await createPgDatabase() : null;
+  });
+  after(async () => {
+    await cluster?.stop();
+    await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('counts every process’s requests in /metrics, replaces a process killed -9 while the other answers, and stops on SIGINT', async () => {
+    const db = database?.location ?? join(dataDir, 'tuikuan.db');
+    cluster = await startServe(['--processes', '2', '--db', db, '--data-dir', dataDir, '--port', '0'], { TUIKUAN_ADMIN_TOKEN: TOKEN });
+    const primary = cluster.child.pid!;
+    const first = childProcessesOf(primary);
+    assert.equal(first.length, 2, 'two processes under the primary');
+    const { hostname, port } = new URL(cluster.url);
+
+    // An unknown app: answered 40002 without a signature to make, counted under its method.
+    const app = { appId: '2021000000000000', pid: '', privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey };
+    const query = () => onNewConnection(`${cluster!.url}/gateway.do`, 'POST', signedForm(app, { biz: { out_trade_no: 'X' } }).form);
+    const counted = async () => {
+      const samples = parseMetrics((await onNewConnection(`${cluster!.url}/metrics`)).text);
+      return valueOf(samples, 'tuikuan_gateway_requests_total', { method: 'alipay.trade.query', code: '40002', sub_code: 'isv.invalid-app-id' });
+    };
+    for (let i = 0; i < 10; i++) assert.equal((await query()).status, 200);
+    // Each process answered half of them; each scrape, whichever process answers it, counts all ten.
+    for (let i = 0; i < 4; i++) assert.equal(await counted(), 10, 'the primary’s aggregate of both processes');
+
+    const [victim, survivor] = first as [number, number];
+    process.kill(victim, 'SIGKILL');
+    await until('the primary to see its process die', async () => (cluster!.output().includes(`tuikuan process ${victim} exited (SIGKILL)`) ? true : undefined), 10_000);
+    // While the replacement starts, the other process answers every request.
+    for (let i = 0; i < 6; i++) assert.equal((await query()).status, 200, 'answered while a process is down');
+    const replaced = await until(
+      'a new process to replace the killed one',
+      async () => {
+        const now = childProcessesOf(primary);
+        return now.length === 2 && !now.includes(victim) ? now : undefined;
+      },
+      30_000,
+      20,
+    );
+    assert.ok(replaced.includes(survivor), 'the other process was left alone');
+    // A scrape while the replacement is still starting: complete, and without waiting out a timeout. What the
+    // killed process had counted died with it: the aggregate is short of 16 by its share of the first ten.
+    const scrapedAt = Date.now();
+    const afterKill = await counted();
+    assert.ok(Date.now() - scrapedAt < 4_000, `answered in ${Date.now() - scrapedAt} ms, not after a timeout`);
+    assert.ok(afterKill > 6 && afterKill < 16, `both processes had answered some of the first ten: ${afterKill} of 16 still counted`);
+    // The replacement serves too: ready once its share of new connections is answered.
+    await until('the replacement to answer', async () => ((await onNewConnection(`${cluster!.url}/healthz`)).status === 200 ? true : undefined), 10_000);
+    for (let i = 0; i < 6; i++) assert.equal((await query()).status, 200);
+    assert.equal((await onNewConnection(`${cluster.url}/admin/v1/platform`)).status, 401, 'the admin API too, behind its token');
+
+    assert.equal(await cluster.stop('SIGINT'), 0, cluster.output());
+    assert.equal(await accepting(hostname, Number(port)), false, 'the port is closed');
+    assert.deepEqual(childProcessesOf(primary), [], 'no process is left behind');
+    for (const pid of replaced) assert.equal(existsSync(`/proc/${pid}`), false, `process ${pid} has ended`);
+    cluster = null;
   });
 });

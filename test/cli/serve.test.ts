@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { replySigningFor } from '../../src/cli/cluster.js';
-import { startServe } from '../support/processes.js';
+import { accepting, startServe } from '../support/processes.js';
 
+// One engine (the default, SQLite in the data dir): this is the front door as a first-time user runs it; serve on a
+// postgres:// URL is run on both engines by multi-process.test.ts.
 describe('tuikuan serve --demo', () => {
   const root = mkdtempSync(join(tmpdir(), 'tuikuan-serve-'));
   // A data dir that does not exist yet, two levels down: serve creates it.
@@ -81,6 +83,40 @@ describe('tuikuan serve --demo', () => {
   });
 });
 
+// One engine: the signal is the process's, whatever its store (the cluster's SIGINT runs on both in multi-process.test.ts).
+describe('tuikuan serve and SIGINT (Ctrl-C)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tuikuan-sigint-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('stops cleanly: exit code 0, the port closed, and what it had written is there at the next start', async () => {
+    const env = { TUIKUAN_ADMIN_TOKEN: 'sigint-token' };
+    const serve = await startServe(['--port', '0', '--data-dir', dataDir], env);
+    const { hostname, port } = new URL(serve.url);
+    const admin = (url: string, method: string, path: string, body?: unknown) =>
+      fetch(`${url}/admin/v1${path}`, {
+        method,
+        headers: { authorization: 'Bearer sigint-token', ...(body !== undefined && { 'content-type': 'application/json' }) },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+    const created = (await (await admin(serve.url, 'POST', '/merchants', { balance: '12.34' })).json()) as Record<string, string>;
+    assert.equal(await accepting(hostname, Number(port)), true);
+
+    assert.equal(await serve.stop('SIGINT'), 0, serve.output());
+    assert.doesNotMatch(serve.output(), /ended by SIGINT/, 'it exited by itself, not killed by the signal');
+    assert.equal(await accepting(hostname, Number(port)), false, 'nothing listens on its port any more');
+
+    const again = await startServe(['--port', '0', '--data-dir', dataDir], env);
+    try {
+      const kept = await admin(again.url, 'GET', `/merchants/${created.pid}`);
+      assert.equal(kept.status, 200);
+      assert.equal(((await kept.json()) as Record<string, string>).balance, '12.34');
+    } finally {
+      assert.equal(await again.stop('SIGINT'), 0, again.output());
+    }
+  });
+});
+
+// One engine: the virtual clock is kept in the store on either; the admin clock runs on both in advance-clock.test.ts.
 describe('tuikuan serve --clock virtual', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tuikuan-clock-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -6,22 +6,10 @@
  * `returned_to` the card on `S`, the buyer's Alipay balance (`ALIPAYACCOUNT`) on `F`.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  advanceClock,
-  assertSuccess,
-  chinaTimeMs,
-  newMerchant,
-  newTrade,
-  refund,
-  refundApply,
-  refundOf,
-  refundQuery,
-  runDueJobs,
-  type Reply,
-} from '../support/refund-calls.js';
+import { useHarness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
+import { advanceClock, assertSuccess, chinaTimeMs, refund, refundApply, refundOf, refundQuery, runDueJobs, type Reply } from '../support/refund-calls.js';
 
 const BANK_OPTIONS = ['deposit_back_info', 'deposit_back_info_list', 'gmt_refund_pay'];
 
@@ -35,14 +23,7 @@ const BANKCARD_TRADE = {
 const seconds = (from: string, to: string) => (chinaTimeMs(to) - chinaTimeMs(from)) / 1000;
 
 describeEachEngine('bank-card deposit-back', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
-  });
-  after(() => harness.close());
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
 
   /** A bank-card refund of 70.00 (50.00 to the balance, 20.00 to the card) on a fresh trade of `seller`. */
   async function bankRefund(seller: MerchantKit, no = 'BANK'): Promise<{ trade: Reply; reply: Reply }> {

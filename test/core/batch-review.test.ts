@@ -3,13 +3,13 @@
  * a trade that is unknown or another seller's — read in one statement, however many lines the batch has.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { linesUnderReview } from '../../src/core/batch-cashier.js';
 import { findBatch } from '../../src/store/sql/batches.js';
 import { submitBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
-import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, newMerchant, newTrade } from '../support/harness.js';
 
 /** Counts the statements run through the Kysely instance it is plugged into. */
 class StatementCount implements KyselyPlugin {
@@ -24,19 +24,13 @@ class StatementCount implements KyselyPlugin {
 }
 
 describeEachEngine('the batch review', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await createMerchantKit(harness);
-  });
-  after(() => harness.close());
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
 
   describe('its lines', () => {
     it('carry their trade’s paid and refunded amounts, only for this seller’s trades, in one statement', async () => {
-      const own = await Promise.all(Array.from({ length: 48 }, () => createTrade(harness, kit, { total_amount: '20.00' })));
+      const own = await Promise.all(Array.from({ length: 48 }, () => newTrade(harness, kit, { total_amount: '20.00' })));
       await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: own[0]!.trade_no, refund_amount: '5.00', out_request_no: 'EARLIER' } });
-      const foreign = await createTrade(harness, await createMerchantKit(harness));
+      const foreign = await newTrade(harness, await newMerchant(harness));
       const unknown = '2026112322001000000000000000';
       const lines = [...own.map((t) => ({ tradeNo: t.trade_no as string, amount: '1.00' })), { tradeNo: foreign.trade_no as string, amount: '1.00' }, { tradeNo: unknown, amount: '1.00' }];
       const submitted = await submitBatch(harness, kit, { lines });

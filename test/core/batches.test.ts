@@ -8,35 +8,29 @@
  * as SYSTEM_ERROR, so the batch completes; and a batch of 1000 lines comes out right.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { MAX_LINE_ATTEMPTS, processBatch } from '../../src/core/batch-processing.js';
 import { findBatch } from '../../src/store/sql/batches.js';
 import { listJobs } from '../../src/store/sql/jobs.js';
 import type { JobOutcome } from '../../src/worker/worker.js';
-import { runBatch, Seller, submitBatch } from '../support/batch-flow.js';
+import { runBatch, submitBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
 import { testWorkers } from '../support/test-workers.js';
-import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, newMerchant, newTrade, assertAdminError } from '../support/harness.js';
 import { startNotifyReceiver } from '../support/notify-receiver.js';
 
 describeEachEngine('batch processing', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await createMerchantKit(harness, { balance: '100000.00' });
-  });
-  after(() => harness.close());
+  const { harness, kit } = useHarness(engine, { clock: 'virtual', merchant: { balance: '100000.00' } });
 
-  const trade = (body: Record<string, unknown> = {}) => createTrade(harness, kit, { total_amount: '100.00', ...body }).then((t) => t.trade_no as string);
+  const trade = (body: Record<string, unknown> = {}) => newTrade(harness, kit, { total_amount: '100.00', ...body }).then((t) => t.trade_no as string);
   const refundsOf = async (tradeNo: string) => (await harness.adminOk('GET', `/refunds?trade_no=${tradeNo}`)).refunds as Array<Record<string, any>>;
 
   describe('each line has its own outcome; one failure does not stop the others', () => {
     it('SUCCESS, and NOT_THIS_SELLER_TRADE for an unknown trade or another seller’s, side by side', async () => {
       const good = await trade();
-      const other = await createMerchantKit(harness);
-      const foreign = (await createTrade(harness, other)).trade_no as string;
+      const other = await newMerchant(harness);
+      const foreign = (await newTrade(harness, other)).trade_no as string;
       const unknown = '2026112322001000000000000000';
       const batch = await runBatch(harness, kit, {
         lines: [
@@ -53,9 +47,9 @@ describeEachEngine('batch processing', (engine) => {
     });
 
     it('NOT_THIS_PARTNERS_TRADE: an authorised partner may refund only the trades it made', async () => {
-      const seller = await createMerchantKit(harness);
+      const seller = await newMerchant(harness);
       await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: seller.pid });
-      const sellersOwn = (await createTrade(harness, seller)).trade_no as string;
+      const sellersOwn = (await newTrade(harness, seller)).trade_no as string;
       const madeByPartner = (await harness.adminOk('POST', '/trades', { app_id: kit.appId, seller_id: seller.pid, total_amount: '50.00' })).trade_no as string;
       const batch = await runBatch(harness, kit, {
         seller,
@@ -110,20 +104,19 @@ describeEachEngine('batch processing', (engine) => {
 
     it('REASON_HAS_REFUND_FEE_NOT_MATCH: the batch_no already used as an OpenAPI out_request_no with another amount', async () => {
       const tradeNo = await trade();
-      const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo, amount: '5.00' }] });
-      const reply = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '3.00', out_request_no: submitted.params.batch_no } });
-      assert.equal(reply.fund_change, 'Y');
-      const seller = new Seller(harness, submitted.location ?? '');
-      await seller.login(kit.loginPassword);
-      await seller.confirm(kit.paymentPassword);
-      await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
-      const batch = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
+      const batch = await runBatch(harness, kit, {
+        lines: [{ tradeNo, amount: '5.00' }],
+        afterSubmit: async (submitted) => {
+          const reply = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '3.00', out_request_no: submitted.params.batch_no } });
+          assert.equal(reply.fund_change, 'Y');
+        },
+      });
       assert.equal(batch.result_details, `${tradeNo}^5.00^REASON_HAS_REFUND_FEE_NOT_MATCH`);
     });
 
     it('TXN_RESULT_ACCOUNT_BALANCE_NOT_ENOUGH: the seller’s balance cannot cover the line', async () => {
-      const poor = await createMerchantKit(harness, { balance: '0.00' });
-      const tradeNo = (await createTrade(harness, poor, { total_amount: '100.00' })).trade_no as string;
+      const poor = await newMerchant(harness, { balance: '0.00' });
+      const tradeNo = (await newTrade(harness, poor, { total_amount: '100.00' })).trade_no as string;
       await harness.adminOk('POST', `/merchants/${poor.pid}/balance`, { set: '5.00' });
       const batch = await runBatch(harness, poor, {
         lines: [{ tradeNo, amount: '20.00' }],
@@ -147,12 +140,12 @@ describeEachEngine('batch processing', (engine) => {
     });
 
     it('TXN_RESULT_ACCOUNT_STATUS_NOT_VALID: the seller’s account is frozen (an admin setting), for every line until it is normal again', async () => {
-      const frozen = await createMerchantKit(harness);
-      const tradeNos = await Promise.all([createTrade(harness, frozen), createTrade(harness, frozen)]).then((ts) => ts.map((t) => t.trade_no as string));
+      const frozen = await newMerchant(harness);
+      const tradeNos = await Promise.all([newTrade(harness, frozen), newTrade(harness, frozen)]).then((ts) => ts.map((t) => t.trade_no as string));
       assert.equal((await harness.adminOk('GET', `/merchants/${frozen.pid}`)).account_status, 'normal');
       assert.equal((await harness.adminOk('PATCH', `/merchants/${frozen.pid}`, { account_status: 'frozen' })).account_status, 'frozen');
       assert.equal((await harness.adminOk('GET', `/merchants/${frozen.pid}`)).account_status, 'frozen');
-      assert.equal((await harness.admin('PATCH', `/merchants/${frozen.pid}`, { account_status: 'closed' })).status, 400);
+      assertAdminError(await harness.admin('PATCH', `/merchants/${frozen.pid}`, { account_status: 'closed' }), 400, 'invalid_request');
       const balance = (await harness.adminOk('GET', `/merchants/${frozen.pid}`)).balance;
       const refused = await runBatch(harness, frozen, { lines: tradeNos.map((tradeNo) => ({ tradeNo, amount: '1.00' })) });
       assert.equal(refused.result_details, tradeNos.map((tradeNo) => `${tradeNo}^1.00^TXN_RESULT_ACCOUNT_STATUS_NOT_VALID`).join('#'));
@@ -169,7 +162,7 @@ describeEachEngine('batch processing', (engine) => {
       const fine = await trade();
       assert.equal((await harness.adminOk('GET', `/trades/${blocked}`)).buyer_account_status, 'normal');
       assert.equal((await harness.adminOk('PATCH', `/trades/${blocked}`, { buyer_account_status: 'frozen' })).buyer_account_status, 'frozen');
-      assert.equal((await harness.admin('PATCH', `/trades/${blocked}`, { buyer_account_status: 'gone' })).status, 400);
+      assertAdminError(await harness.admin('PATCH', `/trades/${blocked}`, { buyer_account_status: 'gone' }), 400, 'invalid_request');
       const batch = await runBatch(harness, kit, {
         lines: [
           { tradeNo: blocked, amount: '1.00' },
@@ -182,11 +175,44 @@ describeEachEngine('batch processing', (engine) => {
     });
 
     it('the merchant’s fee given back is reported after $: email^pid^fee^SUCCESS', async () => {
-      const feeKit = await createMerchantKit(harness);
+      const feeKit = await newMerchant(harness);
       await harness.adminOk('PATCH', `/merchants/${feeKit.pid}`, { fee_rate: '0.006' });
-      const tradeNo = (await createTrade(harness, feeKit, { total_amount: '100.00' })).trade_no as string;
+      const tradeNo = (await newTrade(harness, feeKit, { total_amount: '100.00' })).trade_no as string;
       const batch = await runBatch(harness, feeKit, { lines: [{ tradeNo, amount: '50.00' }] });
       assert.equal(batch.result_details, `${tradeNo}^50.00^SUCCESS$${feeKit.email}^${feeKit.pid}^0.30^SUCCESS`);
+    });
+  });
+
+  describe('result_details echoes each amount as the request wrote it', () => {
+    it('80, 0.5, 12.30 and 100.1 come back as written — in the admin view and in batch_refund_notify — while the money moves in fen', async () => {
+      const receiver = await startNotifyReceiver('success');
+      try {
+        const [whole, half, two, over] = [await trade(), await trade(), await trade(), await trade()];
+        const batch = await runBatch(harness, kit, {
+          lines: [
+            { tradeNo: whole, amount: '80' },
+            { tradeNo: half, amount: '0.5' },
+            { tradeNo: two, amount: '12.30' },
+            { tradeNo: over, amount: '100.1' },
+          ],
+          notifyUrl: receiver.url,
+        });
+        const expected = `${whole}^80^SUCCESS#${half}^0.5^SUCCESS#${two}^12.30^SUCCESS#${over}^100.1^REFUND_AMOUNT_NOT_VALID`;
+        assert.equal(batch.result_details, expected, 'not ^80.00^, ^0.50^ or ^100.10^');
+        assert.equal(batch.success_num, 3);
+        assert.equal(receiver.received.length, 1);
+        assert.equal(receiver.received[0]?.fields.result_details, expected, 'the merchant is told the same');
+        for (const [tradeNo, refunded] of [
+          [whole, '80.00'],
+          [half, '0.50'],
+          [two, '12.30'],
+          [over, '0.00'],
+        ] as const) {
+          assert.equal((await harness.adminOk('GET', `/trades/${tradeNo}`)).refunded_amount, refunded);
+        }
+      } finally {
+        await receiver.close();
+      }
     });
   });
 
@@ -206,7 +232,7 @@ describeEachEngine('batch processing', (engine) => {
 
   describe('batch_no is unique per partner only', () => {
     it('a seller’s batch and its authorised partner’s batch with the same batch_no on the same trades are separate refunds', async () => {
-      const seller = await createMerchantKit(harness);
+      const seller = await newMerchant(harness);
       await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: seller.pid });
       // Trades the partner made for the seller: both may refund them.
       const [same, other] = await Promise.all(
@@ -242,22 +268,22 @@ describeEachEngine('batch processing', (engine) => {
       const trades = await Promise.all(Array.from({ length: 6 }, () => trade()));
       await harness.tuikuan.worker.stop();
       try {
-        const submitted = await submitBatch(harness, kit, { lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })) });
-        const seller = new Seller(harness, submitted.location ?? '');
-        await seller.login(kit.loginPassword);
-        await seller.confirm(kit.paymentPassword);
-        const batch = await findBatch(harness.tuikuan.services.store.db, kit.pid, submitted.params.batch_no!);
-        assert.equal(batch?.status, 'processing');
-        // The "worker" dies after the third line.
-        await assert.rejects(
-          processBatch(harness.tuikuan.services, batch!.id, {
-            afterLine: (position) => {
-              if (position === 2) throw new Error('worker died');
-            },
-          }),
-          /worker died/,
-        );
-        const half = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
+        const half = await runBatch(harness, kit, {
+          lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })),
+          process: async (submitted) => {
+            const batch = await findBatch(harness.tuikuan.services.store.db, kit.pid, submitted.params.batch_no!);
+            assert.equal(batch?.status, 'processing');
+            // The "worker" dies after the third line.
+            await assert.rejects(
+              processBatch(harness.tuikuan.services, batch!.id, {
+                afterLine: (position) => {
+                  if (position === 2) throw new Error('worker died');
+                },
+              }),
+              /worker died/,
+            );
+          },
+        });
         assert.equal(half.status, 'processing');
         assert.deepEqual(half.lines.map((l: Record<string, any>) => l.result), ['SUCCESS', 'SUCCESS', 'SUCCESS', null, null, null]);
       } finally {
@@ -305,24 +331,23 @@ describeEachEngine('batch processing', (engine) => {
       await harness.tuikuan.worker.stop();
       let silentRun: Promise<void> | null = null;
       try {
-        const submitted = await submitBatch(harness, kit, { lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })) });
-        const seller = new Seller(harness, submitted.location ?? '');
-        await seller.login(kit.loginPassword);
-        await seller.confirm(kit.paymentPassword);
-        const batchNo = submitted.params.batch_no!;
+        const done = await runBatch(harness, kit, {
+          lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })),
+          process: async (submitted) => {
+            silentRun = silent.drain();
+            await atThirdLine;
+            const held = (await listJobs(services.store.db)).find((job) => job.kind === 'batch');
+            assert.equal(held?.lockedBy, silent.id, 'the silent worker holds the batch job');
+            assert.equal(held?.lockedUntil, leaseClock.now() + LEASE_MS);
 
-        silentRun = silent.drain();
-        await atThirdLine;
-        const held = (await listJobs(services.store.db)).find((job) => job.kind === 'batch');
-        assert.equal(held?.lockedBy, silent.id, 'the silent worker holds the batch job');
-        assert.equal(held?.lockedUntil, leaseClock.now() + LEASE_MS);
+            await other.drain();
+            assert.equal((await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`)).status, 'processing', 'within the lease no one else takes the job');
 
-        await other.drain();
-        assert.equal((await harness.adminOk('GET', `/batches/${batchNo}`)).status, 'processing', 'within the lease no one else takes the job');
-
-        leaseClock.set(leaseClock.now() + LEASE_MS + 1);
-        await other.drain();
-        const done = await harness.adminOk('GET', `/batches/${batchNo}`);
+            leaseClock.set(leaseClock.now() + LEASE_MS + 1);
+            await other.drain();
+          },
+        });
+        const batchNo = done.batch_no as string;
         assert.equal(done.status, 'completed');
         assert.equal(done.success_num, 6);
         assert.equal((await listJobs(services.store.db)).filter((job) => job.kind === 'batch').length, 0, 'the job is done and gone');
@@ -349,15 +374,14 @@ describeEachEngine('batch processing', (engine) => {
 
     it('a line whose refund committed but whose outcome was not recorded is answered as the repeat it is', async () => {
       const tradeNo = await trade();
-      const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo, amount: '10.00' }] });
-      // The same refund the line will ask for, already done (as if the worker died after its commit).
-      const done = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '10.00', out_request_no: submitted.params.batch_no } });
-      assert.equal(done.fund_change, 'Y');
-      const seller = new Seller(harness, submitted.location ?? '');
-      await seller.login(kit.loginPassword);
-      await seller.confirm(kit.paymentPassword);
-      await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
-      const batch = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
+      const batch = await runBatch(harness, kit, {
+        lines: [{ tradeNo, amount: '10.00' }],
+        afterSubmit: async (submitted) => {
+          // The same refund the line will ask for, already done (as if the worker died after its commit).
+          const done = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: tradeNo, refund_amount: '10.00', out_request_no: submitted.params.batch_no } });
+          assert.equal(done.fund_change, 'Y');
+        },
+      });
       assert.equal(batch.result_details, `${tradeNo}^10.00^SUCCESS`);
       assert.equal((await refundsOf(tradeNo)).length, 1);
       assert.equal((await harness.adminOk('GET', `/trades/${tradeNo}`)).refunded_amount, '10.00');
@@ -462,14 +486,9 @@ describeEachEngine('batch processing', (engine) => {
 
       await harness.tuikuan.worker.stop();
       try {
-        const submitted = await submitBatch(harness, kit, { lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })) });
-        const seller = new Seller(harness, submitted.location ?? '');
-        await seller.login(kit.loginPassword);
-        await seller.confirm(kit.paymentPassword);
-        await live.drain();
+        const done = await runBatch(harness, kit, { lines: trades.map((tradeNo) => ({ tradeNo, amount: '10.00' })), process: () => live.drain() });
         assert.equal(lines, 6);
         assert.equal(othersBatchRuns, 0, 'the other worker never took the batch job');
-        const done = await harness.adminOk('GET', `/batches/${submitted.params.batch_no}`);
         assert.equal(done.status, 'completed');
         assert.equal(done.success_num, 6);
       } finally {
@@ -481,10 +500,10 @@ describeEachEngine('batch processing', (engine) => {
 
   describe('a batch of 1000 lines', () => {
     it('is processed with every line’s outcome right', async () => {
-      const big = await createMerchantKit(harness, { balance: '100000.00' });
+      const big = await newMerchant(harness, { balance: '100000.00' });
       const tradeNos: string[] = [];
       for (let i = 0; i < 1000; i += 25) {
-        const created = await Promise.all(Array.from({ length: 25 }, () => createTrade(harness, big, { total_amount: '2.00' })));
+        const created = await Promise.all(Array.from({ length: 25 }, () => newTrade(harness, big, { total_amount: '2.00' })));
         tradeNos.push(...created.map((t) => t.trade_no as string));
       }
       // Every 100th line asks for more than its trade.

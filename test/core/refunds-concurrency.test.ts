@@ -7,24 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  assertBusinessError,
-  fen,
-  getTrade,
-  ledgerOf,
-  newMerchant,
-  newTrade,
-  refund,
-  refundApply,
-  refundsOf,
-  runDueJobs,
-  setBalance,
-  yuan,
-  type Reply,
-} from '../support/refund-calls.js';
+import { useHarness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
+import { assertBusinessError, fen, getTrade, ledgerOf, refund, refundApply, refundsOf, runDueJobs, setBalance, yuan, type Reply } from '../support/refund-calls.js';
 
 /** A small seeded generator, so a failing run can be told apart and reproduced by its seed. */
 function generator(seed: number): (below: number) => number {
@@ -40,12 +26,7 @@ function generator(seed: number): (below: number) => number {
 }
 
 describeEachEngine('refunds under concurrency', (engine) => {
-  let harness: Harness;
-
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-  });
-  after(() => harness.close());
+  const { harness } = useHarness(engine, { clock: 'virtual', merchant: false });
 
   /** Checks what must hold whatever happened: the ledger sums to the balance, each refund's channels sum to it, no channel is overdrawn. */
   async function assertConsistent(kit: MerchantKit, trade: Reply): Promise<void> {

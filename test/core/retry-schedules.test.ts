@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nextNotifyAttempt, nextRefundAttempt, NOTIFY_INTERVALS_MS, REFUND_RETRY } from '../../src/core/retry-schedules.js';
+import { MESSAGE_INTERVALS_MS, nextNotifyAttempt, nextRefundAttempt, NOTIFY_INTERVALS_MS, REFUND_RETRY } from '../../src/core/retry-schedules.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -26,6 +26,30 @@ describe('notifications are retried after 4m, 10m, 10m, 1h, 2h, 6h and 15h', () 
       times.map((t) => t / MINUTE),
       [0, 4, 14, 24, 84, 204, 564, 1464],
     );
+  });
+});
+
+describe('messages to an app’s gateway are retried after 2m, 10m, 10m, 1h, 2h, 6h and 15h (the message service)', () => {
+  it('has those seven intervals', () => {
+    assert.deepEqual(MESSAGE_INTERVALS_MS, [2 * MINUTE, 10 * MINUTE, 10 * MINUTE, HOUR, 2 * HOUR, 6 * HOUR, 15 * HOUR]);
+  });
+
+  it('makes 8 attempts in all, the last 24h22m after the first, then gives up', () => {
+    const times = [0];
+    for (let attempts = 1; ; attempts++) {
+      const next = nextNotifyAttempt(attempts, times[times.length - 1] as number, 'alipay.trade.refund.depositback.completed');
+      if (next === null) break;
+      times.push(next);
+    }
+    assert.deepEqual(
+      times.map((t) => t / MINUTE),
+      [0, 2, 12, 22, 82, 202, 562, 1462],
+    );
+  });
+
+  it('leaves the trade notifications on theirs', () => {
+    assert.equal(nextNotifyAttempt(1, 0, 'trade_status_sync'), 4 * MINUTE);
+    assert.equal(nextNotifyAttempt(1, 0, 'batch_refund_notify'), 4 * MINUTE);
   });
 });
 

@@ -3,16 +3,12 @@
  * 400/401/404/409 — never a 500 for bad input. And health and metrics.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { createMerchantKit, startHarness, type Harness } from '../support/harness.js';
+import { useHarness, newMerchant, assertAdminError } from '../support/harness.js';
 
 describeEachEngine('the admin API', (engine) => {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness({ engine });
-  });
-  after(() => harness.close());
+  const { harness } = useHarness(engine, { merchant: false });
 
   const raw = (path: string, init: RequestInit = {}) => fetch(`${harness.tuikuan.adminUrl}${path}`, init);
 
@@ -162,15 +158,18 @@ describeEachEngine('the admin API', (engine) => {
       const { pid } = await harness.adminOk('POST', '/merchants', {});
       const bad = await harness.admin('POST', '/apps', { pid, app_public_key: 'not a key' });
       assert.equal(bad.status, 400);
+      assertAdminError(bad, 400, 'invalid_request');
       assert.match(bad.body.error.message, /app_public_key/);
-      assert.equal((await harness.admin('POST', '/apps', { pid: '2088000000000000' })).status, 404);
+      assertAdminError(await harness.admin('POST', '/apps', { pid: '2088000000000000' }), 404, 'merchant_not_found');
       assert.equal((await harness.admin('GET', '/apps/2021000000000000')).body.error.code, 'app_not_found');
-      assert.equal((await harness.admin('POST', '/app-auth-tokens', { app_id: '2021000000000000', pid })).status, 404);
+      assertAdminError(await harness.admin('GET', '/apps/2021000000000000'), 404, 'app_not_found');
+      assertAdminError(await harness.admin('POST', '/app-auth-tokens', { app_id: '2021000000000000', pid }), 404, 'app_not_found');
       assert.equal((await harness.admin('DELETE', '/app-auth-tokens/nope')).body.error.code, 'token_not_found');
+      assertAdminError(await harness.admin('DELETE', '/app-auth-tokens/nope'), 404, 'token_not_found');
     });
 
     it('404 app_not_found for an auth token or a trade of an unknown app; 404 merchant_not_found for a token of an unknown merchant', async () => {
-      const kit = await createMerchantKit(harness);
+      const kit = await newMerchant(harness);
       const noApp = await harness.admin('POST', '/app-auth-tokens', { app_id: '2021000000000000', pid: kit.pid });
       assert.equal(noApp.status, 404);
       assert.deepEqual(noApp.body, { error: { code: 'app_not_found', message: 'no app 2021000000000000' } });
@@ -185,7 +184,7 @@ describeEachEngine('the admin API', (engine) => {
 
   describe('trades', () => {
     it('creates paid trades with a fund bill and vouchers; 400 when the bill does not add up; 409 for a taken out_trade_no', async () => {
-      const kit = await createMerchantKit(harness);
+      const kit = await newMerchant(harness);
       const trade = await harness.adminOk('POST', '/trades', {
         app_id: kit.appId,
         out_trade_no: 'ADMIN-1',
@@ -207,17 +206,20 @@ describeEachEngine('the admin API', (engine) => {
       assert.equal(dup.body.error.code, 'duplicate');
       const short = await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '100.00', fund_bill_list: [{ fund_channel: 'ALIPAYACCOUNT', amount: '99.99' }] });
       assert.equal(short.status, 400);
+      assertAdminError(short, 400, 'invalid_request');
       assert.match(short.body.error.message, /add up/);
-      assert.equal((await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '0.00' })).status, 400);
-      assert.equal((await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '1.00', status: 'PAID' })).status, 400);
+      assertAdminError(await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '0.00' }), 400, 'invalid_request', 'a zero total');
+      assertAdminError(await harness.admin('POST', '/trades', { app_id: kit.appId, total_amount: '1.00', status: 'PAID' }), 400, 'invalid_request', 'a status no trade has');
       assert.equal((await harness.admin('GET', '/trades/2026000000000000000000000000')).body.error.code, 'trade_not_found');
+      assertAdminError(await harness.admin('GET', '/trades/2026000000000000000000000000'), 404, 'trade_not_found');
+      assertAdminError(await harness.admin('PATCH', '/trades/2026000000000000000000000000', { frozen: true }), 404, 'trade_not_found');
       const frozen = await harness.adminOk('PATCH', `/trades/${trade.trade_no}`, { frozen: true, dback_outcome: 'F' });
       assert.equal(frozen.frozen, true);
       assert.equal(frozen.dback_outcome, 'F');
     });
 
     it('credits the merchant with the receipt and debits the fee when a trade is paid', async () => {
-      const kit = await createMerchantKit(harness, { balance: '0.00' });
+      const kit = await newMerchant(harness, { balance: '0.00' });
       await harness.adminOk('PATCH', `/merchants/${kit.pid}`, { fee_rate: '0.006' });
       await harness.adminOk('POST', '/trades', { app_id: kit.appId, total_amount: '100.00' });
       const ledger = await harness.adminOk('GET', `/merchants/${kit.pid}/ledger`);
@@ -263,7 +265,7 @@ describeEachEngine('the admin API', (engine) => {
       const health = await fetch(`${harness.tuikuan.url}/healthz`);
       assert.equal(health.status, 200);
       assert.deepEqual(await health.json(), { status: 'ok', clock: 'real' });
-      const kit = await createMerchantKit(harness);
+      const kit = await newMerchant(harness);
       await kit.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: 'METRICS' } });
       const metrics = await (await fetch(`${harness.tuikuan.url}/metrics`)).text();
       assert.match(metrics, /tuikuan_gateway_requests_total\{method="alipay\.trade\.query",code="40004",sub_code="ACQ\.TRADE_NOT_EXIST"\} \d+/);

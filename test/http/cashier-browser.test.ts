@@ -11,15 +11,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { formatChinaDate, formatChinaTime } from '../../src/protocol/china-time.js';
+import { clockNow } from '../support/refund-calls.js';
 import { browserSkip, launchBrowser, requireBrowser, type Browser } from '../support/browser.js';
-import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  parseNotifyBody,
-  signedQuery,
-  verifyMd5Notify,
-  verifyRsaNotify,
-  type MapiSigner,
-} from '../support/mapi-client.js';
+import { useHarness, newMerchant, newTrade, type MerchantKit } from '../support/harness.js';
+import { parseNotifyBody, signedQuery, verifyMd5Notify, verifyRsaNotify, type MapiSigner } from '../support/mapi-client.js';
 
 const REASON = '协商退款：商品破损';
 
@@ -77,27 +72,27 @@ class MerchantSite {
   }
 }
 
+// One engine: what the browser adds is the pages themselves; the same flow over plain HTTP runs on both engines
+// (cashier-routes.test.ts, notify-verify.test.ts), and one Chromium per engine would double the slowest suite.
 describe('the batch refund with password in a real browser', { skip: browserSkip() }, () => {
-  let harness: Harness;
+  const { harness } = useHarness('sqlite', { clock: 'virtual', merchant: false });
   let browser: Browser;
   before(async () => {
     requireBrowser();
-    harness = await startHarness({ clock: 'virtual' });
     browser = await launchBrowser();
   });
   after(async () => {
-    // Either may be missing when `before` failed.
+    // Missing when `before` failed.
     await browser?.close();
-    await harness?.close();
   });
 
   async function runFlow(kit: MerchantKit, signer: MapiSigner, prefix: string): Promise<void> {
     const site = new MerchantSite(harness.tuikuan.gateway, kit.pid);
     await site.start();
     try {
-      const first = await createTrade(harness, kit, { total_amount: '100.00', subject: '测试商品一' });
-      const second = await createTrade(harness, kit, { total_amount: '60.00', subject: '测试商品二' });
-      const now = (await harness.adminOk('GET', '/clock')).now_ms as number;
+      const first = await newTrade(harness, kit, { total_amount: '100.00', subject: '测试商品一' });
+      const second = await newTrade(harness, kit, { total_amount: '60.00', subject: '测试商品二' });
+      const now = await clockNow(harness);
       const batchNo = `${formatChinaDate(now)}${prefix.toUpperCase()}0001`;
       const params = {
         service: 'refund_fastpay_by_platform_pwd',
@@ -188,12 +183,12 @@ describe('the batch refund with password in a real browser', { skip: browserSkip
   }
 
   it('an MD5-signed GBK request: log in, review, a wrong then the right payment password, notified', async () => {
-    const kit = await createMerchantKit(harness);
+    const kit = await newMerchant(harness);
     await runFlow(kit, { type: 'MD5', key: kit.md5Key }, 'md5');
   });
 
   it('the same flow with an RSA-signed request, notified with RSA', async () => {
-    const kit = await createMerchantKit(harness);
+    const kit = await newMerchant(harness);
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     await harness.adminOk('PATCH', `/merchants/${kit.pid}`, { mapi_rsa_public_key: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
     await runFlow(kit, { type: 'RSA', privateKey }, 'rsa');

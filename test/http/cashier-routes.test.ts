@@ -5,23 +5,18 @@
  * already-refunded columns; the last page's words about the notification and its link back to return_url.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Seller, submitBatch, type BatchRequestOptions } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
-import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, newTrade } from '../support/harness.js';
 import { startNotifyReceiver } from '../support/notify-receiver.js';
+import { advanceClock, runDueJobs } from '../support/refund-calls.js';
 
 describeEachEngine('the seller’s cashier pages', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await createMerchantKit(harness);
-  });
-  after(() => harness.close());
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
 
   async function newBatch(options: BatchRequestOptions = {}): Promise<{ seller: Seller; batchNo: string; tradeNo: string }> {
-    const tradeNo = (await createTrade(harness, kit, { total_amount: '50.00' })).trade_no as string;
+    const tradeNo = (await newTrade(harness, kit, { total_amount: '50.00' })).trade_no as string;
     const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo, amount: '5.00' }], ...options });
     assert.ok(submitted.location);
     return { seller: new Seller(harness, submitted.location), batchNo: submitted.params.batch_no!, tradeNo };
@@ -72,6 +67,34 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
       assert.equal((await planted.post('confirm', { payment_password: kit.paymentPassword }, before.csrf)).status, 403);
       assert.equal((await batchOf(batchNo)).status, 'awaiting_confirmation');
       assert.match((await planted.open()).html, /登录支付账户/);
+    });
+
+    it('lasts 30 minutes from the first page, logged in or not: then its forms are refused and the seller logs in again', async () => {
+      const { seller, batchNo, tradeNo } = await newBatch();
+      await seller.login(kit.loginPassword);
+      await advanceClock(harness, 30 * 60);
+      assert.match((await seller.open()).html, /核对退款信息/, 'still logged in at 30 minutes');
+      const expired = { cookie: seller.cookie, csrf: seller.csrf };
+
+      await advanceClock(harness, 1);
+      const late = await seller.confirm(kit.paymentPassword);
+      assert.equal(late.status, 403, 'the right payment password, on an expired session');
+      assert.match(late.html, /页面已过期，请刷新后重试/);
+      await runDueJobs(harness);
+      assert.equal((await batchOf(batchNo)).status, 'awaiting_confirmation', 'nothing was confirmed');
+      assert.equal((await batchOf(batchNo)).pwd_failures, 0, 'and no try was counted');
+
+      const again = await seller.open();
+      assert.match(again.html, /登录支付账户/, 'the login page, not the review');
+      assert.match(seller.setCookie, /^tk_cashier=[0-9a-f]{48}; /, 'under a new session');
+      assert.notEqual(seller.cookie, expired.cookie);
+      assert.notEqual(seller.csrf, expired.csrf);
+      assert.equal((await seller.post('login', { login_password: kit.loginPassword }, expired.csrf)).status, 403, 'the expired session’s CSRF token is worth nothing');
+      await seller.login(kit.loginPassword);
+      assert.equal((await seller.confirm(kit.paymentPassword)).status, 303);
+      await runDueJobs(harness);
+      assert.equal((await batchOf(batchNo)).status, 'completed');
+      assert.equal((await harness.adminOk('GET', `/trades/${tradeNo}`)).refunded_amount, '5.00');
     });
 
     it('an unknown batch is a 404 page', async () => {
@@ -186,10 +209,10 @@ describeEachEngine('the seller’s cashier pages', (engine) => {
 
   describe('the review', () => {
     it('shows each line’s paid and already refunded amounts — earlier refunds included — and flags an unknown trade', async () => {
-      const refundedBefore = (await createTrade(harness, kit, { total_amount: '88.80' })).trade_no as string;
+      const refundedBefore = (await newTrade(harness, kit, { total_amount: '88.80' })).trade_no as string;
       const earlier = await kit.sdk.exec('alipay.trade.refund', { bizContent: { trade_no: refundedBefore, refund_amount: '8.80', out_request_no: 'EARLIER-1' } });
       assert.equal(earlier.fund_change, 'Y');
-      const untouched = (await createTrade(harness, kit, { total_amount: '30.00' })).trade_no as string;
+      const untouched = (await newTrade(harness, kit, { total_amount: '30.00' })).trade_no as string;
       const unknown = '2026112322009999999999999999';
       const submitted = await submitBatch(harness, kit, {
         lines: [

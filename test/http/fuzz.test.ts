@@ -28,32 +28,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import fc, { type Arbitrary } from 'fast-check';
 import iconv from 'iconv-lite';
-import { clockNow, Seller, submitBatch } from '../support/batch-flow.js';
+import { Seller, submitBatch } from '../support/batch-flow.js';
+import { clockNow } from '../support/refund-calls.js';
 import { describeEachEngine, type TestEngine } from '../support/engines.js';
 import { describeRequest, Findings, leakedInternals, rawClient, sentText, startWatchedHarness, Tally, type RawClient, type RawRequest, type RawResponse, type WatchedHarness } from '../support/fuzz.js';
-import {
-  ADMIN_ROUTES,
-  adminCase,
-  adminRequest,
-  cashierCase,
-  mapiCase,
-  mapiRequest,
-  openApiCase,
-  openApiRequest,
-  POOL_SIZE,
-  rawBodyCase,
-  rawBodyRequest,
-  tradesNamed,
-  valuesOf,
-  type AdminWorld,
-  type CashierCase,
-  type GatewayWorld,
-  type MapiWorld,
-  type PoolBatch,
-  type WorldTrade,
-} from '../support/fuzz-cases.js';
-import { createMerchantKit, createTrade, type Harness } from '../support/harness.js';
+import { ADMIN_ROUTES, adminCase, adminRequest, cashierCase, mapiCase, mapiRequest, openApiCase, openApiRequest, POOL_SIZE, rawBodyCase, rawBodyRequest, tradesNamed, valuesOf, type AdminWorld, type CashierCase, type GatewayWorld, type MapiWorld, type PoolBatch, type WorldTrade } from '../support/fuzz-cases.js';
+import { useHarness, newMerchant, newTrade, type Harness } from '../support/harness.js';
 import { handApp, type HandApp } from '../support/openapi-client.js';
+import { formOf } from '../support/percent-encoding.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // How many cases, from which seed
@@ -278,16 +260,12 @@ async function fuzz<T>(t: TestContext, engine: TestEngine, surface: Surface, cas
 describeEachEngine('fuzzed input', (engine) => {
   // One server for the gateway and the cashier, each rule with merchants of its own. A virtual clock: nothing
   // falls due by itself (retries, bank answers) between one reading of the money and the next.
-  let harness: WatchedHarness;
+  const { harness } = useHarness(engine, { clock: 'virtual', merchant: false, start: startWatchedHarness });
   let client: RawClient;
-  before(async () => {
-    harness = await startWatchedHarness({ engine, clock: 'virtual' });
+  before(() => {
     client = rawClient(harness.tuikuan.url);
   });
-  after(async () => {
-    client?.close();
-    await harness?.close();
-  });
+  after(() => client?.close());
 
   describe('the OpenAPI gateway answers anything in an HTTP 200 with an Alipay JSON reply, and a request it refuses moves no money', () => {
     let world: GatewayWorld;
@@ -362,13 +340,13 @@ describeEachEngine('fuzzed input', (engine) => {
       );
 
     before(async () => {
-      const kit = await createMerchantKit(harness);
-      const other = await createMerchantKit(harness);
+      const kit = await newMerchant(harness);
+      const other = await newMerchant(harness);
       const trades: string[] = [];
       for (const body of [{ total_amount: '100.00' }, { total_amount: '100.00' }, { total_amount: '50.00' }, { total_amount: '80.00', status: 'WAIT_BUYER_PAY' }]) {
-        trades.push((await createTrade(harness, kit, body)).trade_no);
+        trades.push((await newTrade(harness, kit, body)).trade_no);
       }
-      trades.push((await createTrade(harness, other, { total_amount: '100.00' })).trade_no);
+      trades.push((await newTrade(harness, other, { total_amount: '100.00' })).trade_no);
       world = { kit, other, trades, now: await clockNow(harness) };
       [balances, refunded] = [await balancesNow(), await refundedNow()];
     });
@@ -467,7 +445,7 @@ describeEachEngine('fuzzed input', (engine) => {
         // Never the right payment password: a confirmed batch would move money, and here none may move.
         if (password !== null && password === world.kit.paymentPassword) password += 'x';
         const fields: Array<[string, string]> = [...csrfFields, ...(password === null ? [] : [[passwordField, password] as [string, string]]), ...c.extra.map(([k, v]): [string, string] => [k, v])];
-        const form = fields.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+        const form = formOf(fields);
         const b = c.body;
         const body = 'form' in b ? form : 'json' in b ? JSON.stringify(Object.fromEntries(fields)) : 'bytes' in b ? Buffer.from(b.bytes) : '';
         const req: RawRequest = {
@@ -546,23 +524,18 @@ describeEachEngine('fuzzed input', (engine) => {
   describe('the admin API answers bad bodies and query strings with a 4xx and an error code, never a 5xx, and a refused call writes nothing', () => {
     // A server of its own (these names shadow the shared one): the calls below arm faults, freeze merchants and
     // advance the clock, which the gateway's rules must not see.
-    let harness: WatchedHarness;
+    const { harness, kit } = useHarness(engine, { clock: 'virtual', start: startWatchedHarness });
     let client: RawClient;
     let world: AdminWorld;
 
     before(async () => {
-      harness = await startWatchedHarness({ engine, clock: 'virtual' });
       client = rawClient(harness.tuikuan.url);
-      const kit = await createMerchantKit(harness);
-      const tradeNo = (await createTrade(harness, kit, { total_amount: '100.00' })).trade_no as string;
+      const tradeNo = (await newTrade(harness, kit, { total_amount: '100.00' })).trade_no as string;
       const { app_auth_token: authToken } = await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: kit.pid });
       const publicKeyPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
       world = { kit, tradeNo, authToken, publicKeyPem };
     });
-    after(async () => {
-      client?.close();
-      await harness?.close();
-    });
+    after(() => client?.close());
 
     /** The victim merchant and trade as the admin API shows them: a refused call must leave both as they were. */
     const victimNow = async () => JSON.stringify([await harness.adminOk('GET', `/merchants/${world.kit.pid}`), await harness.adminOk('GET', `/trades/${world.tradeNo}`)]);

@@ -5,34 +5,29 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import iconv from 'iconv-lite';
 import { describeEachEngine } from '../support/engines.js';
-import { createMerchantKit, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness } from '../support/harness.js';
 import { tamperingProxy } from '../support/tampering-proxy.js';
-import { handApp, percent, replySignatureValid, send, signedForm, type HandApp, type RawReply } from '../support/openapi-client.js';
+import { handApp, replySignatureValid, send, signedForm, type HandApp, type RawReply } from '../support/openapi-client.js';
+import { percentEncode } from '../support/percent-encoding.js';
 
 const PAY = { scene: 'bar_code', auth_code: '286648395128379123', subject: '测试商品', total_amount: '88.88' };
 let counter = 0;
 const outTradeNo = () => `GW${Date.now()}${++counter}`;
 
 describeEachEngine('/gateway.do', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
+  const { harness, kit } = useHarness(engine);
   let app: HandApp;
   let gateway: string;
   let platformKey: string;
   before(async () => {
-    harness = await startHarness({ engine });
-    kit = await createMerchantKit(harness);
     app = await handApp(harness);
     gateway = harness.tuikuan.gateway;
     platformKey = harness.tuikuan.platformPublicKey;
   });
-  after(() => harness.close());
 
   describe('the official alipay-sdk accepts our signed replies', () => {
     it('pays and queries with validateSign: true', async () => {
@@ -131,7 +126,7 @@ describeEachEngine('/gateway.do', (engine) => {
           const { params } = signedForm(app, { method: 'alipay.trade.pay', biz: { ...PAY, subject, out_trade_no: outTradeNo() } });
           // Everything percent-encoded except '%' itself, as a client that forgets to escape it sends it.
           const form = Object.entries(params)
-            .map(([key, value]) => `${key}=${percent(value).replaceAll('%25', '%')}`)
+            .map(([key, value]) => `${key}=${percentEncode(value).replaceAll('%25', '%')}`)
             .join('&');
           assert.ok(form.includes(subject === '%zz' ? '%zz' : '100%'), 'the % travels bare');
           const reply = await send(gateway, form, how);
@@ -149,7 +144,7 @@ describeEachEngine('/gateway.do', (engine) => {
             const no = outTradeNo();
             const biz = { ...PAY, subject: '测试商品：协商退款', out_trade_no: no };
             const { form } = signedForm(app, { method: 'alipay.trade.pay', biz, charset, signType });
-            assert.ok(form.includes(percent('协商退款', charset)), `the subject travels as ${charset} bytes`);
+            assert.ok(form.includes(percentEncode('协商退款', charset)), `the subject travels as ${charset} bytes`);
             const reply = await send(gateway, form, how, { charset });
             assert.equal(reply.node.code, '10000', JSON.stringify(reply.node));
             assert.match(reply.contentType, new RegExp(charset, 'i'));

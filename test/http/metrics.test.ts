@@ -4,48 +4,17 @@
  * name a series — anything else a caller sends is `(invalid)`, so the number of series stays bounded.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import { newMerchant } from '../support/refund-calls.js';
+import { before, it } from 'node:test';
+import { describeEachEngine } from '../support/engines.js';
+import { parseMetrics, valueOf } from '../support/metrics-text.js';
+import { useHarness, assertAdminError } from '../support/harness.js';
 
-/** One sample of the exposition: its name, its labels, its value. */
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-function parseMetrics(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) continue;
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
-    samples.push({ name: match[1]!, labels, value: Number(match[3]) });
-  }
-  return samples;
-}
-
-/** The value of the one sample with exactly these labels, or 0 when there is none. */
-function valueOf(samples: Sample[], name: string, labels: Record<string, string>): number {
-  const found = samples.filter(
-    (s) => s.name === name && Object.keys(s.labels).length === Object.keys(labels).length && Object.entries(labels).every(([k, v]) => s.labels[k] === v),
-  );
-  assert.ok(found.length <= 1, `one series ${name} ${JSON.stringify(labels)}`);
-  return found[0]?.value ?? 0;
-}
-
-describe('/metrics', () => {
-  let harness: Harness;
-  let kit: MerchantKit;
+describeEachEngine('/metrics', (engine) => {
+  const { harness, kit } = useHarness(engine);
   let gateway: string;
   before(async () => {
-    harness = await startHarness();
-    kit = await newMerchant(harness);
     gateway = harness.tuikuan.gateway;
   });
-  after(() => harness.close());
 
   const scrape = async () => parseMetrics(await (await fetch(`${harness.tuikuan.url}/metrics`)).text());
   const REQUESTS = 'tuikuan_gateway_requests_total';
@@ -90,7 +59,7 @@ describe('/metrics', () => {
 
   it('counts admin calls by route and status', async () => {
     const before = valueOf(await scrape(), 'tuikuan_admin_requests_total', { route: '/admin/v1/merchants/:pid', status: '404' });
-    for (let i = 0; i < 2; i++) assert.equal((await harness.admin('GET', '/merchants/2088000000000000')).status, 404);
+    for (let i = 0; i < 2; i++) assertAdminError(await harness.admin('GET', '/merchants/2088000000000000'), 404, 'merchant_not_found');
     assert.equal(valueOf(await scrape(), 'tuikuan_admin_requests_total', { route: '/admin/v1/merchants/:pid', status: '404' }), before + 2);
   });
 });

@@ -4,39 +4,15 @@
  * two creations of one merchant email at once are one 201 and 409s, never a 500.
  */
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { DEFAULT_HTTP_LIMITS, httpLimitsFrom } from '../../src/http/server.js';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { useHarness, assertAdminError } from '../support/harness.js';
 import { handApp, signedForm } from '../support/openapi-client.js';
+import { trickle } from '../support/slow-client.js';
 import { refundsOf } from '../support/refund-calls.js';
 
 const REQUEST_TIMEOUT_MS = 600;
-
-/** Sends a request's head, then one body byte every `everyMs`; resolves with what the server did and when. */
-function trickle(url: string, everyMs: number): Promise<{ closedAfterMs: number; answer: string; bytesSent: number }> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const started = Date.now();
-    let answer = '';
-    let bytesSent = 0;
-    const socket = connect(Number(port), hostname, () => {
-      socket.write(`POST /gateway.do HTTP/1.1\r\nhost: ${hostname}\r\ncontent-type: application/x-www-form-urlencoded\r\ncontent-length: 100000\r\n\r\n`);
-    });
-    const drip = setInterval(() => {
-      if (!socket.writable) return;
-      socket.write('a');
-      bytesSent++;
-    }, everyMs);
-    socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearInterval(drip);
-      resolve({ closedAfterMs: Date.now() - started, answer, bytesSent });
-    });
-  });
-}
 
 describe('the HTTP limits', () => {
   it('have documented defaults, each overridden by its environment variable', () => {
@@ -49,11 +25,7 @@ describe('the HTTP limits', () => {
 });
 
 describeEachEngine('a careless or hostile client', (engine) => {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness({ engine, tuikuan: { httpLimits: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS } } });
-  });
-  after(() => harness.close());
+  const { harness } = useHarness(engine, { tuikuan: { httpLimits: { requestTimeoutMs: REQUEST_TIMEOUT_MS, headersTimeoutMs: REQUEST_TIMEOUT_MS } }, merchant: false });
 
   describe('a body that trickles in', () => {
     it('is cut off once the request timeout has passed, with a 408', async () => {
@@ -110,9 +82,12 @@ describeEachEngine('a careless or hostile client', (engine) => {
     it('is bad input everywhere it can come in, answered in each surface’s own way, never a 500', async () => {
       const app = await handApp(harness);
       assert.equal((await harness.admin('GET', '/trades/20261202%00')).status, 400);
+      assertAdminError(await harness.admin('GET', '/trades/20261202%00'), 400, 'invalid_request', 'in the path');
       assert.equal((await harness.admin('GET', '/refunds?trade_no=a%00')).status, 400);
+      assertAdminError(await harness.admin('GET', '/refunds?trade_no=a%00'), 400, 'invalid_request', 'in the query');
       const named = await harness.admin('POST', '/merchants', { name: 'a\u0000b' });
       assert.equal(named.status, 400);
+      assertAdminError(named, 400, 'invalid_request', 'in the body');
       assert.match(named.body.error.message, /U\+0000/);
       assert.equal((await fetch(`${harness.tuikuan.url}/cashier/batches/x%00`)).status, 404);
       const unknownApp = await fetch(harness.tuikuan.gateway, {

@@ -6,12 +6,12 @@
  * replies the `alipay-sn` header; a reply altered in transit is rejected.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { createCertificateAuthority, rootCertificateFile } from '../../src/core/certificate-authority.js';
 import { sdkCertUtil } from '../support/alipay-sdk-internals.js';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { useHarness, type Harness } from '../support/harness.js';
 import { send, signedForm, handApp } from '../support/openapi-client.js';
 import type { Reply } from '../support/refund-calls.js';
 import { tamperingProxy } from '../support/tampering-proxy.js';
@@ -53,17 +53,15 @@ function certSdk(harness: Harness, app: CertApp, overrides: { appCert?: string; 
 }
 
 describeEachEngine('certificate mode', (engine) => {
-  let harness: Harness;
+  const { harness } = useHarness(engine, { merchant: false });
   let app: CertApp;
   let sdk: AlipaySdk;
   let tradeNo: string;
   before(async () => {
-    harness = await startHarness({ engine });
     app = await certApp(harness);
     sdk = certSdk(harness, app);
     tradeNo = (await harness.adminOk('POST', '/trades', { app_id: app.appId, total_amount: '80.00' })).trade_no as string;
   });
-  after(() => harness.close());
 
   describe('an app in certificate mode', () => {
     it('is given its certificate, the platform’s and the root, whose SNs the SDK computes alike', async () => {

@@ -7,11 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { createVerify } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { parseAesKey, aesEncrypt, aesDecrypt } from '../../src/protocol/aes-content.js';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { useHarness, assertAdminError } from '../support/harness.js';
 import { handApp, send, signedForm, type HandApp } from '../support/openapi-client.js';
 import type { Reply } from '../support/refund-calls.js';
 import { tamperingProxy } from '../support/tampering-proxy.js';
@@ -24,20 +24,18 @@ function encryptedNodeSignatureValid(text: string, nodeName: string, sign: strin
 }
 
 describeEachEngine('AES content encryption', (engine) => {
-  let harness: Harness;
+  const { harness } = useHarness(engine, { merchant: false });
   let app: HandApp;
   let aesKey: string;
   let sdk: AlipaySdk;
   let tradeNo: string;
   before(async () => {
-    harness = await startHarness({ engine });
     app = await handApp(harness);
     aesKey = (await harness.adminOk('PATCH', `/apps/${app.appId}`, { aes_key: 'generate' })).aes_key as string;
     const privateKey = app.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
     sdk = new AlipaySdk({ appId: app.appId, privateKey, alipayPublicKey: harness.tuikuan.platformPublicKey, gateway: harness.tuikuan.gateway, endpoint: harness.tuikuan.url, encryptKey: aesKey });
     tradeNo = (await harness.adminOk('POST', '/trades', { app_id: app.appId, total_amount: '50.00' })).trade_no as string;
   });
-  after(() => harness.close());
 
   describe('the app’s AES key', () => {
     it('is generated, set from base64, or removed through the admin API; anything else is a 400', async () => {
@@ -47,8 +45,8 @@ describeEachEngine('AES content encryption', (engine) => {
       assert.equal((await harness.adminOk('PATCH', `/apps/${other.appId}`, { aes_key: given })).aes_key, given);
       assert.equal((await harness.adminOk('PATCH', `/apps/${other.appId}`, { aes_key: null })).aes_key, null);
       const bad = await harness.admin('PATCH', `/apps/${other.appId}`, { aes_key: 'abc' });
-      assert.equal(bad.status, 400);
-      assert.equal((await harness.admin('PATCH', '/apps/2021000000000000', { aes_key: 'generate' })).status, 404);
+      assertAdminError(bad, 400, 'invalid_request');
+      assertAdminError(await harness.admin('PATCH', '/apps/2021000000000000', { aes_key: 'generate' }), 404, 'app_not_found');
     });
   });
 

@@ -6,36 +6,25 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parseChinaTime } from '../../src/protocol/china-time.js';
 import { runBatch } from '../support/batch-flow.js';
 import { describeEachEngine } from '../support/engines.js';
-import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import { parseNotifyBody, percentEncode, verifyMd5Notify, verifyRsaNotify, type MapiSigner } from '../support/mapi-client.js';
-import { startNotifyReceiver, type NotifyReceiver } from '../support/notify-receiver.js';
+import { useHarness, newMerchant, newTrade } from '../support/harness.js';
+import { parseNotifyBody, verifyMd5Notify, verifyRsaNotify, type MapiSigner } from '../support/mapi-client.js';
+import { percentEncode } from '../support/percent-encoding.js';
 
 const OFFSETS_MINUTES = [0, 4, 14, 24, 84, 204, 564, 1464];
 
 describeEachEngine('batch_refund_notify and notify_verify', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  let receiver: NotifyReceiver;
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await createMerchantKit(harness);
-    receiver = await startNotifyReceiver('success');
-  });
-  after(async () => {
-    await receiver.close();
-    await harness.close();
-  });
+  const { harness, kit, receiver } = useHarness(engine, { clock: 'virtual', receiver: 'success' });
 
   const verify = async (partner: string, notifyId: string | undefined, extra = '') =>
     (await fetch(`${harness.tuikuan.gateway}?service=notify_verify&partner=${partner}${notifyId === undefined ? '' : `&notify_id=${notifyId}`}${extra}`)).text();
 
   async function batchWithNotify(signer?: MapiSigner) {
     receiver.received.length = 0;
-    const tradeNo = (await createTrade(harness, kit, { total_amount: '100.00' })).trade_no as string;
+    const tradeNo = (await newTrade(harness, kit, { total_amount: '100.00' })).trade_no as string;
     const batch = await runBatch(harness, kit, { lines: [{ tradeNo, amount: '12.50', reason: '协商退款' }], notifyUrl: receiver.url, ...(signer && { signer }) });
     return { batch, tradeNo };
   }
@@ -70,9 +59,9 @@ describeEachEngine('batch_refund_notify and notify_verify', (engine) => {
         receiver.received.length = 0;
         // A seller whose account name is Chinese and who pays a fee: result_details carries the name after `$`,
         // so the body has characters whose bytes differ between charsets.
-        const seller = await createMerchantKit(harness, { email: `退款测试${charset}@alitest.com` });
+        const seller = await newMerchant(harness, { email: `退款测试${charset}@alitest.com` });
         await harness.adminOk('PATCH', `/merchants/${seller.pid}`, { fee_rate: '0.006' });
-        const tradeNo = (await createTrade(harness, seller, { total_amount: '100.00' })).trade_no as string;
+        const tradeNo = (await newTrade(harness, seller, { total_amount: '100.00' })).trade_no as string;
         await runBatch(harness, seller, { lines: [{ tradeNo, amount: '50.00', reason: '协商退款' }], notifyUrl: receiver.url, charset });
         assert.equal(receiver.received.length, 1);
         const [post] = receiver.received;
@@ -131,7 +120,7 @@ describeEachEngine('batch_refund_notify and notify_verify', (engine) => {
       await batchWithNotify();
       const notifyId = parseNotifyBody(receiver.received[0]!.raw, 'GBK').notify_id!;
       assert.equal(await verify(kit.pid, notifyId), 'true');
-      const other = await createMerchantKit(harness);
+      const other = await newMerchant(harness);
       assert.equal(await verify(other.pid, notifyId), 'false');
       assert.equal(await verify(kit.pid, '0123456789abcdef0123456789abcdef'), 'false');
       receiver.setScript('success');

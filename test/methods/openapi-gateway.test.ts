@@ -3,8 +3,8 @@
  * own request, with Alipay's exact code and sub_code, in an HTTP 200; signed whenever the app is known.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { before, describe, it } from 'node:test';
 import iconv from 'iconv-lite';
 import { pino } from 'pino';
 import { FaultWatch } from '../../src/core/faults.js';
@@ -12,9 +12,11 @@ import { createOpenApiGateway, type GatewayReply, type GatewayRequest } from '..
 import type { OpenApiMethod } from '../../src/methods/openapi-method.js';
 import type { Services } from '../../src/methods/services.js';
 import { tradeError } from '../../src/protocol/openapi/business-errors.js';
+import { gatewayError } from '../../src/protocol/openapi/gateway-errors.js';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import { handApp, replySignatureValid, send, signedForm, type Charset, type HandApp, type RawReply } from '../support/openapi-client.js';
+import { useHarness, assertAdminError } from '../support/harness.js';
+import { handApp, replySignatureValid, send, signContent, signedForm, type Charset, type HandApp, type RawReply } from '../support/openapi-client.js';
+import { formOf } from '../support/percent-encoding.js';
 
 function assertError(reply: RawReply, code: string, subCode: string, msg: string): void {
   assert.equal(reply.status, 200, 'Alipay answers errors in an HTTP 200');
@@ -25,17 +27,15 @@ function assertError(reply: RawReply, code: string, subCode: string, msg: string
 }
 
 describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
-  let harness: Harness;
+  const { harness } = useHarness(engine, { merchant: false });
   let app: HandApp;
   let gateway: string;
   let platformKey: string;
   before(async () => {
-    harness = await startHarness({ engine });
     app = await handApp(harness);
     gateway = harness.tuikuan.gateway;
     platformKey = harness.tuikuan.platformPublicKey;
   });
-  after(() => harness.close());
 
   const signedError = async (form: string, code: string, subCode: string, msg: string, nodeName = 'alipay_trade_query_response') => {
     const reply = await send(gateway, form);
@@ -64,10 +64,7 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
 
     it('isv.missing-signature', async () => {
       const { params } = signedForm(app);
-      const form = Object.entries(params)
-        .filter(([key]) => key !== 'sign')
-        .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
-        .join('&');
+      const form = formOf(Object.entries(params).filter(([key]) => key !== 'sign'));
       const reply = await signedError(form, '40001', 'isv.missing-signature', 'Missing Required Arguments');
       assert.equal(reply.node.sub_msg, '缺少签名参数');
     });
@@ -97,10 +94,7 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
 
     it('isv.invalid-app-id comes before the signature is even looked for', async () => {
       const { params } = signedForm({ ...app, appId: '2021000000000001' });
-      const form = Object.entries(params)
-        .filter(([key]) => key !== 'sign')
-        .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
-        .join('&');
+      const form = formOf(Object.entries(params).filter(([key]) => key !== 'sign'));
       assertError(await send(gateway, form), '40002', 'isv.invalid-app-id', 'Invalid Arguments');
     });
 
@@ -195,7 +189,7 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
       assert.equal(revoked.status, 204);
       const after = signedForm(app, { method: 'alipay.trade.query', biz: { out_trade_no: biz.out_trade_no }, params: { app_auth_token: token } });
       await signedError(after.form, '20001', 'aop.invalid-auth-token', 'Insufficient Token Permissions');
-      assert.equal((await harness.admin('DELETE', `/app-auth-tokens/${token}x`)).status, 404);
+      assertAdminError(await harness.admin('DELETE', `/app-auth-tokens/${token}x`), 404, 'token_not_found');
     });
   });
 
@@ -220,11 +214,134 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
       assert.equal((await send(gateway, signedForm(app, { biz: { out_trade_no: 'X' } }).form)).node.sub_code, 'ACQ.TRADE_NOT_EXIST');
     });
 
+    it('DELETE /admin/v1/faults disarms every armed fault at once, used or not: the calls after it are answered as if none had been armed', async () => {
+      await harness.adminOk('POST', '/faults', { method: 'alipay.trade.query', sub_code: 'ACQ.SYSTEM_ERROR', times: 5 });
+      await harness.adminOk('POST', '/faults', { method: 'alipay.trade.refund', sub_code: 'ACQ.SYSTEM_ERROR', phase: 'after' });
+      assert.deepEqual((await harness.adminOk('GET', '/faults')).faults.map((f: Record<string, unknown>) => [f.method, f.remaining]), [
+        ['alipay.trade.query', 5],
+        ['alipay.trade.refund', 1],
+      ]);
+      await signedError(signedForm(app, { biz: { out_trade_no: 'X' } }).form, '40004', 'ACQ.SYSTEM_ERROR', 'Business Failed');
+
+      const cleared = await harness.admin('DELETE', '/faults');
+      assert.equal(cleared.status, 204);
+      assert.deepEqual(cleared.body, {}, 'no body');
+      assert.deepEqual((await harness.adminOk('GET', '/faults')).faults, []);
+      for (let i = 0; i < 4; i++) assert.equal((await send(gateway, signedForm(app, { biz: { out_trade_no: 'X' } }).form)).node.sub_code, 'ACQ.TRADE_NOT_EXIST');
+      const refund = signedForm(app, { method: 'alipay.trade.refund', biz: { out_trade_no: 'X', refund_amount: '1.00' } });
+      assert.equal((await send(gateway, refund.form)).node.sub_code, 'ACQ.TRADE_NOT_EXIST', 'the refund’s fault is gone too');
+      assert.equal((await harness.admin('DELETE', '/faults')).status, 204, 'clearing none is no error');
+    });
+
     it('refuses to arm a fault the method cannot answer', async () => {
       const bad = await harness.admin('POST', '/faults', { method: 'alipay.trade.query', sub_code: 'ACQ.NO_SUCH_CODE' });
       assert.equal(bad.status, 400);
       assert.equal(bad.body.error.code, 'invalid_request');
-      assert.equal((await harness.admin('POST', '/faults', { method: 'alipay.nope', sub_code: 'isp.unknow-error' })).status, 400);
+      assertAdminError(await harness.admin('POST', '/faults', { method: 'alipay.nope', sub_code: 'isp.unknow-error' }), 400, 'invalid_request');
+    });
+  });
+
+  describe('every public error of the table, each with its exact code, msg and sub_msg', () => {
+    /** The apps the requests below come from: in public-key mode (both keys, RSA2 only, with an AES key) and in certificate mode. */
+    let keyed: { rsa2Only: HandApp; aes: HandApp; cert: HandApp; certSn: string; rootSn: string };
+    /** A request signed by the app, then changed. */
+    let tampered: ReturnType<typeof signedForm>;
+    before(async () => {
+      tampered = signedForm(app, { biz: { out_trade_no: 'A' }, after: { biz_content: '{"out_trade_no":"B"}' } });
+      const rsa2Only = await handApp(harness, { keys: 'rsa2' });
+      const aes = await handApp(harness);
+      await harness.adminOk('PATCH', `/apps/${aes.appId}`, { aes_key: 'generate' });
+      const merchant = await harness.adminOk('POST', '/merchants', { balance: '1.00' });
+      const created = await harness.adminOk('POST', '/apps', { pid: merchant.pid, key_mode: 'cert' });
+      const cert = { appId: created.app_id as string, pid: merchant.pid as string, privateKey: createPrivateKey(created.app_private_key as string) };
+      keyed = { rsa2Only, aes, cert, certSn: created.app_cert_sn, rootSn: created.alipay_root_cert_sn };
+    });
+
+    const query = (options: Parameters<typeof signedForm>[1] = {}, from: () => HandApp = () => app) => () => send(gateway, signedForm(from(), { biz: { out_trade_no: 'X' }, ...options }).form);
+    const unsigned = () => send(gateway, formOf(Object.entries(signedForm(app).params).filter(([key]) => key !== 'sign')));
+    const MISSING = 'Missing Required Arguments';
+    const INVALID = 'Invalid Arguments';
+    const PUBLIC_ERRORS: ReadonlyArray<{ subCode: string; code: string; msg: string; subMsg: string | (() => string); provoke: () => Promise<RawReply> }> = [
+      {
+        subCode: 'isp.unknow-error',
+        code: '20000',
+        msg: 'Service Currently Unavailable',
+        subMsg: '服务暂不可用（业务系统不可用）',
+        provoke: async () => {
+          await harness.adminOk('POST', '/faults', { method: 'alipay.trade.query', sub_code: 'isp.unknow-error' });
+          return query()();
+        },
+      },
+      { subCode: 'aop.invalid-auth-token', code: '20001', msg: 'Insufficient Token Permissions', subMsg: '无效的访问令牌', provoke: query({ params: { app_auth_token: '202611BB0000000000000000' } }) },
+      { subCode: 'isv.missing-method', code: '40001', msg: MISSING, subMsg: '缺少方法名参数', provoke: query({ params: { method: undefined } }) },
+      { subCode: 'isv.missing-signature', code: '40001', msg: MISSING, subMsg: '缺少签名参数', provoke: unsigned },
+      { subCode: 'isv.missing-signature-type', code: '40001', msg: MISSING, subMsg: '缺少签名类型参数', provoke: query({ params: { sign_type: undefined } }) },
+      { subCode: 'isv.missing-app-id', code: '40001', msg: MISSING, subMsg: '缺少appId参数', provoke: query({ params: { app_id: undefined } }) },
+      { subCode: 'isv.missing-timestamp', code: '40001', msg: MISSING, subMsg: '缺少时间戳参数', provoke: query({ params: { timestamp: undefined } }) },
+      { subCode: 'isv.missing-version', code: '40001', msg: MISSING, subMsg: '缺少版本参数', provoke: query({ params: { version: undefined } }) },
+      {
+        subCode: 'isv.missing-alipay-root-cert-sn',
+        code: '40001',
+        msg: MISSING,
+        subMsg: '缺少支付宝根证书序列号',
+        provoke: () => query({ params: { app_cert_sn: keyed.certSn } }, () => keyed.cert)(),
+      },
+      { subCode: 'isv.invalid-parameter', code: '40002', msg: INVALID, subMsg: '参数无效', provoke: query({ biz: 'not json' }) },
+      { subCode: 'isv.invalid-parameter', code: '40002', msg: INVALID, subMsg: '参数无效：notify_url', provoke: query({ params: { notify_url: 'ftp://shop.example.com/notify' } }) },
+      { subCode: 'isv.invalid-method', code: '40002', msg: INVALID, subMsg: '不存在的方法名', provoke: query({ method: 'alipay.trade.precreate' }) },
+      { subCode: 'isv.invalid-format', code: '40002', msg: INVALID, subMsg: '无效的数据格式', provoke: query({ params: { format: 'xml' } }) },
+      { subCode: 'isv.invalid-signature-type', code: '40002', msg: INVALID, subMsg: '无效的签名类型', provoke: query({ params: { sign_type: 'MD5' } }) },
+      {
+        subCode: 'isv.invalid-signature',
+        code: '40002',
+        msg: INVALID,
+        // The string the gateway verified, '&' escaped: the request's own sign content, as this test computes it.
+        subMsg: () => `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${signContent(tampered.params).replaceAll('&', '&amp;')}`,
+        provoke: () => send(gateway, tampered.form),
+      },
+      { subCode: 'isv.missing-signature-config', code: '40002', msg: INVALID, subMsg: '验签出错, 未配置对应签名算法的公钥或者证书', provoke: () => query({ signType: 'RSA' }, () => keyed.rsa2Only)() },
+      { subCode: 'isv.invalid-app-id', code: '40002', msg: INVALID, subMsg: '无效的AppID参数', provoke: query({}, () => ({ ...app, appId: '2021000000000000' })) },
+      { subCode: 'isv.invalid-timestamp', code: '40002', msg: INVALID, subMsg: '非法的时间戳参数', provoke: query({ params: { timestamp: '2026/11/23 10:00:00' } }) },
+      { subCode: 'isv.invalid-charset', code: '40002', msg: INVALID, subMsg: '字符集错误', provoke: query({ params: { charset: 'big5' } }) },
+      { subCode: 'isv.invalid-encrypt-type', code: '40002', msg: INVALID, subMsg: '无效的加密类型', provoke: () => query({ biz: 'bm90IGNpcGhlcnRleHQ=', params: { encrypt_type: 'AES_V2' } }, () => keyed.aes)() },
+      { subCode: 'isv.missing-app-cert-sn', code: '40002', msg: INVALID, subMsg: '缺少应用公钥证书序列号', provoke: () => query({}, () => keyed.cert)() },
+      { subCode: 'isv.app-cert-not-exist', code: '40002', msg: INVALID, subMsg: '应用公钥证书不存在', provoke: () => query({ params: { app_cert_sn: keyed.certSn, alipay_root_cert_sn: keyed.rootSn } })() },
+      {
+        subCode: 'isv.invalid-alipay-root-cert-sn',
+        code: '40002',
+        msg: INVALID,
+        subMsg: '无效支付宝根证书序列号',
+        provoke: () => query({ params: { app_cert_sn: keyed.certSn, alipay_root_cert_sn: '687b59193f3f462dd5336e5abf83c5d8_02941eef3187dddf3d3b83462e1dfcf6' } }, () => keyed.cert)(),
+      },
+      {
+        subCode: 'isv.decryption-error-not-valid-encrypt-key',
+        code: '40002',
+        msg: INVALID,
+        subMsg: '解密出错, 未配置加密密钥或加密密钥格式错误',
+        provoke: query({ biz: 'bm90IGNpcGhlcnRleHQ=', params: { encrypt_type: 'AES' } }),
+      },
+      { subCode: 'isv.decryption-error-unknown', code: '40003', msg: 'Insufficient Conditions', subMsg: '解密出错, 未知错误', provoke: () => query({ biz: 'bm90IGNpcGhlcnRleHQ=', params: { encrypt_type: 'AES' } }, () => keyed.aes)() },
+    ];
+    for (const error of PUBLIC_ERRORS) {
+      const expected = typeof error.subMsg === 'string' ? error.subMsg : 'the string it verified';
+      it(`${error.code} ${error.subCode}: ${expected}`, async () => {
+        const reply = await error.provoke();
+        assert.equal(reply.status, 200);
+        assert.deepEqual(
+          [reply.node.code, reply.node.msg, reply.node.sub_code, reply.node.sub_msg],
+          [error.code, error.msg, error.subCode, typeof error.subMsg === 'string' ? error.subMsg : error.subMsg()],
+        );
+      });
+    }
+
+    it('leaves out only the errors the v1 gateway never raises', () => {
+      const notRaisedByV1: Record<string, string> = {
+        'aop.unknow-error': 'kept for OpenAPI v3’s HTTP statuses; every unexpected failure is isp.unknow-error',
+        'aop.invalid-app-auth-token': 'what OpenAPI v3 answers for an unknown app_auth_token (v1 answers aop.invalid-auth-token)',
+        'isv.insufficient-isv-permissions': 'no method the gateway serves needs a permission an app may lack',
+      };
+      const provoked = new Set(PUBLIC_ERRORS.map((error) => error.subCode));
+      assert.deepEqual(gatewayError.names.filter((name) => !(name in notRaisedByV1)).sort(), [...provoked].sort());
     });
   });
 
@@ -261,17 +378,15 @@ class UnreadableFaults extends FaultWatch {
   }
 }
 
-describe('createOpenApiGateway: what goes wrong inside it', () => {
-  let harness: Harness;
+describeEachEngine('createOpenApiGateway: what goes wrong inside it', (engine) => {
+  const { harness } = useHarness(engine, { merchant: false });
   let app: HandApp;
   const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const platformPublicKey = platform.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const logger = pino({ level: 'silent' });
   before(async () => {
-    harness = await startHarness();
     app = await handApp(harness);
   });
-  after(() => harness.close());
 
   /** alipay.trade.query, standing in for any method that throws. */
   const throwing: OpenApiMethod = {

@@ -7,29 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { createSign, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, type Harness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
 import { tamperingProxy } from '../support/tampering-proxy.js';
-import { newMerchant, newTrade, refundOf, type Reply } from '../support/refund-calls.js';
-
-/** The SDK of `kit`, pointed at the v3 endpoint (`endpoint`, beside v1's `gateway`). */
-function v3Sdk(harness: Harness, kit: MerchantKit, endpoint = harness.tuikuan.url): AlipaySdk {
-  return new AlipaySdk({ appId: kit.appId, privateKey: kit.appPrivateKey, alipayPublicKey: harness.tuikuan.platformPublicKey, endpoint, gateway: harness.tuikuan.gateway });
-}
-
-/** The AlipayRequestError a call rejects with. */
-async function v3Error(call: Promise<unknown>): Promise<{ code: string; message: string; responseHttpStatus: number }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { name?: string; code: string; message: string; responseHttpStatus: number };
-    assert.equal(e.name, 'AlipayRequestError', String(error));
-    return e;
-  }
-  assert.fail('the call succeeded');
-}
+import { v3Error, v3Sdk } from '../support/openapi-v3-client.js';
+import { refundOf, type Reply } from '../support/refund-calls.js';
 
 /** A v3 request signed by hand, for what the SDK will not send: an old timestamp, a wrong key, garbage. */
 async function handSigned(
@@ -50,15 +34,11 @@ async function handSigned(
 }
 
 describeEachEngine('OpenAPI v3', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
+  const { harness, kit } = useHarness(engine);
   let sdk: AlipaySdk;
   before(async () => {
-    harness = await startHarness({ engine });
-    kit = await newMerchant(harness);
     sdk = v3Sdk(harness, kit);
   });
-  after(() => harness.close());
 
   describe('every trade path the v1 gateway serves, with the same core behind it', () => {
     it('POST /v3/alipay/trade/pay pays at once, and GET or POST /v3/alipay/trade/query finds the trade', async () => {

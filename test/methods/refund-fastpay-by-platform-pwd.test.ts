@@ -5,23 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { formatChinaTime } from '../../src/protocol/china-time.js';
-import { submitBatch, submitQuery, batchParams, clockNow, Seller, type BatchRequestOptions, type Submitted } from '../support/batch-flow.js';
+import { submitBatch, submitQuery, batchParams, Seller, type BatchRequestOptions, type Submitted } from '../support/batch-flow.js';
+import { clockNow } from '../support/refund-calls.js';
 import { describeEachEngine } from '../support/engines.js';
-import { createMerchantKit, createTrade, startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, newMerchant, newTrade, type MerchantKit, assertAdminError } from '../support/harness.js';
 import { signedQuery } from '../support/mapi-client.js';
 
 describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
   let tradeNo: string;
   before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await createMerchantKit(harness);
-    tradeNo = (await createTrade(harness, kit, { total_amount: '100.00' })).trade_no;
+    tradeNo = (await newTrade(harness, kit, { total_amount: '100.00' })).trade_no;
   });
-  after(() => harness.close());
 
   const line = () => [{ tradeNo, amount: '1.00' }];
 
@@ -33,7 +30,7 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
     assert.match(submitted.html, /请回到请求来源地，重新发起请求/);
     if (submitted.params.batch_no && code !== 'DUPLICATE_BATCH_NO') {
       const batch = await harness.admin('GET', `/batches/${encodeURIComponent(submitted.params.batch_no)}`);
-      assert.equal(batch.status, 404, 'no batch was created');
+      assertAdminError(batch, 404, 'batch_not_found', 'no batch was created');
     }
     const notifications = await harness.adminOk('GET', `/notifications?pid=${who.pid}&kind=batch_refund_notify`);
     assert.equal(notifications.notifications.length, 0, 'nothing was notified');
@@ -109,7 +106,7 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
     });
 
     it('ILLEGAL_USER: a seller that has not authorised the partner', async () => {
-      const other = await createMerchantKit(harness);
+      const other = await newMerchant(harness);
       await refused('ILLEGAL_USER', { params: { seller_user_id: other.pid } });
       await harness.adminOk('POST', '/app-auth-tokens', { app_id: kit.appId, pid: other.pid });
       const authorised = await submitBatch(harness, kit, { lines: line(), params: { seller_user_id: other.pid } });
@@ -117,9 +114,9 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
     });
 
     it('PARTNER_NOT_SIGN_PROTOCOL: a partner without the product', async () => {
-      const unsigned = await createMerchantKit(harness);
+      const unsigned = await newMerchant(harness);
       await harness.adminOk('PATCH', `/merchants/${unsigned.pid}`, { pwd_refund_enabled: false });
-      const trade = await createTrade(harness, unsigned);
+      const trade = await newTrade(harness, unsigned);
       await refused('PARTNER_NOT_SIGN_PROTOCOL', { lines: [{ tradeNo: trade.trade_no, amount: '1.00' }] }, unsigned);
     });
   });
@@ -163,8 +160,8 @@ describeEachEngine('refund_fastpay_by_platform_pwd: the request', (engine) => {
       const kept = await harness.adminOk('GET', `/batches/${first.params.batch_no}?partner=${kit.pid}`);
       assert.equal(kept.status, 'cancelled', 'the first batch is untouched by the replays');
       assert.equal(kept.lines.length, 1);
-      const other = await createMerchantKit(harness);
-      const otherTrade = await createTrade(harness, other);
+      const other = await newMerchant(harness);
+      const otherTrade = await newTrade(harness, other);
       const sameNoOtherPartner = await submitBatch(harness, other, { lines: [{ tradeNo: otherTrade.trade_no, amount: '1.00' }], params: { batch_no: first.params.batch_no } });
       assert.ok(sameNoOtherPartner.location, 'batch_no is unique per partner');
     });

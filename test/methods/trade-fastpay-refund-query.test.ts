@@ -6,34 +6,13 @@
  * business error of seed 001 with its exact sub_msg.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  ALL_QUERY_OPTIONS,
-  advanceClock,
-  assertBusinessError,
-  assertSuccess,
-  chinaTimeMs,
-  newMerchant,
-  newTrade,
-  refund,
-  refundApply,
-  refundQuery,
-  runDueJobs,
-  setBalance,
-  type Reply,
-} from '../support/refund-calls.js';
+import { useHarness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
+import { ALL_QUERY_OPTIONS, advanceClock, assertBusinessError, assertSuccess, chinaTimeMs, refund, refundApply, refundQuery, runDueJobs, setBalance, type Reply } from '../support/refund-calls.js';
 
 describeEachEngine('alipay.trade.fastpay.refund.query', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
-  });
-  after(() => harness.close());
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
 
   describe('every query_options field, through the SDK with validateSign', () => {
     let feeKit: MerchantKit;

@@ -4,20 +4,10 @@
  * as Alipay does — never paying twice.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  assertBusinessError,
-  assertSuccess,
-  getTrade,
-  ledgerOf,
-  newMerchant,
-  newTrade,
-  refund,
-  type Biz,
-  type Reply,
-} from '../support/refund-calls.js';
+import { useHarness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
+import { assertBusinessError, assertSuccess, getTrade, ledgerOf, refund, type Biz, type Reply } from '../support/refund-calls.js';
 
 const BAR_CODE = '286648395128379123';
 let counter = 0;
@@ -35,13 +25,7 @@ function assertNothingPaid(reply: Reply, no: string): void {
 }
 
 describeEachEngine('alipay.trade.pay', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
-  });
-  after(() => harness.close());
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
 
   const clockText = async () => (await harness.adminOk('GET', '/clock')).now as string;
 

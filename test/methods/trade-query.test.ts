@@ -3,21 +3,10 @@
  * amounts and fund bill; `refund_fee`, the cumulative refunded amount, once refunds exist and only then.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  advanceClock,
-  assertBusinessError,
-  assertSuccess,
-  newMerchant,
-  newTrade,
-  refund,
-  refundApply,
-  runDueJobs,
-  type Biz,
-  type Reply,
-} from '../support/refund-calls.js';
+import { useHarness, type MerchantKit, newMerchant, newTrade } from '../support/harness.js';
+import { advanceClock, assertBusinessError, assertSuccess, refund, refundApply, runDueJobs, type Biz, type Reply } from '../support/refund-calls.js';
 
 let counter = 0;
 const outTradeNo = () => `Q${Date.now()}${++counter}`;
@@ -39,13 +28,7 @@ const MIXED_BILL_REPLY = [
 ];
 
 describeEachEngine('alipay.trade.query', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
-  });
-  after(() => harness.close());
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
 
   describe('a paid trade', () => {
     it('status, amounts, buyer and fund_bill_list; no refund_fee before any refund', async () => {

@@ -6,50 +6,18 @@
  * this method is one refund, never two. Every business error of seed 000, with its exact sub_msg.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import type { Harness, MerchantKit } from '../support/harness.js';
-import { startHarness } from '../support/harness.js';
-import { startNotifyReceiver, type NotifyReceiver } from '../support/notify-receiver.js';
-import {
-  ALL_QUERY_OPTIONS,
-  advanceClock,
-  assertBusinessError,
-  assertSuccess,
-  chinaTimeMs,
-  getTrade,
-  ledgerOf,
-  newMerchant,
-  newTrade,
-  notificationsOf,
-  refund,
-  refundApply,
-  refundOf,
-  refundQuery,
-  refundsOf,
-  runDueJobs,
-  setBalance,
-  type Reply,
-} from '../support/refund-calls.js';
+import { useHarness, type MerchantKit } from '../support/harness.js';
+import { newMerchant, newTrade } from '../support/harness.js';
+import { ALL_QUERY_OPTIONS, advanceClock, assertBusinessError, assertSuccess, chinaTimeMs, getTrade, ledgerOf, notificationsOf, refund, refundApply, refundOf, refundQuery, refundsOf, runDueJobs, setBalance, type Reply } from '../support/refund-calls.js';
 
 const HOUR = 3600;
 
 describeEachEngine('alipay.trade.refund.apply', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  let receiver: NotifyReceiver;
+  const { harness, kit, receiver } = useHarness(engine, { clock: 'virtual', receiver: 'success' });
   let seq = 0;
   const requestNo = () => `AP${++seq}`;
-
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
-    receiver = await startNotifyReceiver('success');
-  });
-  after(async () => {
-    await harness.close();
-    await receiver.close();
-  });
 
   /** A merchant whose balance is too short for any refund of its (fresh) trade. */
   async function shortMerchant(tradeBody: Record<string, unknown> = {}): Promise<{ seller: MerchantKit; trade: Reply }> {
@@ -374,11 +342,7 @@ describeEachEngine('alipay.trade.refund.apply', (engine) => {
 
   describe('a refund that waits too long is given up', () => {
     // A server of its own, so that three days of retries are this refund's alone.
-    let own: Harness;
-    before(async () => {
-      own = await startHarness({ engine, clock: 'virtual' });
-    });
-    after(() => own.close());
+    const { harness: own } = useHarness(engine, { clock: 'virtual', merchant: false });
 
     it('is given up 3 days after acceptance: it fails, its reservation is released, and a top-up no longer revives it', async () => {
       const seller = await newMerchant(own);

@@ -6,25 +6,10 @@
  * the refund core (identity, strict amounts, remainder, 99 refunds, ledger, fund bill, fees, trade status).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import {
-  advanceClock,
-  assertBusinessError,
-  assertSuccess,
-  clockNow,
-  getTrade,
-  ledgerOf,
-  newMerchant,
-  newTrade,
-  refund,
-  refundOf,
-  refundQuery,
-  refundsOf,
-  setBalance,
-  type Reply,
-} from '../support/refund-calls.js';
+import { useHarness, newMerchant, newTrade } from '../support/harness.js';
+import { advanceClock, assertBusinessError, assertSuccess, clockNow, getTrade, ledgerOf, refund, refundOf, refundQuery, refundsOf, setBalance, type Reply } from '../support/refund-calls.js';
 
 const CHINA_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
@@ -32,16 +17,9 @@ const CHINA_TIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const byChannel = (items: Reply[]) => [...items].sort((a, b) => String(a.fund_channel).localeCompare(String(b.fund_channel)));
 
 describeEachEngine('alipay.trade.refund', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
   let seq = 0;
   const requestNo = () => `RF${++seq}`;
-
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
-  });
-  after(() => harness.close());
 
   /** Asserts a failed refund changed nothing: no refund row, nothing refunded, no ledger entry. */
   async function assertNothingChanged(tradeNo: string, pid: string, entriesBefore: number): Promise<void> {

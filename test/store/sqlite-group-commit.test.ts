@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { openSqliteFile, type SqliteDatabase } from '../../src/store/sqlite-dialect.js';
 import { GroupCommit } from '../../src/store/sqlite-group-commit.js';
 
+// One engine: group commit is how SQLite syncs its write-ahead log; PostgreSQL does its own.
 describe('SQLite group commit', () => {
   let dir: string;
   let path: string;

@@ -5,6 +5,7 @@
 import { formatChinaDate, formatChinaTime } from '../../src/protocol/china-time.js';
 import type { Harness, MerchantKit } from './harness.js';
 import { signedQuery, type MapiCharset, type MapiSigner } from './mapi-client.js';
+import { clockNow, runDueJobs } from './refund-calls.js';
 
 let serial = 0;
 
@@ -25,11 +26,6 @@ export interface BatchRequestOptions {
   how?: 'GET' | 'POST';
   /** Who logs in and confirms on the cashier pages. (Default: the partner itself) */
   seller?: MerchantKit;
-}
-
-/** Today's date in the harness's clock, for batch_no and refund_date. */
-export async function clockNow(harness: Harness): Promise<number> {
-  return (await harness.adminOk('GET', '/clock')).now_ms as number;
 }
 
 export async function batchParams(harness: Harness, kit: MerchantKit, options: BatchRequestOptions = {}): Promise<Record<string, string>> {
@@ -139,16 +135,33 @@ export class Seller {
   }
 }
 
-/** Submits a batch, logs in, confirms, and runs the batch job; returns the batch as the admin API shows it. */
-export async function runBatch(harness: Harness, kit: MerchantKit, options: BatchRequestOptions = {}): Promise<Record<string, any>> {
+/** Where a test steps into runBatch's flow; each step is awaited. */
+export interface BatchFlowHooks {
+  /** Once the gateway has accepted the request, before the seller opens the cashier. (Default: nothing) */
+  afterSubmit?(submitted: Submitted): unknown;
+  /** Once the seller has logged in, before the payment password is entered. (Default: nothing) */
+  beforeConfirm?(seller: Seller, submitted: Submitted): unknown;
+  /** Carries out the confirmed batch. (Default: the jobs already due are run, the clock standing still) */
+  process?(submitted: Submitted): unknown;
+}
+
+export interface RunBatchOptions extends BatchRequestOptions, BatchFlowHooks {}
+
+/**
+ * The whole batch refund with password: submits the request, logs in and confirms as the seller, and has the
+ * batch carried out; returns the batch as the admin API shows it then.
+ */
+export async function runBatch(harness: Harness, kit: MerchantKit, options: RunBatchOptions = {}): Promise<Record<string, any>> {
   const submitted = await submitBatch(harness, kit, options);
   if (!submitted.location) throw new Error(`refused: ${submitted.status} ${submitted.errorCode}`);
+  await options.afterSubmit?.(submitted);
   const seller = new Seller(harness, submitted.location);
   const credentials = options.seller ?? kit;
   await seller.open();
   await seller.login(credentials.loginPassword);
+  await options.beforeConfirm?.(seller, submitted);
   await seller.confirm(credentials.paymentPassword);
-  await harness.adminOk('POST', '/clock', { advance_seconds: 0 });
+  await (options.process ? options.process(submitted) : runDueJobs(harness));
   // batch_no is unique per partner only: name the partner, in case another used the same one.
   return harness.adminOk('GET', `/batches/${submitted.params.batch_no}?partner=${kit.pid}`);
 }

@@ -13,7 +13,7 @@ export type TestEngine = 'sqlite' | 'postgres';
 export const PG_ADMIN_URL = process.env.TUIKUAN_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function reachable(url: string): Promise<string | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15000 });
   try {
     await client.connect();
     await client.query('select 1');

@@ -6,13 +6,13 @@
  */
 import { createSign, type KeyObject } from 'node:crypto';
 import fc, { type Arbitrary } from 'fast-check';
-import iconv from 'iconv-lite';
 import { formatChinaDate, formatChinaTime } from '../../src/protocol/china-time.js';
 import type { Seller } from './batch-flow.js';
 import { sentText, type RawRequest } from './fuzz.js';
 import type { MerchantKit } from './harness.js';
-import { mapiSign, percentEncode, type MapiCharset } from './mapi-client.js';
+import { mapiSign, type MapiCharset } from './mapi-client.js';
 import { timestampNow, type HandApp } from './openapi-client.js';
+import { charsetBytes, formOf } from './percent-encoding.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Values that break expectations: the vocabulary every generator below draws from
@@ -453,20 +453,6 @@ function encodingNamed(name: string | undefined): Encoding {
   return lower === 'gbk' ? 'gbk' : lower === 'gb2312' ? 'gb2312' : 'utf-8';
 }
 
-function encodeIn(value: string, encoding: Encoding): Buffer {
-  return encoding === 'utf-8' ? Buffer.from(value, 'utf8') : iconv.encode(value, encoding);
-}
-
-/** Percent-encodes every byte but the unreserved ones (a character GBK cannot write becomes `?`, signed as such). */
-function percentIn(value: string, encoding: Encoding): string {
-  let out = '';
-  for (const byte of encodeIn(value, encoding)) {
-    const char = String.fromCharCode(byte);
-    out += byte < 0x80 && /[A-Za-z0-9\-_.~]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
 /** The v1 signature: every parameter but `sign`, sorted, `k=v&…`, empty values kept, in the named charset. */
 function signOpenApi(params: ReadonlyMap<string, string>, key: KeyObject, encoding: Encoding): string {
   const content = [...params.keys()]
@@ -475,7 +461,7 @@ function signOpenApi(params: ReadonlyMap<string, string>, key: KeyObject, encodi
     .map((k) => `${k}=${params.get(k)}`)
     .join('&');
   const algorithm = params.get('sign_type') === 'RSA' ? 'RSA-SHA1' : 'RSA-SHA256';
-  return createSign(algorithm).update(encodeIn(content, encoding)).sign(key, 'base64');
+  return createSign(algorithm).update(charsetBytes(content, encoding)).sign(key, 'base64');
 }
 
 function contentTypeHeader(choice: ContentTypeChoice, charset: string): Record<string, string> {
@@ -523,7 +509,7 @@ export function openApiRequest(world: GatewayWorld, c: OpenApiCase): RawRequest 
     pairs.push(['sign', signOpenApi(firstWins(pairs), c.signing === 'sign' ? app.privateKey : world.stranger, encoding)]);
   }
   pairs = applyEdits(world, pairs, c.tamper);
-  const encode = (list: Pair[]) => list.map(([key, value]) => `${percentIn(key, encoding)}=${percentIn(value, encoding)}`).join('&');
+  const encode = (list: Pair[]) => formOf(list, encoding);
   const headers = contentTypeHeader(c.contentType, firstWins(pairs).get('charset') ?? 'utf-8');
   switch (c.how) {
     case 'GET':
@@ -838,7 +824,7 @@ export function mapiRequest(world: MapiWorld, c: MapiCase): RawRequest {
     pairs.push(['sign_type', signType], ['sign', mapiSign(Object.fromEntries(firstWins(pairs)), charset, { type: 'MD5', key })]);
   }
   pairs = edit(pairs, c.tamper);
-  const query = applyFlaw(pairs.map(([key, value]) => `${percentEncode(key, charset)}=${percentEncode(value, charset)}`).join('&'), c.how === 'GET' ? inUrl(c.flaw) : c.flaw);
+  const query = applyFlaw(formOf(pairs, charset), c.how === 'GET' ? inUrl(c.flaw) : c.flaw);
   return c.how === 'GET'
     ? { method: 'GET', path: `/gateway.do?${query}` }
     : { method: 'POST', path: '/gateway.do', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: query };

@@ -6,8 +6,7 @@
 import { AssertionError } from 'node:assert/strict';
 import { Agent, request, type IncomingHttpHeaders } from 'node:http';
 import { pino } from 'pino';
-import type { TestEngine } from './engines.js';
-import { startHarness, type Harness } from './harness.js';
+import { startHarness, type Harness, type HarnessOptions } from './harness.js';
 
 export interface RawRequest {
   method: string;
@@ -156,7 +155,7 @@ export interface WatchedHarness extends Harness {
  * startHarness (harness.ts) with the server's log kept: a caught exception is still answered politely
  * (20000 isp.unknow-error, the MAPI catch-all, a 500), and its log line is how a fuzz case knows it was one.
  */
-export async function startWatchedHarness(options: { engine: TestEngine; clock: 'real' | 'virtual' }): Promise<WatchedHarness> {
+export async function startWatchedHarness(options: HarnessOptions): Promise<WatchedHarness> {
   let errors: ServerError[] = [];
   const logStream = {
     write(line: string) {

@@ -1,18 +1,15 @@
 /**
  * A merchant's side of MAPI, written independently of src/: builds and signs request URLs the way
  * Alipay's official demo does (sort, drop sign/sign_type/empty, `k=v&…`, MD5 with the key appended or
- * SHA1withRSA/SHA1withDSA), percent-encodes the bytes in `_input_charset`, and verifies notifications.
+ * SHA1withRSA/SHA1withDSA), percent-encodes the bytes in `_input_charset` (percent-encoding.ts), and verifies notifications.
  */
 import { createHash, createSign, createVerify, type KeyObject } from 'node:crypto';
 import iconv from 'iconv-lite';
+import { charsetBytes as bytes, formOf } from './percent-encoding.js';
 
 export type MapiCharset = 'GBK' | 'UTF-8' | 'GB2312';
 
 export type MapiSigner = { type: 'MD5'; key: string } | { type: 'RSA'; privateKey: KeyObject | string } | { type: 'DSA'; privateKey: KeyObject | string };
-
-function bytes(text: string, charset: MapiCharset): Buffer {
-  return iconv.encode(text, charset === 'UTF-8' ? 'utf8' : charset.toLowerCase());
-}
 
 /** The MAPI sign content: sorted, without sign, sign_type and empty values. */
 export function mapiSignContent(params: Record<string, string>): string {
@@ -29,24 +26,10 @@ export function mapiSign(params: Record<string, string>, charset: MapiCharset, s
   return createSign(signer.type === 'RSA' ? 'RSA-SHA1' : 'SHA1').update(content).sign(signer.privateKey, 'base64');
 }
 
-/** Percent-encodes `text` as bytes in `charset`, like Java's URLEncoder. */
-export function percentEncode(text: string, charset: MapiCharset): string {
-  let out = '';
-  for (const byte of bytes(text, charset)) {
-    const char = String.fromCharCode(byte);
-    if (byte < 0x80 && /[A-Za-z0-9\-_.*]/.test(char)) out += char;
-    else if (byte === 0x20) out += '+';
-    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
-
 /** A signed request's query string (the params must include `_input_charset` when not GBK). */
 export function signedQuery(params: Record<string, string>, signer: MapiSigner, charset: MapiCharset = 'GBK'): string {
   const signed = { ...params, sign_type: params.sign_type ?? signer.type, sign: mapiSign(params, charset, signer) };
-  return Object.entries(signed)
-    .map(([key, value]) => `${key}=${percentEncode(value, charset)}`)
-    .join('&');
+  return formOf(Object.entries(signed), charset);
 }
 
 /** Parses a notification's form body, decoding the bytes in its charset. */

@@ -6,22 +6,9 @@
 import { createSign, createVerify, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import iconv from 'iconv-lite';
 import type { Harness } from './harness.js';
+import { charsetBytes as bytes, formOf } from './percent-encoding.js';
 
 export type Charset = 'utf-8' | 'GBK' | 'gb2312';
-
-function bytes(text: string, charset: Charset): Buffer {
-  return charset === 'utf-8' ? Buffer.from(text, 'utf8') : iconv.encode(text, charset.toLowerCase());
-}
-
-/** Percent-encodes the bytes of `text` in `charset`. */
-export function percent(text: string, charset: Charset = 'utf-8'): string {
-  let out = '';
-  for (const byte of bytes(text, charset)) {
-    const char = String.fromCharCode(byte);
-    out += byte < 0x80 && /[A-Za-z0-9\-_.~]/.test(char) ? char : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
-}
 
 /** The v1 sign content: every parameter but `sign`, sorted, `k=v&…`; empty values kept. */
 export function signContent(params: Record<string, string>): string {
@@ -154,8 +141,6 @@ export function signedForm(app: HandApp, options: RequestOptions = {}): { form: 
   }
   const signed: Record<string, string> = { ...params, sign: signParams(params, options.key ?? app.privateKey, signType, charset) };
   Object.assign(signed, options.after ?? {});
-  const form = Object.entries(signed)
-    .map(([key, value]) => `${key}=${percent(value, charset)}`)
-    .join('&');
+  const form = formOf(Object.entries(signed), charset);
   return { form, params: signed };
 }

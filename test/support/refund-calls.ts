@@ -4,8 +4,6 @@
  * a refund test reads (trade, refunds, ledger, notifications).
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
-import { AlipaySdk } from 'alipay-sdk';
 import type { Harness, MerchantKit } from './harness.js';
 
 /** A parsed gateway reply (the `<method>_response` node, keys as sent). */
@@ -62,56 +60,6 @@ export function runDueJobs(harness: Harness): Promise<Reply> {
 /** The virtual clock's reading, in ms. */
 export async function clockNow(harness: Harness): Promise<number> {
   return (await harness.adminOk('GET', '/clock')).now_ms as number;
-}
-
-export interface MerchantOptions {
-  balance?: string;
-  /** PATCH /admin/v1/merchants/:pid settings, applied before any trade is made. */
-  settings?: Record<string, unknown>;
-}
-
-let sharedKeys: { privateKey: string; publicKey: string } | null = null;
-
-/** One app key pair for every app a test process registers: generating RSA keys is the slow part of a merchant. */
-function appKeys(): { privateKey: string; publicKey: string } {
-  sharedKeys ??= generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-  });
-  return sharedKeys;
-}
-
-/**
- * A fresh merchant with the given settings, and an app (registered with the test process's key pair) with
- * an official alipay-sdk client pointed at the test server.
- */
-export async function newMerchant(harness: Harness, options: MerchantOptions = {}): Promise<MerchantKit> {
-  const merchant = await harness.adminOk('POST', '/merchants', { balance: options.balance ?? '10000.00' });
-  if (options.settings) await harness.adminOk('PATCH', `/merchants/${merchant.pid}`, options.settings);
-  const keys = appKeys();
-  const app = await harness.adminOk('POST', '/apps', { pid: merchant.pid, app_public_key: keys.publicKey });
-  return {
-    pid: merchant.pid,
-    md5Key: merchant.md5_key,
-    email: merchant.email,
-    loginPassword: merchant.login_password,
-    paymentPassword: merchant.payment_password,
-    appId: app.app_id,
-    appPrivateKey: keys.privateKey,
-    sdk: new AlipaySdk({
-      appId: app.app_id,
-      privateKey: keys.privateKey,
-      alipayPublicKey: harness.tuikuan.platformPublicKey,
-      gateway: harness.tuikuan.gateway,
-      camelcase: false,
-    }),
-  };
-}
-
-/** A trade created through the admin API (paid, 100.00, by default). */
-export function newTrade(harness: Harness, kit: MerchantKit, body: Record<string, unknown> = {}): Promise<Reply> {
-  return harness.adminOk('POST', '/trades', { app_id: kit.appId, total_amount: '100.00', ...body });
 }
 
 export function getTrade(harness: Harness, tradeNo: string): Promise<Reply> {

@@ -4,28 +4,16 @@
  * own time, before it answers; {advance_seconds: 0} runs the jobs already due.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
-import { startNotifyReceiver, type NotifyReceiver } from '../support/notify-receiver.js';
-import { advanceClock, chinaTimeMs, clockNow, newMerchant, newTrade, refund, refundQuery, runDueJobs } from '../support/refund-calls.js';
+import { useHarness, newTrade } from '../support/harness.js';
+import { startNotifyReceiver } from '../support/notify-receiver.js';
+import { advanceClock, chinaTimeMs, clockNow, refund, refundQuery, runDueJobs } from '../support/refund-calls.js';
 
 const MINUTE = 60_000;
 
 describeEachEngine('the virtual clock', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
-  let receiver: NotifyReceiver;
-
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
-    receiver = await startNotifyReceiver('fail');
-  });
-  after(async () => {
-    await harness.close();
-    await receiver.close();
-  });
+  const { harness, kit, receiver } = useHarness(engine, { clock: 'virtual', receiver: 'fail' });
 
   describe('POST /admin/v1/clock {advance_seconds}', () => {
     it('moves the clock by exactly that many seconds and answers its new reading', async () => {
@@ -91,12 +79,8 @@ describeEachEngine('the virtual clock', (engine) => {
   });
 });
 
-describe('the real clock', () => {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness({ clock: 'real' });
-  });
-  after(() => harness.close());
+describeEachEngine('the real clock', (engine) => {
+  const { harness } = useHarness(engine, { clock: 'real', merchant: false });
 
   it('cannot be advanced: 409 clock_not_virtual', async () => {
     const response = await harness.admin('POST', '/clock', { advance_seconds: 60 });

@@ -10,21 +10,12 @@
 import assert from 'node:assert/strict';
 import { createVerify } from 'node:crypto';
 import { createServer } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
 import { testWorkers } from '../support/test-workers.js';
-import { startHarness, type Harness, type MerchantKit } from '../support/harness.js';
+import { useHarness, newTrade } from '../support/harness.js';
 import { startNotifyReceiver, type NotifyReceiver, type ReceiverScript } from '../support/notify-receiver.js';
-import {
-  advanceClock,
-  chinaTimeMs,
-  newMerchant,
-  newTrade,
-  notificationsOf,
-  refund,
-  runDueJobs,
-  type Reply,
-} from '../support/refund-calls.js';
+import { advanceClock, chinaTimeMs, notificationsOf, refund, runDueJobs, type Reply } from '../support/refund-calls.js';
 
 const MINUTE = 60;
 const SCHEDULE_SECONDS = [0, 4, 14, 24, 84, 204, 564, 1464].map((m) => m * MINUTE);
@@ -40,18 +31,9 @@ async function closedPort(): Promise<number> {
 }
 
 describeEachEngine('trade_status_sync notifications of refunds', (engine) => {
-  let harness: Harness;
-  let kit: MerchantKit;
+  const { harness, kit } = useHarness(engine, { clock: 'virtual' });
   const receivers: NotifyReceiver[] = [];
-
-  before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
-    kit = await newMerchant(harness);
-  });
-  after(async () => {
-    await harness.close();
-    await Promise.all(receivers.map((r) => r.close()));
-  });
+  after(() => Promise.all(receivers.map((r) => r.close())));
 
   async function receiver(script: ReceiverScript): Promise<NotifyReceiver> {
     const started = await startNotifyReceiver(script);

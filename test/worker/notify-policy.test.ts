@@ -8,13 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { isIP } from 'node:net';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { describeEachEngine, type TestEngine } from '../support/engines.js';
-import { startHarness, type Harness, type HarnessOptions, type MerchantKit } from '../support/harness.js';
+import { after, afterEach, describe, it } from 'node:test';
+import { describeEachEngine } from '../support/engines.js';
+import { useHarness, type Harness, type MerchantKit, newTrade, assertAdminError } from '../support/harness.js';
 import { submitBatch } from '../support/batch-flow.js';
 import { startNotifyReceiver, type NotifyReceiver, type ReceiverScript } from '../support/notify-receiver.js';
 import { send, signedForm, handApp } from '../support/openapi-client.js';
-import { advanceClock, ledgerOf, newMerchant, newTrade, notificationsOf, refund, refundsOf, type Reply } from '../support/refund-calls.js';
+import { advanceClock, ledgerOf, notificationsOf, refund, refundsOf, type Reply } from '../support/refund-calls.js';
 import type { NotifyResolver } from '../../src/worker/notify-transport.js';
 import { BAD_NOTIFY_URLS } from '../core/notify-url.test.js';
 
@@ -71,19 +71,9 @@ function assertRefused(notification: Reply, reason: RegExp): void {
   assert.match(attempt.error, reason);
 }
 
-function harnessFor(engine: TestEngine, tuikuan: NonNullable<HarnessOptions['tuikuan']>): Promise<Harness> {
-  return startHarness({ engine, clock: 'virtual', tuikuan });
-}
-
 describeEachEngine('where notifications may go', (engine) => {
   describe('a bad notify_url, at every entry', () => {
-    let harness: Harness;
-    let kit: MerchantKit;
-    before(async () => {
-      harness = await harnessFor(engine, {});
-      kit = await newMerchant(harness);
-    });
-    after(() => harness.close());
+    const { harness, kit } = useHarness(engine, { clock: 'virtual' });
 
     it('alipay.trade.pay answers 40002 isv.invalid-parameter and creates no trade', async () => {
       const app = await handApp(harness);
@@ -126,14 +116,12 @@ describeEachEngine('where notifications may go', (engine) => {
       for (const [param, url] of [...BAD_NOTIFY_URLS.map((u) => ['notify_url', u] as const), ['return_url', 'javascript:alert(1)'] as const]) {
         const submitted = await submitBatch(harness, kit, { lines: [{ tradeNo: trade.trade_no, amount: '1.00' }], params: { [param]: url } });
         assert.equal(submitted.errorCode, 'ILLEGAL_ARGUMENT', `${param}=${url}`);
-        assert.equal((await harness.admin('GET', `/batches/${submitted.params.batch_no}`)).status, 404);
+        assertAdminError(await harness.admin('GET', `/batches/${submitted.params.batch_no}`), 404, 'batch_not_found');
       }
     });
   });
 
   describe('under the public policy', () => {
-    let harness: Harness;
-    let kit: MerchantKit;
     const closing: NotifyReceiver[] = [];
     const dns = fakeDns({
       'merchant.test': [['127.0.0.1']],
@@ -142,15 +130,9 @@ describeEachEngine('where notifications may go', (engine) => {
       'rebind.test': [['127.0.0.2'], ['127.0.0.1']],
       'allowed.test': [['127.0.0.2']],
     });
-    before(async () => {
-      // 127.0.0.2 stands in for a public address: the allow list lets it through, as it would one.
-      harness = await harnessFor(engine, { notifyPolicy: 'public', notifyAllow: '127.0.0.2', notifyResolver: dns.resolver });
-      kit = await newMerchant(harness);
-    });
-    after(async () => {
-      await harness.close();
-      await Promise.all(closing.map((r) => r.close()));
-    });
+    // 127.0.0.2 stands in for a public address: the allow list lets it through, as it would one.
+    const { harness, kit } = useHarness(engine, { clock: 'virtual', tuikuan: { notifyPolicy: 'public', notifyAllow: '127.0.0.2', notifyResolver: dns.resolver } });
+    after(() => Promise.all(closing.map((r) => r.close())));
     afterEach(() => advanceClock(harness, 0));
 
     async function pair() {
@@ -236,18 +218,11 @@ describeEachEngine('where notifications may go', (engine) => {
   });
 
   describe('under the public policy, tuikuan itself', () => {
-    let harness: Harness;
-    let kit: MerchantKit;
-    let receiver: NotifyReceiver;
-    before(async () => {
-      // Loopback allowed: what refuses tuikuan's own address is the rule about tuikuan, not about loopback.
-      harness = await harnessFor(engine, { notifyPolicy: 'public', notifyAllow: '127.0.0.0/8,localhost', notifyResolver: fakeDns({ localhost: [['127.0.0.1']] }).resolver });
-      kit = await newMerchant(harness);
-      receiver = await startNotifyReceiver('success');
-    });
-    after(async () => {
-      await harness.close();
-      await receiver.close();
+    // Loopback allowed: what refuses tuikuan's own address is the rule about tuikuan, not about loopback.
+    const { harness, kit, receiver } = useHarness(engine, {
+      clock: 'virtual',
+      tuikuan: { notifyPolicy: 'public', notifyAllow: '127.0.0.0/8,localhost', notifyResolver: fakeDns({ localhost: [['127.0.0.1']] }).resolver },
+      receiver: 'success',
     });
 
     it('is never connected to — not its admin API, not its gateway — even where loopback is allowed', async () => {
@@ -281,17 +256,9 @@ describeEachEngine('where notifications may go', (engine) => {
   });
 
   describe('under the any policy (the default)', () => {
-    let harness: Harness;
-    let kit: MerchantKit;
+    const { harness, kit } = useHarness(engine, { clock: 'virtual' });
     const closing: NotifyReceiver[] = [];
-    before(async () => {
-      harness = await harnessFor(engine, {});
-      kit = await newMerchant(harness);
-    });
-    after(async () => {
-      await harness.close();
-      await Promise.all(closing.map((r) => r.close()));
-    });
+    after(() => Promise.all(closing.map((r) => r.close())));
 
     it('a receiver on 127.0.0.1 gets its notification', async () => {
       const receiver = await startNotifyReceiver('success');

@@ -9,7 +9,7 @@
  * notify_url that holds its answer does not delay a notification that falls due meanwhile.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { SystemClock, VirtualClock } from '../../src/core/clock.js';
 import { carryOutAcceptedRefund } from '../../src/core/carry-out-refund.js';
@@ -20,33 +20,17 @@ import { testWorkers } from '../support/test-workers.js';
 import { writeVirtualNow } from '../../src/store/sql/platform.js';
 import { Worker, type JobHandlers, type JobOutcome } from '../../src/worker/worker.js';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness } from '../support/harness.js';
-import {
-  advanceClock,
-  assertSuccess,
-  refund,
-  getTrade,
-  ledgerOf,
-  newMerchant,
-  newTrade,
-  refundApply,
-  refundOf,
-  refundQuery,
-  runDueJobs,
-  setBalance,
-} from '../support/refund-calls.js';
+import { useHarness, newMerchant, newTrade, assertAdminError } from '../support/harness.js';
+import { advanceClock, assertSuccess, refund, getTrade, ledgerOf, refundApply, refundOf, refundQuery, runDueJobs, setBalance } from '../support/refund-calls.js';
 
 const HOUR = 3600;
 
 describeEachEngine('the worker', (engine) => {
-  let harness: Harness;
-
+  const { harness } = useHarness(engine, { clock: 'virtual', merchant: false });
   before(async () => {
-    harness = await startHarness({ engine, clock: 'virtual' });
     // Only POST /admin/v1/clock (which drains this worker by hand) and the test's own worker run jobs.
     await harness.tuikuan.worker.stop();
   });
-  after(() => harness.close());
 
   describe('a refund revived by refund.apply between the worker giving it up and completing its job', () => {
     it('keeps its job, and is carried out once the balance allows', async () => {
@@ -156,7 +140,7 @@ describeEachEngine('the worker', (engine) => {
       assert.equal(shown.attempts, MAX_JOB_ATTEMPTS);
       assert.match(shown.dead_at, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
 
-      assert.equal((await harness.admin('POST', '/jobs/999999999/retry')).status, 404);
+      assertAdminError(await harness.admin('POST', '/jobs/999999999/retry'), 404, 'job_not_found');
       healed = true;
       const retried = await harness.adminOk('POST', `/jobs/${shown.id}/retry`);
       assert.equal(retried.status, 'waiting');

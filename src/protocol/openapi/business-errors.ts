@@ -51,3 +51,31 @@ const TRADE_ERRORS = {
 
 export type TradeErrorName = keyof typeof TRADE_ERRORS;
 export const tradeError = errorFamily<TradeErrorName>(TRADE_ERRORS);
+
+/** alipay.trade.close (notes §12.9). */
+const CLOSE_ERRORS = {
+  'ACQ.SYSTEM_ERROR': [B, '系统错误'],
+  'ACQ.INVALID_PARAMETER': [B, '参数无效'],
+  'ACQ.TRADE_NOT_EXIST': [B, '交易不存在'],
+  'ACQ.TRADE_STATUS_ERROR': [B, '交易状态不合法'],
+  'ACQ.REASON_TRADE_STATUS_INVALID': [B, '交易状态异常'],
+} as const satisfies Record<string, readonly [ResultCode, string]>;
+
+export type CloseErrorName = keyof typeof CLOSE_ERRORS;
+export const closeError = errorFamily<CloseErrorName>(CLOSE_ERRORS);
+
+/** alipay.trade.cancel (notes §12.10; AQC.SYSTEM_ERROR is Alipay's own spelling, kept). */
+const CANCEL_ERRORS = {
+  'ACQ.SYSTEM_ERROR': [B, '接口返回错误'],
+  'AQC.SYSTEM_ERROR': [B, '系统错误'],
+  'ACQ.INVALID_PARAMETER': [B, '参数无效'],
+  'ACQ.CANCEL_NOT_ALLOWED': [B, '交易不允许撤销'],
+  'ACQ.REASON_TRADE_BEEN_FREEZEN': [B, '当前交易被冻结，不允许进行撤销'],
+  'ACQ.REASON_TRADE_REFUND_FEE_ERR': [B, '退款金额无效'],
+  'ACQ.SELLER_BALANCE_NOT_ENOUGH': [B, '商户的支付宝账户中无足够的资金进行撤销'],
+  'ACQ.TRADE_CANCEL_TIME_OUT': [B, '超过撤销时间范围'],
+  'ACQ.TRADE_HAS_FINISHED': [B, '交易已经完结'],
+} as const satisfies Record<string, readonly [ResultCode, string]>;
+
+export type CancelErrorName = keyof typeof CANCEL_ERRORS;
+export const cancelError = errorFamily<CancelErrorName>(CANCEL_ERRORS);

@@ -55,6 +55,7 @@ function outBizNo(facts: TradeStatusFacts, outRequestNo: string): string {
 /** The notification's parameters, but for notify_time, sign_type and sign, which each attempt adds. */
 export function tradeStatusSyncParams(facts: TradeStatusFacts, notifyId: string): Record<string, string> {
   const { trade, seller, refund } = facts;
+  const paid = trade.gmtPayment !== null;
   const params: Record<string, string> = {
     notify_type: 'trade_status_sync',
     notify_id: notifyId,
@@ -70,14 +71,15 @@ export function tradeStatusSyncParams(facts: TradeStatusFacts, notifyId: string)
     seller_email: seller.email,
     trade_status: trade.status,
     total_amount: formatYuan(trade.totalAmount),
-    receipt_amount: formatYuan(trade.receiptAmount),
-    invoice_amount: formatYuan(trade.invoiceAmount),
-    buyer_pay_amount: formatYuan(trade.buyerPayAmount),
-    point_amount: formatYuan(trade.pointAmount),
+    // A trade closed unpaid received nothing: its amounts read 0.00 and it has no fund bill (notes §12.7, §12.8).
+    receipt_amount: formatYuan(paid ? trade.receiptAmount : 0),
+    invoice_amount: formatYuan(paid ? trade.invoiceAmount : 0),
+    buyer_pay_amount: formatYuan(paid ? trade.buyerPayAmount : 0),
+    point_amount: formatYuan(paid ? trade.pointAmount : 0),
     subject: trade.subject,
     gmt_create: formatChinaTime(trade.gmtCreate),
-    fund_bill_list: JSON.stringify(trade.fundBills.map((bill) => ({ amount: formatYuan(bill.amount), fundChannel: bill.fundChannel }))),
   };
+  if (paid) params.fund_bill_list = JSON.stringify(trade.fundBills.map((bill) => ({ amount: formatYuan(bill.amount), fundChannel: bill.fundChannel })));
   if (trade.body) params.body = trade.body;
   if (trade.gmtPayment !== null) params.gmt_payment = formatChinaTime(trade.gmtPayment);
   if (trade.gmtClose !== null && trade.status === 'TRADE_CLOSED') params.gmt_close = formatChinaTime(trade.gmtClose);

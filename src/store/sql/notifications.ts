@@ -5,7 +5,7 @@ import type { NotificationAttemptRow, NotificationRow } from '../schema.js';
 import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
-export type NotificationKind = 'trade_status_sync' | 'batch_refund_notify';
+export type NotificationKind = 'trade_status_sync' | 'batch_refund_notify' | 'alipay.trade.refund.depositback.completed';
 export type NotificationStatus = 'pending' | 'delivered' | 'given_up';
 
 export interface Notification {

@@ -61,14 +61,19 @@ export async function insertAllocations(db: Db, refundId: number, allocations: F
 /** The channel a refused deposit-back is returned to instead: the buyer's Alipay balance. */
 export const REFUSED_DEPOSIT_BACK_CHANNEL = 'ALIPAYACCOUNT';
 
-/** The bank's answer to a refund's bank-card allocations still pending, and where their money went with it. */
-export async function settleDepositBack(db: Db, refundId: number, status: DbackStatus, bankAckTime: number): Promise<void> {
-  await db
+/**
+ * The bank's answer to a refund's bank-card allocations still pending, and where their money went with it.
+ * Returns the positions of the allocations it settled: none when another run settled them first.
+ */
+export async function settleDepositBack(db: Db, refundId: number, status: DbackStatus, bankAckTime: number): Promise<number[]> {
+  const rows = await db
     .updateTable('fundAllocations')
     .set({ dbackStatus: status, bankAckTime, returnedTo: status === 'F' ? REFUSED_DEPOSIT_BACK_CHANNEL : sql<string>`fund_channel` })
     .where('refundId', '=', refundId)
     .where('dbackStatus', '=', 'P')
+    .returning('position')
     .execute();
+  return rows.map((row) => row.position);
 }
 
 export async function findRefund(db: Db, tradeNo: string, outRequestNo: string): Promise<Refund | undefined> {

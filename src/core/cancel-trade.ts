@@ -1,0 +1,81 @@
+/**
+ * `alipay.trade.cancel` (protocol-notes §12.10), for a payment whose outcome the merchant does not know: an
+ * unpaid trade is closed (`action=close`); a paid one is refunded in full through the refund core
+ * (`action=refund`); a trade that does not exist is nothing to cancel (success, no action). Repeating a cancel
+ * answers as the first did, and a cancel is one refund however often it is sent or raced with
+ * alipay.trade.refund: its refund is the trade's full refund under the out_trade_no — the very refund a full
+ * alipay.trade.refund without out_request_no makes — so two of them are one.
+ */
+import { findMerchant } from '../store/sql/merchants.js';
+import { findRefund } from '../store/sql/refunds.js';
+import { lockTrade } from '../store/sql/trades.js';
+import { closeUnpaid } from './close-trade.js';
+import type { CoreDeps } from './deps.js';
+import type { Trade, TradeKey } from './interfaces.js';
+import type { RefundRejection } from './refund-rules.js';
+import { refundNow } from './refund-now.js';
+import { tradeStatusAt } from './trade-status.js';
+
+/** How long after payment a paid trade may still be cancelled rather than refunded (notes §12.13: configurable; 24 h). */
+export const CANCEL_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export type CancelRefusal =
+  /** Past CANCEL_WINDOW_MS since payment (ACQ.TRADE_CANCEL_TIME_OUT): refund it instead. */
+  | 'cancel_time_out'
+  /** TRADE_FINISHED (ACQ.TRADE_HAS_FINISHED). */
+  | 'trade_finished'
+  /** The trade has refunds of its own already (ACQ.REASON_TRADE_REFUND_FEE_ERR). */
+  | 'already_refunded'
+  /** The product does not allow it to be cancelled (ACQ.CANCEL_NOT_ALLOWED). */
+  | 'cancel_not_allowed'
+  | RefundRejection;
+
+export type CancelOutcome =
+  | { kind: 'closed'; trade: Trade; jobsOwed: boolean }
+  | { kind: 'refunded'; trade: Trade; jobsOwed: boolean }
+  | { kind: 'not_found' }
+  | { kind: 'refused'; reason: CancelRefusal; trade: Trade };
+
+type Decision = CancelOutcome | { kind: 'refund'; trade: Trade };
+
+export async function cancelTrade(deps: CoreDeps, sellerPid: string, key: TradeKey): Promise<CancelOutcome> {
+  const decision = await deps.store.transaction(async (trx): Promise<Decision> => {
+    const trade = await lockTrade(trx, key);
+    const seller = trade && (await findMerchant(trx, trade.sellerPid));
+    if (!trade || !seller) return { kind: 'not_found' };
+    const now = deps.clock.now();
+    const status = tradeStatusAt(trade, seller.refundWindowDays, now);
+    const ownRefund = await findRefund(trx, trade.tradeNo, trade.outTradeNo);
+    const cancelledBefore = ownRefund?.source === 'cancel';
+    switch (status) {
+      case 'WAIT_BUYER_PAY': {
+        const closed = await closeUnpaid(trx, trade, seller, now, null);
+        return { kind: 'closed', trade: closed.trade, jobsOwed: closed.notifying };
+      }
+      case 'TRADE_CLOSED':
+        // Closed unpaid (by close, cancel or expiry) reads as closed again; refunded in full by this cancel as refunded.
+        if (trade.gmtPayment === null) return { kind: 'closed', trade, jobsOwed: false };
+        return cancelledBefore ? { kind: 'refunded', trade, jobsOwed: false } : { kind: 'refused', reason: 'already_refunded', trade };
+      case 'TRADE_FINISHED':
+        return { kind: 'refused', reason: 'trade_finished', trade };
+      case 'TRADE_SUCCESS':
+        if (cancelledBefore) return { kind: 'refund', trade };
+        if (trade.refundedAmount > 0 || trade.pendingRefundAmount > 0) return { kind: 'refused', reason: 'already_refunded', trade };
+        if (trade.gmtPayment !== null && now > trade.gmtPayment + CANCEL_WINDOW_MS) return { kind: 'refused', reason: 'cancel_time_out', trade };
+        return { kind: 'refund', trade };
+    }
+  });
+  if (decision.kind !== 'refund') return decision;
+  const { trade } = decision;
+  const result = await refundNow(deps, { sellerPid, tradeNo: trade.tradeNo, amount: trade.totalAmount, source: 'cancel', reason: '撤销' });
+  switch (result.kind) {
+    case 'succeeded':
+      // A full alipay.trade.refund without out_request_no that came first is the same refund, but not a cancel.
+      if (result.refund.source !== 'cancel') return { kind: 'refused', reason: 'already_refunded', trade: result.trade };
+      return { kind: 'refunded', trade: result.trade, jobsOwed: result.jobsOwed };
+    case 'rejected':
+      return { kind: 'refused', reason: result.reason === 'amount_exceeds_refundable' ? 'already_refunded' : result.reason, trade: result.trade ?? trade };
+    case 'accepted':
+      throw new Error('a synchronous refund cannot be merely accepted');
+  }
+}
