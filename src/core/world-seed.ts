@@ -160,8 +160,9 @@ async function seedBuyer(deps: CoreDeps, declared: SeedBuyer): Promise<void> {
   const differs = (what: string) => new WorldConflict(`buyer ${id}: the declared ${what} is not the one this store has`);
   if (logonId !== undefined && logonId !== existing.logonId) throw differs('logon_id');
   const credentials = await findBuyerCredentials(db, id);
-  if (declared.loginPassword !== undefined && !(await verifyPassword(declared.loginPassword, credentials?.loginPasswordHash ?? ''))) throw differs('login_password');
-  if (declared.paymentPassword !== undefined && !(await verifyPassword(declared.paymentPassword, credentials?.paymentPasswordHash ?? ''))) throw differs('payment_password');
+  const matches = async (given: string | undefined, hash: string | undefined) => given === undefined || verifyPassword(given, hash ?? '');
+  if (!(await matches(declared.loginPassword, credentials?.loginPasswordHash))) throw differs('login_password');
+  if (!(await matches(declared.paymentPassword, credentials?.paymentPasswordHash))) throw differs('payment_password');
 }
 
 async function seedTrade(deps: CoreDeps, declared: SeedTrade): Promise<void> {
