@@ -6,6 +6,8 @@
  *                      "settings"?: { …PATCH /admin/v1/merchants/:pid… } } ],
  *     "apps":      [ { "app_id", "pid", "app_public_key"? | "rsa_public_key"?, "key_mode"?, "aes_key"?, "message_url"? } ],
  *     "app_auth_tokens": [ { "app_auth_token", "app_id", "pid" } ],
+ *     "buyers":    [ { "buyer_user_id", "logon_id"?, "name"?, "login_password"?, "payment_password"?, "account_status"?,
+ *                      "funds"?: { …POST /admin/v1/buyers… } } ],
  *     "trades":    [ { "trade_no"?, "app_id", "out_trade_no", "total_amount", …POST /admin/v1/trades… } ] }
  *
  * Every part may be left out. Parsing is strict — an unknown field is a mistake to point out, not to ignore.
@@ -14,7 +16,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Validity } from './core/certificate-authority.js';
 import type { DeclaredPlatform } from './core/platform.js';
+import { ACCOUNT_STATUSES } from './core/interfaces.js';
 import type { WorldSeed } from './core/world-seed.js';
+import { buyerBody, toNewBuyer } from './http/admin-buyer-bodies.js';
 import { appBody, merchantBody, parse, settingsBody, toNewMerchant, toSettingsChange, toTradeDraft, tokenBody, tradeBody } from './http/admin-bodies.js';
 
 const pemText = z.string().min(1).max(16_384);
@@ -35,19 +39,10 @@ export const seedFileSchema = z
       )
       .optional(),
     app_auth_tokens: z.array(tokenBody.extend({ app_auth_token: z.string().min(1).max(64) }).strict()).optional(),
-    trades: z
-      .array(
-        tradeBody
-          .extend({
-            trade_no: z
-              .string()
-              .regex(/^\d{28}$/)
-              .optional(),
-            out_trade_no: z.string().min(1).max(64),
-          })
-          .strict(),
-      )
+    buyers: z
+      .array(buyerBody.extend({ buyer_user_id: z.string().regex(/^2088\d{12}$/), account_status: z.enum(ACCOUNT_STATUSES).optional() }).strict())
       .optional(),
+    trades: z.array(tradeBody.extend({ trade_no: z.string().regex(/^\d{28}$/).optional(), out_trade_no: z.string().min(1).max(64) }).strict()).optional(),
   })
   .strict();
 
@@ -110,6 +105,11 @@ export function declaredWorld(json: unknown): DeclaredWorld {
       ...(app.message_url && { messageUrl: app.message_url }),
     })),
     appAuthTokens: (file.app_auth_tokens ?? []).map((token) => ({ token: token.app_auth_token, appId: token.app_id, pid: token.pid })),
+    buyers: (file.buyers ?? []).map(({ buyer_user_id: buyerUserId, account_status: accountStatus, ...body }) => ({
+      buyerUserId,
+      ...toNewBuyer(body),
+      ...(accountStatus && { accountStatus }),
+    })),
     trades: (file.trades ?? []).map(({ trade_no: tradeNo, ...body }) => {
       return { ...toTradeDraft(body, ownerOf(body.app_id)), appId: body.app_id, ...(tradeNo && { tradeNo }) };
     }),

@@ -1,6 +1,6 @@
 /**
  * The demo world (`serve --demo`): a merchant, an app in public-key mode (with an AES key), an app in
- * certificate mode and a few paid trades, with FIXED credentials — the same app ids, keys, passwords and
+ * certificate mode, a buyer with funds in every channel, and a few paid trades, with FIXED credentials — the same app ids, keys, passwords and
  * platform key on every machine and in every fresh data dir, like LocalStack's and stripe-mock's, so that a
  * test configuration written against it never changes. FOR TESTS ONLY: these private keys are public.
  */
@@ -70,6 +70,14 @@ export const DEMO_MERCHANT = {
   md5Key: 'tuikuandemomd5key000000000000001',
   loginPassword: 'demo-login',
   paymentPassword: '123456',
+} as const;
+
+/** The demo buyer: Alipay's sandbox buyers pay with 111111 too. */
+export const DEMO_BUYER = {
+  buyerUserId: '2088621000000101',
+  logonId: 'demo-buyer@alitest.com',
+  loginPassword: 'demo-buyer-login',
+  paymentPassword: '111111',
 } as const;
 
 export const DEMO_APP_ID = '2021000100000001';
@@ -143,6 +151,36 @@ Zb2qKkaBT6mDE7XyqXVHT9K32NqhGJEQ2jd6Tj7dGhy4C3DJl03MD7qj1qEI461F
       login_password: DEMO_MERCHANT.loginPassword,
       payment_password: DEMO_MERCHANT.paymentPassword,
       balance: '10000.00',
+    },
+  ],
+  buyers: [
+    {
+      buyer_user_id: DEMO_BUYER.buyerUserId,
+      logon_id: DEMO_BUYER.logonId,
+      name: '演示买家',
+      login_password: DEMO_BUYER.loginPassword,
+      payment_password: DEMO_BUYER.paymentPassword,
+      funds: {
+        balance: '1000.00',
+        yuebao: '5000.00',
+        huabei_limit: '2000.00',
+        points: '10.00',
+        bank_cards: [
+          { bank_code: 'ICBC', fund_type: 'DEBIT_CARD', card_tail: '6688' },
+          { bank_code: 'CMB', fund_type: 'CREDIT_CARD', card_tail: '1234', available: '20000.00' },
+        ],
+        coupons: [
+          { voucher_id: '2026010100073002039000000RP1', fund_channel: 'COUPON', name: '支付宝红包', amount: '5.00', expires_at: '2036-12-31 23:59:59' },
+          {
+            voucher_id: '2026010100073002039000000MD1',
+            fund_channel: 'MDISCOUNT',
+            name: '演示商户满100减10',
+            merchant_pid: DEMO_MERCHANT.pid,
+            amount: '10.00',
+            expires_at: '2036-12-31 23:59:59',
+          },
+        ],
+      },
     },
   ],
   apps: [

@@ -5,6 +5,8 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { join, resolve } from 'node:path';
+import { buyerByUserId } from '../core/buyers.js';
+import { buyerFundsView } from '../http/admin-buyer-views.js';
 import { formatYuan } from '../protocol/yuan.js';
 import { declaredWorld, type DeclaredWorld } from '../seed-file.js';
 import { writePrivateFile } from '../private-files.js';
@@ -12,7 +14,7 @@ import { findApp } from '../store/sql/apps.js';
 import { findMerchant } from '../store/sql/merchants.js';
 import { findTradeByNo } from '../store/sql/trades.js';
 import type { Tuikuan } from '../tuikuan.js';
-import { DEMO_AES_KEY, DEMO_APP_ID, DEMO_CERT_APP_ID, DEMO_KEYS, DEMO_MERCHANT, DEMO_SEED } from './demo-world.js';
+import { DEMO_AES_KEY, DEMO_APP_ID, DEMO_BUYER, DEMO_CERT_APP_ID, DEMO_KEYS, DEMO_MERCHANT, DEMO_SEED } from './demo-world.js';
 
 export interface DemoCredentials {
   /** For tests only: every key here is published with tuikuan. */
@@ -36,6 +38,8 @@ export interface DemoCredentials {
     alipay_cert_sn: string;
     alipay_root_cert_sn: string;
   };
+  /** The buyer who pays on the cashier pages, and its funds as the server has them (GET /admin/v1/buyers/:id's `funds`). */
+  buyer: { buyer_user_id: string; logon_id: string; login_password: string; payment_password: string; funds: Record<string, unknown> };
   trades: Array<{ trade_no: string; out_trade_no: string; app_id: string; total_amount: string; notify_url: string | null }>;
 }
 
@@ -52,7 +56,8 @@ async function demoCredentials(tuikuan: Tuikuan): Promise<DemoCredentials> {
   const merchant = await findMerchant(db, DEMO_MERCHANT.pid);
   const app = await findApp(db, DEMO_APP_ID);
   const certApp = await findApp(db, DEMO_CERT_APP_ID);
-  if (!merchant || !app || !certApp) throw new Error('the demo world is applied at start (serve --demo)');
+  const buyer = await buyerByUserId(tuikuan.services, DEMO_BUYER.buyerUserId);
+  if (!merchant || !app || !certApp || !buyer) throw new Error('the demo world is applied at start (serve --demo)');
   const { certificates } = tuikuan.platform;
   const trades = [];
   for (const declared of DEMO_SEED.trades ?? []) {
@@ -99,6 +104,13 @@ async function demoCredentials(tuikuan: Tuikuan): Promise<DemoCredentials> {
       app_cert_sn: certApp.appCertSn ?? '',
       alipay_cert_sn: certificates.platformCertSn,
       alipay_root_cert_sn: certificates.rootCertSn,
+    },
+    buyer: {
+      buyer_user_id: buyer.buyerUserId,
+      logon_id: buyer.logonId,
+      login_password: DEMO_BUYER.loginPassword,
+      payment_password: DEMO_BUYER.paymentPassword,
+      funds: buyerFundsView(buyer.funds, tuikuan.services.clock.now()),
     },
     trades,
   };

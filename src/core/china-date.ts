@@ -9,3 +9,9 @@ const CHINA_OFFSET_MS = 8 * 60 * 60 * 1000;
 export function chinaDate(ms: number): string {
   return new Date(ms + CHINA_OFFSET_MS).toISOString().slice(0, 10).replaceAll('-', '');
 }
+
+/** The first moment of the China day after the one `ms` is in: when a count kept "for the day" starts again. */
+export function nextChinaMidnight(ms: number): number {
+  const dayMs = 24 * 60 * 60 * 1000;
+  return (Math.floor((ms + CHINA_OFFSET_MS) / dayMs) + 1) * dayMs - CHINA_OFFSET_MS;
+}

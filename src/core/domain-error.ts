@@ -13,6 +13,7 @@ export const DOMAIN_ERROR_CODES = {
   notification_not_found: 404,
   token_not_found: 404,
   job_not_found: 404,
+  buyer_not_found: 404,
   duplicate: 409,
   balance_not_enough: 409,
   clock_not_virtual: 409,

@@ -52,3 +52,8 @@ export function newMd5Key(): string {
 export function newAppAuthToken(now: number): string {
   return `${chinaDate(now).slice(2)}BB${randomBytes(16).toString('hex')}`;
 }
+
+/** A voucher id as `voucher_detail_list` shows one: the China date and 20 digits, 28 characters. */
+export function newVoucherId(now: number): string {
+  return `${chinaDate(now)}${digits(20)}`;
+}

@@ -26,6 +26,12 @@
  *   across attempts.
  * - **job**: background work due at `run_at`, claimed by a worker under a lease.
  * - **fen**: 1/100 yuan; every amount inside is integer fen. **China time**: UTC+8, how Alipay writes times.
+ * - **buyer**: the payer's Alipay account: a **logon id** (an email or a mobile number), a **buyer user id**
+ *   (`2088` + 12 digits, never a merchant's pid), a login and a payment password, and **funds** in the channels a
+ *   payment draws from: balance (ALIPAYACCOUNT), Yu'E Bao (FINANCEACCOUNT), the Huabei credit limit (PCREDIT),
+ *   points (POINT, 集分宝, each worth 1 fen), bank cards (BANKCARD) and the **coupons** the buyer holds: red packets
+ *   and coupons funded by Alipay (COUPON) or by one merchant (MCOUPON, MDISCOUNT).
+ * - **draw**: what one payment takes from one of the buyer's channels (one card, one coupon).
  */
 /** An amount of money in fen: a non-negative or signed safe integer, never a float of yuan. */
 export type Fen = number;
@@ -365,3 +371,77 @@ export interface DepositBackFacts {
 }
 
 export type NotificationFacts = TradeStatusFacts | BatchRefundFacts | DepositBackFacts;
+
+/** The coupons a buyer can hold: a red packet funded by Alipay, or a merchant's red packet or coupon. */
+export const BUYER_COUPON_CHANNELS = ['COUPON', 'MCOUPON', 'MDISCOUNT'] as const;
+export type BuyerCouponChannel = (typeof BUYER_COUPON_CHANNELS)[number];
+
+/** The buyer's own funds a payment can be chosen to draw from (coupons are chosen one by one). */
+export const BUYER_PAY_CHANNELS = ['POINT', 'ALIPAYACCOUNT', 'FINANCEACCOUNT', 'PCREDIT', 'BANKCARD'] as const;
+export type BuyerPayChannel = (typeof BUYER_PAY_CHANNELS)[number];
+
+export interface BuyerBankCard {
+  /** 1, 2, …: the card's place among the buyer's cards, which names it. */
+  position: number;
+  /** The bank, e.g. `ICBC`, `CMB`: a BANKCARD fund bill's `bank_code`. */
+  bankCode: string;
+  /** `DEBIT_CARD`, `CREDIT_CARD` or `MIXED_CARD`: a BANKCARD fund bill's `fund_type`. */
+  fundType: string;
+  /** The card number's last four digits. */
+  cardTail: string;
+  /** What the bank lets this card pay; null when the simulated bank always pays. (Default: null) */
+  available: Fen | null;
+}
+
+export interface BuyerCoupon {
+  /** The voucher's id, which `voucher_detail_list` reports. */
+  voucherId: string;
+  fundChannel: BuyerCouponChannel;
+  name: string;
+  /** For MCOUPON/MDISCOUNT: the merchant that funds it, whose trades alone it applies to; null for COUPON. */
+  merchantPid: string | null;
+  /** Its face value. */
+  amount: Fen;
+  /** What is left to use. A whole-only coupon is usable only while nothing of it is used. */
+  remaining: Fen;
+  /** Whether a payment must use all of it at once. (Default: false for red packets, true for MDISCOUNT) */
+  wholeOnly: boolean;
+  /** When it stops being usable; null when never. */
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+/** A buyer's amounts, each channel's in fen. */
+export interface BuyerAmounts {
+  /** ALIPAYACCOUNT: the Alipay balance (余额). */
+  balance: Fen;
+  /** FINANCEACCOUNT: Yu'E Bao (余额宝). */
+  yuebao: Fen;
+  /** PCREDIT: the Huabei credit limit (花呗额度) and what of it is used; what is available is the difference. */
+  huabeiLimit: Fen;
+  huabeiUsed: Fen;
+  /** POINT: 集分宝, each worth one fen. */
+  points: Fen;
+}
+
+export interface BuyerFunds extends BuyerAmounts {
+  bankCards: BuyerBankCard[];
+  coupons: BuyerCoupon[];
+}
+
+/** A buyer, without the funds. */
+export interface BuyerAccount {
+  buyerUserId: string;
+  logonId: string;
+  name: string;
+  /** A frozen buyer cannot pay. (Default: normal) */
+  accountStatus: AccountStatus;
+  /** Wrong payment passwords counted until `paymentPasswordFailuresResetAt` (the next China midnight). */
+  paymentPasswordFailures: number;
+  paymentPasswordFailuresResetAt: number | null;
+  createdAt: number;
+}
+
+export interface Buyer extends BuyerAccount {
+  funds: BuyerFunds;
+}

@@ -1,5 +1,5 @@
 /**
- * A declared world (`serve --seed <file>`, `--demo`): merchants, apps, app auth tokens and trades with ids of
+ * A declared world (`serve --seed <file>`, `--demo`): merchants, apps, app auth tokens, buyers and trades with ids of
  * their own, applied at every start. What exists is kept, what is missing is made, nothing is made twice —
  * so a merchant's test configuration (app id, keys, `alipayPublicKey`) works unchanged against a fresh data
  * dir. A declared value that contradicts the store — another key for an existing app, another email for an
@@ -8,11 +8,14 @@
  */
 import { createPublicKey } from 'node:crypto';
 import { findApp, findAppAuthToken } from '../store/sql/apps.js';
+import { findBuyerCredentials, findBuyerRecord, findBuyerRecordByLogonId } from '../store/sql/buyers.js';
 import { findMerchant, findMerchantByEmail, findMerchantCredentials } from '../store/sql/merchants.js';
 import { findTrade } from '../store/sql/trades.js';
 import { changeAppSettings, createApp, issueAppAuthToken, normalisePublicKey } from './apps.js';
+import { createBuyer, normaliseLogonId, type NewBuyer } from './buyers.js';
 import type { Validity } from './certificate-authority.js';
 import type { CoreDeps } from './deps.js';
+import { DomainError } from './domain-error.js';
 import type { KeyMode } from './interfaces.js';
 import { changeMerchantSettings, createMerchant, type NewMerchant, type SettingsChange } from './merchants.js';
 import { verifyPassword } from './password.js';
@@ -40,6 +43,10 @@ export interface SeedAppAuthToken {
   pid: string;
 }
 
+export interface SeedBuyer extends NewBuyer {
+  buyerUserId: string;
+}
+
 export interface SeedTrade extends Omit<TradeDraft, 'app'> {
   appId: string;
 }
@@ -48,6 +55,8 @@ export interface WorldSeed {
   merchants: SeedMerchant[];
   apps: SeedApp[];
   appAuthTokens: SeedAppAuthToken[];
+  /** (Default: none) */
+  buyers?: SeedBuyer[];
   trades: SeedTrade[];
   /** Validity of seeded apps' certificates, so that they come out the same on every machine. */
   certificateValidity?: Validity;
@@ -64,6 +73,7 @@ export async function applyWorldSeed(deps: CoreDeps, seed: WorldSeed): Promise<v
   for (const merchant of seed.merchants) await seedMerchant(deps, merchant);
   for (const app of seed.apps) await seedApp(deps, app, seed.certificateValidity);
   for (const token of seed.appAuthTokens) await seedAppAuthToken(deps, token);
+  for (const buyer of seed.buyers ?? []) await seedBuyer(deps, buyer);
   for (const trade of seed.trades) await seedTrade(deps, trade);
 }
 
@@ -130,6 +140,31 @@ async function seedAppAuthToken(deps: CoreDeps, declared: SeedAppAuthToken): Pro
   if (existing.appId !== declared.appId || existing.pid !== declared.pid) {
     throw new WorldConflict(`app auth token ${declared.token}: this store has it for app ${existing.appId} and merchant ${existing.pid}`);
   }
+}
+
+async function seedBuyer(deps: CoreDeps, declared: SeedBuyer): Promise<void> {
+  const db = deps.store.db;
+  const id = declared.buyerUserId;
+  const logonId = declared.logonId === undefined ? undefined : normaliseLogonId(declared.logonId);
+  const existing = await findBuyerRecord(db, id);
+  if (!existing) {
+    const holder = logonId === undefined ? undefined : await findBuyerRecordByLogonId(db, logonId);
+    if (holder) throw new WorldConflict(`buyer ${id}: logon id ${logonId} belongs to another buyer in this store`);
+    if (await findMerchant(db, id)) throw new WorldConflict(`buyer ${id}: this store has a merchant with that pid`);
+    try {
+      await createBuyer(deps, declared);
+    } catch (error) {
+      if (error instanceof DomainError) throw new WorldConflict(`buyer ${id}: ${error.message}`);
+      throw error;
+    }
+    return;
+  }
+  const differs = (what: string) => new WorldConflict(`buyer ${id}: the declared ${what} is not the one this store has`);
+  if (logonId !== undefined && logonId !== existing.logonId) throw differs('logon_id');
+  const credentials = await findBuyerCredentials(db, id);
+  const matches = async (given: string | undefined, hash: string | undefined) => given === undefined || verifyPassword(given, hash ?? '');
+  if (!(await matches(declared.loginPassword, credentials?.loginPasswordHash))) throw differs('login_password');
+  if (!(await matches(declared.paymentPassword, credentials?.paymentPasswordHash))) throw differs('payment_password');
 }
 
 async function seedTrade(deps: CoreDeps, declared: SeedTrade): Promise<void> {

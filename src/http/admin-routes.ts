@@ -12,6 +12,7 @@ import type { DeliveryOptions } from '../worker/deliver-notification.js';
 import type { Worker } from '../worker/worker.js';
 import { adminAppRoutes } from './admin-app-routes.js';
 import { adminBatchRoutes } from './admin-batch-routes.js';
+import { adminBuyerRoutes } from './admin-buyer-routes.js';
 import { adminClockRoutes } from './admin-clock-routes.js';
 import { adminFaultRoutes } from './admin-fault-routes.js';
 import { adminMerchantRoutes } from './admin-merchant-routes.js';
@@ -85,6 +86,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   );
 
   await app.register(adminMerchantRoutes, { services });
+  await app.register(adminBuyerRoutes, { services });
   await app.register(adminAppRoutes, { services, platform: options.platform });
   await app.register(adminTradeRoutes, { services });
   await app.register(adminFaultRoutes, { services, methods: options.methods });

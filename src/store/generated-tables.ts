@@ -68,6 +68,45 @@ export interface BatchLines {
   tradeNo: string;
 }
 
+export interface BuyerBankCards {
+  available: number | null;
+  bankCode: string;
+  buyerUserId: string;
+  cardTail: string;
+  fundType: string;
+  position: number;
+}
+
+export interface BuyerCoupons {
+  amount: number;
+  buyerUserId: string;
+  createdAt: number;
+  expiresAt: number | null;
+  fundChannel: string;
+  merchantPid: string | null;
+  name: string;
+  remaining: number;
+  voucherId: string;
+  wholeOnly: number;
+}
+
+export interface Buyers {
+  accountStatus: Generated<string>;
+  balance: Generated<number>;
+  buyerUserId: string;
+  createdAt: number;
+  huabeiLimit: Generated<number>;
+  huabeiUsed: Generated<number>;
+  loginPasswordHash: string;
+  logonId: string;
+  name: string;
+  paymentPasswordFailures: Generated<number>;
+  paymentPasswordFailuresResetAt: number | null;
+  paymentPasswordHash: string;
+  points: Generated<number>;
+  yuebao: Generated<number>;
+}
+
 export interface CashierSessions {
   batchId: number;
   createdAt: number;
@@ -274,6 +313,9 @@ export interface DB {
   apps: Apps;
   batches: Batches;
   batchLines: BatchLines;
+  buyerBankCards: BuyerBankCards;
+  buyerCoupons: BuyerCoupons;
+  buyers: Buyers;
   cashierSessions: CashierSessions;
   faults: Faults;
   fundAllocations: FundAllocations;

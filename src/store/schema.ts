@@ -14,7 +14,18 @@
  * migration that drops or retypes a narrowed column fails to compile here instead of drifting.
  */
 import type { ColumnType, Insertable, InsertType, Selectable, SelectType, Updateable, UpdateType } from 'kysely';
-import type { AccountStatus, BatchStatus, DbackStatus, KeyMode, Merchant, RefundSource, RefundStatus, Trade, TradeStatus } from '../core/interfaces.js';
+import type {
+  AccountStatus,
+  BatchStatus,
+  BuyerCouponChannel,
+  DbackStatus,
+  KeyMode,
+  Merchant,
+  RefundSource,
+  RefundStatus,
+  Trade,
+  TradeStatus,
+} from '../core/interfaces.js';
 import type * as Tables from './generated-tables.js';
 import type { Generated } from './generated-tables.js';
 
@@ -87,6 +98,22 @@ export type BatchLineTable = Tables.BatchLines;
 export type CashierSessionTable = Tables.CashierSessions;
 
 /**
+ * `huabei_limit`, `huabei_used`: the Huabei credit limit and what of it is used, in fen; `points`: 集分宝 (1 fen
+ * each). `payment_password_failures`: wrong payment passwords, counted until `payment_password_failures_reset_at`
+ * (the next China midnight after the first of them); at five the payment password is locked until then.
+ */
+export type BuyerTable = Narrowed<Tables.Buyers, { accountStatus: Generated<AccountStatus> }>;
+
+/** `available`: what the bank lets the card pay; null when the simulated bank always pays. */
+export type BuyerBankCardTable = Tables.BuyerBankCards;
+
+/**
+ * `merchant_pid`: the merchant funding an MCOUPON/MDISCOUNT coupon, whose trades alone it applies to (null for
+ * COUPON). `remaining`: what is left to use; `whole_only`: 1 when a payment must take all of it at once.
+ */
+export type BuyerCouponTable = Narrowed<Tables.BuyerCoupons, { fundChannel: BuyerCouponChannel }>;
+
+/**
  * Every table a migration made (extending the generated `DB`, a new table is here without a word), with the
  * narrowed ones; each narrowed table must still be assignable to its generated one.
  */
@@ -97,6 +124,8 @@ export interface Database extends Tables.DB {
   refunds: RefundTable;
   fundAllocations: FundAllocationTable;
   batches: BatchTable;
+  buyers: BuyerTable;
+  buyerCoupons: BuyerCouponTable;
 }
 
 export type MerchantRow = Selectable<MerchantTable>;
@@ -108,6 +137,9 @@ export type TradeFundBillRow = Selectable<TradeFundBillTable>;
 export type RefundRow = Selectable<RefundTable>;
 export type FundAllocationRow = Selectable<FundAllocationTable>;
 export type BatchRow = Selectable<BatchTable>;
+export type BuyerRow = Selectable<BuyerTable>;
+export type BuyerBankCardRow = Selectable<BuyerBankCardTable>;
+export type BuyerCouponRow = Selectable<BuyerCouponTable>;
 export type JobRow = Selectable<JobTable>;
 export type NotificationRow = Selectable<NotificationTable>;
 export type NotificationAttemptRow = Selectable<NotificationAttemptTable>;

@@ -10,6 +10,7 @@ import * as m0004 from './0004-account-status-and-login-lock.js';
 import * as m0005 from './0005-dead-jobs-and-line-failures.js';
 import * as m0006 from './0006-certificates-and-aes.js';
 import * as m0007 from './0007-notification-facts.js';
+import * as m0010 from './0010-buyers-and-their-funds.js';
 
 export interface NumberedMigration {
   up(db: Kysely<unknown>, context: MigrationContext): Promise<void>;
@@ -23,4 +24,5 @@ export const migrations: Record<string, NumberedMigration> = {
   '0005-dead-jobs-and-line-failures': m0005,
   '0006-certificates-and-aes': m0006,
   '0007-notification-facts': m0007,
+  '0010-buyers-and-their-funds': m0010,
 };

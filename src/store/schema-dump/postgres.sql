@@ -67,6 +67,51 @@ table batches
   constraint batches_seller_pid_fkey FOREIGN KEY (seller_pid) REFERENCES merchants(pid)
   constraint batches_token_key UNIQUE (token)
 
+table buyer_bank_cards
+  column buyer_user_id text not null
+  column position integer not null
+  column bank_code text not null
+  column fund_type text not null
+  column card_tail text not null
+  column available bigint
+  constraint buyer_bank_cards_available_not_negative CHECK (available IS NULL OR available >= 0)
+  constraint buyer_bank_cards_buyer_user_id_fkey FOREIGN KEY (buyer_user_id) REFERENCES buyers(buyer_user_id)
+  constraint buyer_bank_cards_pk PRIMARY KEY (buyer_user_id, "position")
+
+table buyer_coupons
+  column voucher_id text not null
+  column buyer_user_id text not null
+  column fund_channel text not null
+  column name text not null
+  column merchant_pid text
+  column amount bigint not null
+  column remaining bigint not null
+  column whole_only integer not null
+  column expires_at bigint
+  column created_at bigint not null
+  constraint buyer_coupons_buyer_user_id_fkey FOREIGN KEY (buyer_user_id) REFERENCES buyers(buyer_user_id)
+  constraint buyer_coupons_pkey PRIMARY KEY (voucher_id)
+  constraint buyer_coupons_remaining_within_amount CHECK (remaining >= 0 AND remaining <= amount)
+
+table buyers
+  column buyer_user_id text not null
+  column logon_id text not null
+  column name text not null
+  column login_password_hash text not null
+  column payment_password_hash text not null
+  column account_status text not null default 'normal'::text
+  column balance bigint not null default 0
+  column yuebao bigint not null default 0
+  column huabei_limit bigint not null default 0
+  column huabei_used bigint not null default 0
+  column points bigint not null default 0
+  column payment_password_failures integer not null default 0
+  column payment_password_failures_reset_at bigint
+  column created_at bigint not null
+  constraint buyers_funds_not_negative CHECK (balance >= 0 AND yuebao >= 0 AND huabei_limit >= 0 AND huabei_used >= 0 AND points >= 0)
+  constraint buyers_logon_id_key UNIQUE (logon_id)
+  constraint buyers_pkey PRIMARY KEY (buyer_user_id)
+
 table cashier_sessions
   column id text not null
   column batch_id bigint not null
@@ -283,6 +328,7 @@ table trades
   constraint trades_seller_out_trade_no UNIQUE (seller_pid, out_trade_no)
   constraint trades_seller_pid_fkey FOREIGN KEY (seller_pid) REFERENCES merchants(pid)
 
+CREATE INDEX buyer_coupons_buyer ON public.buyer_coupons USING btree (buyer_user_id)
 CREATE INDEX jobs_run_at ON public.jobs USING btree (run_at)
 CREATE INDEX ledger_entries_pid ON public.ledger_entries USING btree (pid)
 CREATE INDEX notification_attempts_notification ON public.notification_attempts USING btree (notification_id)

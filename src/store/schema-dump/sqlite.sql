@@ -67,6 +67,51 @@ table batches
   unique (partner_pid, batch_no)
   unique (token)
 
+table buyer_bank_cards
+  column buyer_user_id text not null
+  column position integer not null
+  column bank_code text not null
+  column fund_type text not null
+  column card_tail text not null
+  column available bigint
+  check buyer_bank_cards_available_not_negative (available is null or available >= 0)
+  foreign key (buyer_user_id) references buyers (buyer_user_id)
+  primary key (buyer_user_id, position)
+
+table buyer_coupons
+  column voucher_id text
+  column buyer_user_id text not null
+  column fund_channel text not null
+  column name text not null
+  column merchant_pid text
+  column amount bigint not null
+  column remaining bigint not null
+  column whole_only integer not null
+  column expires_at bigint
+  column created_at bigint not null
+  check buyer_coupons_remaining_within_amount (remaining >= 0 and remaining <= amount)
+  foreign key (buyer_user_id) references buyers (buyer_user_id)
+  primary key (voucher_id)
+
+table buyers
+  column buyer_user_id text
+  column logon_id text not null
+  column name text not null
+  column login_password_hash text not null
+  column payment_password_hash text not null
+  column account_status text not null default 'normal'
+  column balance bigint not null default 0
+  column yuebao bigint not null default 0
+  column huabei_limit bigint not null default 0
+  column huabei_used bigint not null default 0
+  column points bigint not null default 0
+  column payment_password_failures integer not null default 0
+  column payment_password_failures_reset_at bigint
+  column created_at bigint not null
+  check buyers_funds_not_negative (balance >= 0 and yuebao >= 0 and huabei_limit >= 0 and huabei_used >= 0 and points >= 0)
+  primary key (buyer_user_id)
+  unique (logon_id)
+
 table cashier_sessions
   column id text
   column batch_id bigint not null
@@ -283,6 +328,7 @@ table trades
   primary key (trade_no)
   unique (seller_pid, out_trade_no)
 
+CREATE INDEX "buyer_coupons_buyer" on "buyer_coupons" ("buyer_user_id")
 CREATE INDEX "jobs_run_at" on "jobs" ("run_at")
 CREATE INDEX "ledger_entries_pid" on "ledger_entries" ("pid")
 CREATE INDEX "notification_attempts_notification" on "notification_attempts" ("notification_id")
