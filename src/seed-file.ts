@@ -42,7 +42,19 @@ export const seedFileSchema = z
     buyers: z
       .array(buyerBody.extend({ buyer_user_id: z.string().regex(/^2088\d{12}$/), account_status: z.enum(ACCOUNT_STATUSES).optional() }).strict())
       .optional(),
-    trades: z.array(tradeBody.extend({ trade_no: z.string().regex(/^\d{28}$/).optional(), out_trade_no: z.string().min(1).max(64) }).strict()).optional(),
+    trades: z
+      .array(
+        tradeBody
+          .extend({
+            trade_no: z
+              .string()
+              .regex(/^\d{28}$/)
+              .optional(),
+            out_trade_no: z.string().min(1).max(64),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   .strict();
 
