@@ -11,6 +11,7 @@ import { findRefundById, settleDepositBack } from '../store/sql/refunds.js';
 import { findTradeByNo } from '../store/sql/trades.js';
 import type { CoreDeps } from './deps.js';
 import { oweDepositBackMessage } from './notifications.js';
+import { returnToBuyer } from './refund-to-buyer.js';
 
 export async function settleBankReturn(deps: CoreDeps, refundId: number): Promise<void> {
   await deps.store.transaction(async (trx) => {
@@ -23,6 +24,11 @@ export async function settleBankReturn(deps: CoreDeps, refundId: number): Promis
     // Only what this run settled owes a message: a run that finds them settled already owes none.
     const settled = new Set(await settleDepositBack(trx, refundId, dbackStatus, now));
     if (settled.size === 0) return;
+    // Refused by the bank, the money goes to the buyer's Alipay balance instead.
+    if (dbackStatus === 'F') {
+      const refused = refund.allocations.filter((a) => settled.has(a.position)).map((a) => ({ fundChannel: 'ALIPAYACCOUNT', amount: a.amount }));
+      await returnToBuyer(trx, trade, refused);
+    }
     const app = await findApp(trx, trade.appId);
     for (const allocation of refund.allocations) {
       if (!settled.has(allocation.position)) continue;

@@ -13,6 +13,7 @@ import { isBankCard } from './fund-bill.js';
 import type { FundAllocation, Refund, RefundDraft } from './interfaces.js';
 import { oweTradeStatusSync } from './notifications.js';
 import { refundedTrade } from './refunded-trade.js';
+import { returnToBuyer } from './refund-to-buyer.js';
 import { moveRefund, type PendingRefund } from './refund-state.js';
 import { persistRefund, Rejection, type Locked, type RefundResult } from './refund-transaction.js';
 
@@ -50,6 +51,12 @@ export async function executeRefund(
     gmtClose: after.trade.gmtClose,
   });
 
+  // Bank cards wait for the bank (dbackStatus P); every other channel is back with the buyer now.
+  await returnToBuyer(
+    trx,
+    trade,
+    allocations.filter((a) => a.dbackStatus !== 'P'),
+  );
   const done: Refund = { ...saved, allocations };
   const notifying = await oweTradeStatusSync(trx, after.trade, seller, done, now);
   const bankReturn = allocations.find((a) => a.dbackStatus === 'P');

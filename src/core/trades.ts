@@ -15,6 +15,10 @@ import { newBuyerLogonId, newBuyerUserId, newTradeNo } from './identifiers.js';
 import type { AccountStatus, App, FundBill, Merchant, Trade, TradeStatus, Voucher } from './interfaces.js';
 import type { Fen } from './money.js';
 import { isNotifyUrl } from './notify-url.js';
+import { debitBuyerFunds } from './buyer-debit.js';
+import { loadBuyer } from './buyer-funds.js';
+import { maskedLogonId } from './buyers.js';
+import type { PaymentChoice } from './payment-draw.js';
 import { isPaid } from './trade-status.js';
 import { oweTradeStatusSync } from './notifications.js';
 
@@ -37,20 +41,39 @@ export interface TradeDraft {
   storeId?: string | null;
   terminalId?: string | null;
   operatorId?: string | null;
+  /**
+   * A registered buyer who pays from their own funds, as chosen: the fund bill and vouchers follow from the
+   * draw (payment-draw.ts) and the funds are debited with the trade. (Default: a made-up buyer, the mix above)
+   */
+  payer?: { buyerUserId: string; choice: PaymentChoice };
+}
+
+/** The fund bill, vouchers and buyer of a payment from a registered buyer's funds, debited in `trx`. */
+async function payFromBuyer(trx: Trx, payer: NonNullable<TradeDraft['payer']>, sellerPid: string, total: Fen, now: number) {
+  const buyer = await loadBuyer(trx, payer.buyerUserId);
+  if (!buyer) throw new DomainError('buyer_not_found', `no buyer ${payer.buyerUserId}`);
+  const draw = await debitBuyerFunds(trx, payer.buyerUserId, payer.choice, { sellerPid, total, now });
+  if (!draw.ok) throw new DomainError('invalid_request', `the buyer cannot pay: ${JSON.stringify(draw.refusal)}`);
+  return { fundBills: draw.fundBills, vouchers: draw.vouchers, buyerUserId: buyer.buyerUserId, buyerLogonId: maskedLogonId(buyer.logonId) };
 }
 
 /** Records a new trade in `trx`. The caller has checked that its out_trade_no is free. */
 async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now: number): Promise<Trade> {
-  const vouchers = draft.vouchers ?? [];
-  const bills =
-    draft.fundBills ??
-    (vouchers.length > 0 ? billWithVouchers(draft.totalAmount, vouchers, merchant.defaultFundMix) : splitByMix(draft.totalAmount, merchant.defaultFundMix));
   if (draft.notifyUrl && !isNotifyUrl(draft.notifyUrl))
     throw new DomainError('invalid_request', 'notify_url: an absolute http(s) URL of at most 256 characters');
-  const problem = fundBillProblem(draft.totalAmount, bills, vouchers);
-  if (problem) throw new DomainError('invalid_request', problem);
   const status = draft.status ?? 'TRADE_SUCCESS';
   const paid = isPaid(status);
+  if (draft.payer && !paid) throw new DomainError('invalid_request', 'buyer_user_id: a buyer pays a paid trade (status TRADE_SUCCESS or TRADE_FINISHED)');
+  if (draft.payer && (draft.fundBills || draft.vouchers))
+    throw new DomainError('invalid_request', 'buyer_user_id: the buyer’s payment makes the fund bill; give one or the other');
+  const fromBuyer = draft.payer ? await payFromBuyer(trx, draft.payer, merchant.pid, draft.totalAmount, now) : null;
+  const vouchers = fromBuyer?.vouchers ?? draft.vouchers ?? [];
+  const bills =
+    fromBuyer?.fundBills ??
+    draft.fundBills ??
+    (vouchers.length > 0 ? billWithVouchers(draft.totalAmount, vouchers, merchant.defaultFundMix) : splitByMix(draft.totalAmount, merchant.defaultFundMix));
+  const problem = fundBillProblem(draft.totalAmount, bills, vouchers);
+  if (problem) throw new DomainError('invalid_request', problem);
   const amounts = tradeAmounts(draft.totalAmount, bills, merchant.feeRatePpm);
   const trade: Trade = {
     tradeNo: draft.tradeNo ?? newTradeNo(now),
@@ -65,8 +88,8 @@ async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now:
     chargeAmount: paid ? amounts.chargeAmount : 0,
     vouchers,
     fundBills: bills.map((bill, position) => ({ ...bill, position, refundedAmount: 0 })),
-    buyerUserId: newBuyerUserId(),
-    buyerLogonId: newBuyerLogonId(),
+    buyerUserId: fromBuyer?.buyerUserId ?? newBuyerUserId(),
+    buyerLogonId: fromBuyer?.buyerLogonId ?? newBuyerLogonId(),
     status,
     frozen: false,
     refundAllowed: true,

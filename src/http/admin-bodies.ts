@@ -8,7 +8,7 @@ import { DomainError } from '../core/domain-error.js';
 import { BANK_FUND_TYPES, FUND_CHANNELS, isDiscountChannel } from '../core/fund-bill.js';
 import { newSecret } from '../core/identifiers.js';
 import type { FundBill, FundMixShare, TradeStatus, Voucher } from '../core/interfaces.js';
-import { ACCOUNT_STATUSES, KEY_MODES, TRADE_STATUSES } from '../core/interfaces.js';
+import { ACCOUNT_STATUSES, BUYER_PAY_CHANNELS, KEY_MODES, TRADE_STATUSES } from '../core/interfaces.js';
 import type { NewMerchant, SettingsChange } from '../core/merchants.js';
 import { parsePositiveYuan, parseRate, parseYuan } from '../protocol/yuan.js';
 import { isNotifyUrl, OPENAPI_NOTIFY_URL_MAX } from '../core/notify-url.js';
@@ -133,6 +133,14 @@ export const tradeBody = z.object({
     .min(1)
     .max(20)
     .optional(),
+  /** A registered buyer who pays from their own funds: the channels and coupons they choose. */
+  buyer_user_id: z
+    .string()
+    .regex(/^2088\d{12}$/)
+    .optional(),
+  pay_channels: z.array(z.enum(BUYER_PAY_CHANNELS)).max(5).optional(),
+  bank_card_position: z.number().int().min(0).max(99).optional(),
+  voucher_ids: z.array(z.string().min(1).max(32)).max(20).optional(),
   voucher_detail_list: z
     .array(
       z.object({
@@ -245,5 +253,15 @@ export function toTradeDraft(body: z.infer<typeof tradeBody>, ownerPid: string):
     ...(vouchers && { vouchers }),
     notifyUrl: body.notify_url ?? null,
     ...(body.status && { status: body.status as TradeStatus }),
+    ...(body.buyer_user_id && {
+      payer: {
+        buyerUserId: body.buyer_user_id,
+        choice: {
+          channels: body.pay_channels ?? [],
+          ...(body.bank_card_position !== undefined && { bankCardPosition: body.bank_card_position }),
+          voucherIds: body.voucher_ids ?? [],
+        },
+      },
+    }),
   };
 }

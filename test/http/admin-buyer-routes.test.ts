@@ -4,18 +4,14 @@
  * the errors with their codes: buyer_not_found 404, duplicate 409, invalid_request 400 naming the field.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { describeEachEngine } from '../support/engines.js';
-import { startHarness, type Harness } from '../support/harness.js';
+import { useHarness } from '../support/harness.js';
 
 const SELLER = '2088000000000001';
 
 describeEachEngine('the admin API: buyers', (engine) => {
-  let harness: Harness;
-  before(async () => {
-    harness = await startHarness({ engine });
-  });
-  after(() => harness.close());
+  const { harness } = useHarness(engine, { merchant: false });
 
   describe('POST /buyers', () => {
     it('creates a buyer with a 2088 buyer user id, passwords returned once, and no funds', async () => {
