@@ -139,7 +139,7 @@ export const tradeBody = z.object({
     .regex(/^2088\d{12}$/)
     .optional(),
   pay_channels: z.array(z.enum(BUYER_PAY_CHANNELS)).max(5).optional(),
-  bank_card_position: z.number().int().min(0).max(99).optional(),
+  bank_card_position: z.number().int().min(1).max(99).optional(),
   voucher_ids: z.array(z.string().min(1).max(32)).max(20).optional(),
   voucher_detail_list: z
     .array(
