@@ -3,7 +3,7 @@
  * points, …) and discount channels (coupons and vouchers) are told apart here, because refunds go back to
  * the buyer's own funds first and only merchant-funded discounts cost the merchant nothing to reverse.
  */
-import type { FundBill, FundMixShare, Voucher } from './interfaces.js';
+import type { FundBill, FundMixShare, Trade, Voucher } from './interfaces.js';
 import { prorate, type Fen, type RatePpm } from './money.js';
 
 /** Discount channels and who funds them: Alipay or a third party ("other"), or the merchant. */
@@ -98,16 +98,11 @@ export function fundBillProblem(total: Fen, bills: FundBill[], vouchers: Voucher
   return null;
 }
 
-export interface TradeAmounts {
-  receiptAmount: Fen;
-  buyerPayAmount: Fen;
-  pointAmount: Fen;
-  invoiceAmount: Fen;
-  discountAmount: Fen;
-  mdiscountAmount: Fen;
-  /** The merchant's fee: `receipt_amount × fee rate`, rounded half up. */
-  chargeAmount: Fen;
-}
+/** The trade's amounts that follow from its fund bill; `chargeAmount` is `receipt_amount × fee rate`, rounded half up. */
+export type TradeAmounts = Pick<
+  Trade,
+  'receiptAmount' | 'buyerPayAmount' | 'pointAmount' | 'invoiceAmount' | 'discountAmount' | 'mdiscountAmount' | 'chargeAmount'
+>;
 
 /** The amounts Alipay reports for a trade, derived from its fund bill. */
 export function tradeAmounts(total: Fen, bills: FundBill[], feeRatePpm: RatePpm): TradeAmounts {

@@ -43,16 +43,21 @@ export function yuan(value: string | number, field: string, { positive = false }
 export const amountText = z.union([z.string(), z.number()]);
 const publicKeyText = z.string().min(1).max(8192);
 
-export const merchantBody = z.object({
-  name: z.string().min(1).max(128).optional(),
-  email: z.string().min(3).max(100).optional(),
-  balance: amountText.optional(),
+/** A merchant's credentials, given at creation or changed later (each generated when not given at creation). */
+const credentialFields = {
   md5_key: z
     .string()
     .regex(/^[0-9A-Za-z]{1,64}$/)
     .optional(),
   login_password: z.string().min(1).max(64).optional(),
   payment_password: z.string().min(1).max(64).optional(),
+};
+
+export const merchantBody = z.object({
+  name: z.string().min(1).max(128).optional(),
+  email: z.string().min(3).max(100).optional(),
+  balance: amountText.optional(),
+  ...credentialFields,
 });
 
 export const fundMixBody = z
@@ -83,12 +88,7 @@ export const settingsBody = z.object({
   dback_outcome: z.enum(['S', 'F']).optional(),
   mapi_rsa_public_key: publicKeyText.nullable().optional(),
   mapi_dsa_public_key: publicKeyText.nullable().optional(),
-  md5_key: z
-    .string()
-    .regex(/^[0-9A-Za-z]{1,64}$/)
-    .optional(),
-  login_password: z.string().min(1).max(64).optional(),
-  payment_password: z.string().min(1).max(64).optional(),
+  ...credentialFields,
   account_status: z.enum(ACCOUNT_STATUSES).optional(),
 });
 
