@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Validity } from './core/certificate-authority.js';
 import type { DeclaredPlatform } from './core/platform.js';
-import { ACCOUNT_STATUSES } from './core/interfaces.js';
+import { ACCOUNT_STATUSES } from './interfaces.js';
 import type { WorldSeed } from './core/world-seed.js';
 import { buyerBody, toNewBuyer } from './http/admin-buyer-bodies.js';
 import { appBody, merchantBody, parse, settingsBody, toNewMerchant, toSettingsChange, toTradeDraft, tokenBody, tradeBody } from './http/admin-bodies.js';

@@ -67,6 +67,10 @@ describe('the layering holds: HTTP → methods → core → store, protocol pure
       'store-holds-no-logic',
       { 'src/store/sql/q.ts': "import { rule } from '../../core/rule.js';\nexport const q = rule;\n", 'src/core/rule.ts': 'export const rule = 1;\n' },
     ],
+    [
+      'domain-types-stand-alone',
+      { 'src/interfaces.ts': "import type { Rule } from './core/rule.js';\nexport type Shared = Rule;\n", 'src/core/rule.ts': 'export type Rule = 1;\n' },
+    ],
     ['methods-know-no-http', { 'src/methods/m.ts': "import { r } from '../http/r.js';\nexport const m = r;\n", 'src/http/r.ts': 'export const r = 1;\n' }],
     [
       'no-cycles',

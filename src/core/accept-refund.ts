@@ -2,7 +2,7 @@
 import { addJob } from '../store/sql/jobs.js';
 import { updateTrade } from '../store/sql/trades.js';
 import type { CoreDeps } from './deps.js';
-import type { Trade } from './interfaces.js';
+import type { Trade } from '../interfaces.js';
 import { moveRefund } from './refund-state.js';
 import {
   answerOf,

@@ -3,7 +3,7 @@
  * certificate never change, but its AES key may (`PATCH /admin/v1/apps/:app_id`), also in another process.
  */
 import type { Clock } from './clock.js';
-import type { App } from './interfaces.js';
+import type { App } from '../interfaces.js';
 import { findApp } from '../store/sql/apps.js';
 import type { Store } from '../store/store.js';
 

@@ -6,7 +6,7 @@ import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
 import { newAppAuthToken, newAppId } from './identifiers.js';
 import { issueAppCertificate, type Validity } from './certificate-authority.js';
-import type { App, KeyMode } from './interfaces.js';
+import type { App, KeyMode } from '../interfaces.js';
 import { platformAuthority } from './platform.js';
 import { generateRsaKeyPair } from './key-pairs.js';
 import { isAesKey, newAesKey } from './aes-key.js';

@@ -7,7 +7,7 @@ import { findBatchById, findBatchByToken, listLinesUnderReview, updateBatch, typ
 import { addJob } from '../store/sql/jobs.js';
 import { findMerchant, findMerchantCredentials } from '../store/sql/merchants.js';
 import type { CoreDeps } from './deps.js';
-import type { Batch, Merchant } from './interfaces.js';
+import type { Batch, Merchant } from '../interfaces.js';
 import { verifyPassword } from './password.js';
 import { isStorableText } from './storable-text.js';
 

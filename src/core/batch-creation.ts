@@ -7,7 +7,7 @@ import { findBatch, insertBatch, type NewBatch } from '../store/sql/batches.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
 import type { CoreDeps } from './deps.js';
 import { newSecret } from './identifiers.js';
-import type { Batch, BatchLine } from './interfaces.js';
+import type { Batch, BatchLine } from '../interfaces.js';
 
 export interface BatchDraft {
   batchNo: string;

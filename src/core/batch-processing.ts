@@ -15,7 +15,7 @@ import { findTradeByNo } from '../store/sql/trades.js';
 import type { CoreDeps } from './deps.js';
 import { newNotifyId } from './identifiers.js';
 import { reportBatch } from './batch-report.js';
-import type { Batch, BatchLine } from './interfaces.js';
+import type { Batch, BatchLine } from '../interfaces.js';
 import { oweNotification } from './notifications.js';
 import { partnerMayRefundTrade } from './partner-authority.js';
 import type { RefundRejection } from './refund-rules.js';

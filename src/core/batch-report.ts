@@ -6,7 +6,7 @@ import { findBatchesByNo, listBatchLines } from '../store/sql/batches.js';
 import { findMerchant } from '../store/sql/merchants.js';
 import type { Db } from '../store/db.js';
 import type { CoreDeps } from './deps.js';
-import type { Batch, BatchLine, BatchRefundFacts, Merchant } from './interfaces.js';
+import type { Batch, BatchLine, BatchRefundFacts, Merchant } from '../interfaces.js';
 
 export interface BatchReport {
   batch: Batch;

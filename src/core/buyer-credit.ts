@@ -6,7 +6,7 @@
  */
 import type { Trx } from '../store/store.js';
 import { lockBuyer, storeFunds } from './buyer-funds.js';
-import type { BuyerFunds } from './interfaces.js';
+import type { BuyerFunds } from '../interfaces.js';
 import type { Fen } from './money.js';
 
 /** Money for one of the buyer's channels; a coupon's names its voucher. */

@@ -11,7 +11,7 @@ import type { Db, Trx } from '../store/store.js';
 import { DomainError } from './domain-error.js';
 import { BANK_FUND_TYPES } from './fund-bill.js';
 import { newVoucherId } from './identifiers.js';
-import type { Buyer, BuyerAmounts, BuyerBankCard, BuyerCoupon, BuyerCouponChannel, BuyerFunds } from './interfaces.js';
+import type { Buyer, BuyerAmounts, BuyerBankCard, BuyerCoupon, BuyerCouponChannel, BuyerFunds } from '../interfaces.js';
 import type { Fen } from './money.js';
 
 export interface NewBankCard {

@@ -8,7 +8,7 @@ import { findBuyerCredentials, findBuyerRecord, updateBuyer } from '../store/sql
 import { nextChinaMidnight } from './china-date.js';
 import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
-import type { BuyerAccount } from './interfaces.js';
+import type { BuyerAccount } from '../interfaces.js';
 import { verifyPassword } from './password.js';
 
 /** Wrong payment passwords that lock it for the day. */

@@ -11,7 +11,7 @@ import { fundsWithSet, fundsWithTopUp, loadBuyer, lockBuyer, NO_FUNDS, storeFund
 import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
 import { newBuyerUserId } from './identifiers.js';
-import type { AccountStatus, Buyer } from './interfaces.js';
+import type { AccountStatus, Buyer } from '../interfaces.js';
 import { hashPassword } from './password.js';
 
 export interface NewBuyer {

@@ -11,7 +11,7 @@ import { findRefund } from '../store/sql/refunds.js';
 import { lockTrade } from '../store/sql/trades.js';
 import { closeUnpaid } from './close-trade.js';
 import type { CoreDeps } from './deps.js';
-import type { Trade, TradeKey } from './interfaces.js';
+import type { Trade, TradeKey } from '../interfaces.js';
 import type { RefundRejection } from './refund-rules.js';
 import { refundNow } from './refund-now.js';
 import { tradeStatusAt } from './trade-status.js';

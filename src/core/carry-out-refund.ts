@@ -9,7 +9,7 @@ import { findTradeByNo, updateTrade } from '../store/sql/trades.js';
 import type { Trx } from '../store/store.js';
 import type { CoreDeps } from './deps.js';
 import { executeRefund } from './execute-refund.js';
-import type { Trade } from './interfaces.js';
+import type { Trade } from '../interfaces.js';
 import type { RefundRejection } from './refund-rules.js';
 import { isPendingRefund, moveRefund, type PendingRefund } from './refund-state.js';
 import { inRefundTransaction, persistRefund, Rejection, type Locked, type RefundResult } from './refund-transaction.js';

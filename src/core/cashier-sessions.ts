@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { findCashierSession, insertCashierSession, renewCashierSessionAtLogin, type CashierSession } from '../store/sql/batches.js';
 import type { CoreDeps } from './deps.js';
 import { newSecret } from './identifiers.js';
-import type { Batch } from './interfaces.js';
+import type { Batch } from '../interfaces.js';
 
 const SESSION_MS = 30 * 60 * 1000;
 

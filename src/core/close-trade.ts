@@ -7,7 +7,7 @@ import { findMerchant } from '../store/sql/merchants.js';
 import { lockTrade, updateTrade } from '../store/sql/trades.js';
 import type { Trx } from '../store/store.js';
 import type { CoreDeps } from './deps.js';
-import type { Merchant, Trade, TradeKey } from './interfaces.js';
+import type { Merchant, Trade, TradeKey } from '../interfaces.js';
 import { oweTradeStatusSync } from './notifications.js';
 import { tradeStatusAt } from './trade-status.js';
 

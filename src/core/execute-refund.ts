@@ -10,7 +10,7 @@ import { setFundBillRefunded, updateTrade } from '../store/sql/trades.js';
 import type { Trx } from '../store/store.js';
 import { allocateRefund, refundChargeFee } from './fund-allocation.js';
 import { isBankCard } from './fund-bill.js';
-import type { FundAllocation, Refund, RefundDraft } from './interfaces.js';
+import type { FundAllocation, Refund, RefundDraft } from '../interfaces.js';
 import { oweTradeStatusSync } from './notifications.js';
 import { refundedTrade } from './refunded-trade.js';
 import { returnToBuyer } from './refund-to-buyer.js';

@@ -8,7 +8,7 @@
  * merchant never received that money. Its fee comes back pro rata to what it returned.
  */
 import { isDiscountChannel, isMerchantFunded } from './fund-bill.js';
-import type { FundAllocation, TradeFundBill } from './interfaces.js';
+import type { FundAllocation, TradeFundBill } from '../interfaces.js';
 import { prorate, type Fen } from './money.js';
 
 const RED_PACKETS = new Set(['COUPON', 'MCOUPON']);

@@ -3,7 +3,7 @@
  * points, …) and discount channels (coupons and vouchers) are told apart here, because refunds go back to
  * the buyer's own funds first and only merchant-funded discounts cost the merchant nothing to reverse.
  */
-import type { FundBill, FundMixShare, Trade, Voucher } from './interfaces.js';
+import type { FundBill, FundMixShare, Trade, Voucher } from '../interfaces.js';
 import { prorate, type Fen, type RatePpm } from './money.js';
 
 /** Discount channels and who funds them: Alipay or a third party ("other"), or the merchant. */

@@ -1,7 +1,7 @@
 /** A merchant's ledger as it is read back: every entry, and their sum beside the balance they prove. */
 import { listLedgerEntries, sumLedgerEntries, type LedgerEntryRow } from '../store/sql/apply-ledger-entry.js';
 import type { CoreDeps } from './deps.js';
-import type { Merchant } from './interfaces.js';
+import type { Merchant } from '../interfaces.js';
 import { requireMerchant } from './merchants.js';
 import type { Fen } from './money.js';
 

@@ -8,7 +8,7 @@ import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
 import { DEFAULT_FUND_MIX } from './fund-bill.js';
 import { newMd5Key, newPid } from './identifiers.js';
-import type { Merchant } from './interfaces.js';
+import type { Merchant } from '../interfaces.js';
 import type { Fen } from './money.js';
 import { hashPassword } from './password.js';
 

@@ -3,9 +3,9 @@
  * protocol/yuan.ts parses and formats them. What the core needs of money is here: the units and exact arithmetic.
  */
 
-import type { Fen } from './interfaces.js';
+import type { Fen } from '../interfaces.js';
 
-export type { Fen, RatePpm } from './interfaces.js';
+export type { Fen, RatePpm } from '../interfaces.js';
 
 /** The largest amount Alipay accepts for one trade: 100,000,000.00 yuan. */
 export const MAX_TRADE_FEN: Fen = 100_000_000_00;

@@ -9,7 +9,7 @@ import { addJob } from '../store/sql/jobs.js';
 import { insertNotification, type NewNotification } from '../store/sql/notifications.js';
 import type { Trx } from '../store/store.js';
 import { newNotifyId } from './identifiers.js';
-import type { App, DepositBackFacts, FundAllocation, Merchant, Refund, Trade, TradeStatusFacts } from './interfaces.js';
+import type { App, DepositBackFacts, FundAllocation, Merchant, Refund, Trade, TradeStatusFacts } from '../interfaces.js';
 
 export async function oweNotification(trx: Trx, notification: Omit<NewNotification, 'nextAttemptAt'>): Promise<number> {
   const id = await insertNotification(trx, { ...notification, nextAttemptAt: notification.createdAt });

@@ -5,7 +5,7 @@
  */
 import { findApp, findAppAuthTokensBetween } from '../store/sql/apps.js';
 import type { CoreDeps } from './deps.js';
-import type { Trade } from './interfaces.js';
+import type { Trade } from '../interfaces.js';
 
 /** Whether the partner may ask for refunds of this seller's trades at all. */
 export async function partnerActsFor(deps: CoreDeps, partnerPid: string, sellerPid: string): Promise<boolean> {

@@ -10,7 +10,7 @@
  * balance (ALIPAYACCOUNT), Yu'E Bao (FINANCEACCOUNT), Huabei (PCREDIT) and last the bank card (BANKCARD), which
  * the bank pays in full unless the card has a limit. A chosen channel takes what it has, up to what is left.
  */
-import type { BuyerCoupon, BuyerCouponChannel, BuyerFunds, BuyerPayChannel, FundBill, Voucher } from './interfaces.js';
+import type { BuyerCoupon, BuyerCouponChannel, BuyerFunds, BuyerPayChannel, FundBill, Voucher } from '../interfaces.js';
 import type { Fen } from './money.js';
 
 /** What the buyer chose on the cashier page. */

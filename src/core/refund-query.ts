@@ -5,7 +5,7 @@
  */
 import { findAllocations, findTradeAndRefund, type QueriedTrade } from '../store/sql/refunds.js';
 import type { CoreDeps } from './deps.js';
-import type { Refund, TradeKey } from './interfaces.js';
+import type { Refund, TradeKey } from '../interfaces.js';
 
 export interface QueriedRefund {
   trade: QueriedTrade;

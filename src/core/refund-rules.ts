@@ -3,7 +3,7 @@
  * Each rejection is a reason in the domain's words; each protocol maps it to its own code (ACQ.* for the
  * OpenAPI, seed 002's codes for batch lines).
  */
-import type { Refund, Trade, TradeStatus } from './interfaces.js';
+import type { Refund, Trade, TradeStatus } from '../interfaces.js';
 import type { Fen } from './money.js';
 import { isPendingRefund, type PendingRefund } from './refund-state.js';
 

@@ -10,7 +10,7 @@
  *
  * `new` is a draft, never stored. `succeeded` is final. Every change of status is `moveRefund`.
  */
-import type { Refund, RefundDraft, RefundStatus } from './interfaces.js';
+import type { Refund, RefundDraft, RefundStatus } from '../interfaces.js';
 import type { Fen } from './money.js';
 
 const MOVES: Record<RefundStatus | 'new', readonly RefundStatus[]> = {

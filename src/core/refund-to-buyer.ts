@@ -8,7 +8,7 @@
 import type { Trx } from '../store/store.js';
 import { type ChannelCredit, fundsAfterCredits } from './buyer-credit.js';
 import { loadBuyer, storeFunds } from './buyer-funds.js';
-import type { BuyerFunds, FundAllocation, Trade } from './interfaces.js';
+import type { BuyerFunds, FundAllocation, Trade } from '../interfaces.js';
 import type { Fen } from './money.js';
 
 const COUPON_CHANNELS = new Set(['COUPON', 'MCOUPON', 'MDISCOUNT']);

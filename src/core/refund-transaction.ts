@@ -10,7 +10,7 @@ import { lockTrade } from '../store/sql/trades.js';
 import type { Trx } from '../store/store.js';
 import type { CoreDeps } from './deps.js';
 import { allocateRefund } from './fund-allocation.js';
-import type { Merchant, Refund, RefundDraft, RefundSource, Trade } from './interfaces.js';
+import type { Merchant, Refund, RefundDraft, RefundSource, Trade } from '../interfaces.js';
 import type { Fen } from './money.js';
 import { planRefund, type RefundPlan, type RefundRejection } from './refund-rules.js';
 import { tradeStatusAt } from './trade-status.js';

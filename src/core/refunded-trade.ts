@@ -3,7 +3,7 @@
  * took from it, the trade's totals grow by the refund, a reservation (refund.apply) is released, and a trade
  * refunded in full is closed. Pure, so that the arithmetic is tested on its own (test/core/refunded-trade.test.ts).
  */
-import type { FundAllocation, Trade, TradeFundBill } from './interfaces.js';
+import type { FundAllocation, Trade, TradeFundBill } from '../interfaces.js';
 import type { Fen } from './money.js';
 
 export interface RefundedTradeInput {

@@ -2,7 +2,7 @@
 import { findMerchant } from '../store/sql/merchants.js';
 import { findTrade, findTradeByNo } from '../store/sql/trades.js';
 import type { CoreDeps } from './deps.js';
-import type { Trade, TradeKey, TradeStatus } from './interfaces.js';
+import type { Trade, TradeKey, TradeStatus } from '../interfaces.js';
 import { tradeStatusAt } from './trade-status.js';
 
 export interface TradeWithStatus {

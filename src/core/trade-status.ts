@@ -2,7 +2,7 @@
  * A trade's status as of a moment. A paid trade becomes TRADE_FINISHED — no longer refundable — when
  * the merchant's refund window has passed since payment (12 months by default, protocol-notes §7).
  */
-import type { Trade, TradeStatus } from './interfaces.js';
+import type { Trade, TradeStatus } from '../interfaces.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 

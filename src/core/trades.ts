@@ -12,7 +12,7 @@ import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
 import { billWithVouchers, fundBillProblem, splitByMix, tradeAmounts } from './fund-bill.js';
 import { newBuyerLogonId, newBuyerUserId, newTradeNo } from './identifiers.js';
-import type { AccountStatus, App, FundBill, Merchant, Trade, TradeStatus, Voucher } from './interfaces.js';
+import type { AccountStatus, App, FundBill, Merchant, Trade, TradeStatus, Voucher } from '../interfaces.js';
 import type { Fen } from './money.js';
 import { isNotifyUrl } from './notify-url.js';
 import { debitBuyerFunds } from './buyer-debit.js';

@@ -16,7 +16,7 @@ import { createBuyer, normaliseLogonId, type NewBuyer } from './buyers.js';
 import type { Validity } from './certificate-authority.js';
 import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
-import type { KeyMode } from './interfaces.js';
+import type { KeyMode } from '../interfaces.js';
 import { changeMerchantSettings, createMerchant, type NewMerchant, type SettingsChange } from './merchants.js';
 import { verifyPassword } from './password.js';
 import { createTrade, type TradeDraft } from './trades.js';

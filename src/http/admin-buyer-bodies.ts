@@ -8,7 +8,7 @@ import type { BuyerChange, NewBuyer } from '../core/buyers.js';
 import type { FundsSet, FundsTopUp, NewBankCard, NewCoupon } from '../core/buyer-funds.js';
 import { DomainError } from '../core/domain-error.js';
 import { BANK_FUND_TYPES } from '../core/fund-bill.js';
-import { ACCOUNT_STATUSES, BUYER_COUPON_CHANNELS } from '../core/interfaces.js';
+import { ACCOUNT_STATUSES, BUYER_COUPON_CHANNELS } from '../interfaces.js';
 import { parseChinaTime } from '../protocol/china-time.js';
 import { amountText, yuan } from './admin-bodies.js';
 

@@ -1,6 +1,6 @@
 /** How the admin API writes a buyer: snake_case JSON, amounts (points too, by their worth) as "12.34", times in China time. */
 import { failuresNow, lockedUntil } from '../core/buyer-passwords.js';
-import type { Buyer, BuyerFunds } from '../core/interfaces.js';
+import type { Buyer, BuyerFunds } from '../interfaces.js';
 import { couponUsable, huabeiAvailable } from '../core/payment-draw.js';
 import { formatYuan } from '../protocol/yuan.js';
 import { time } from './admin-views.js';

@@ -1,6 +1,6 @@
 /** Admin API: refunds (with their fund allocations) and a merchant's ledger. */
 import type { FastifyInstance } from 'fastify';
-import type { Refund, RefundStatus } from '../core/interfaces.js';
+import type { Refund, RefundStatus } from '../interfaces.js';
 import { formatYuan } from '../protocol/yuan.js';
 import type { Services } from '../methods/services.js';
 import { oneOf } from './admin-bodies.js';

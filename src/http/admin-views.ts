@@ -1,6 +1,6 @@
 /** How the admin API writes domain objects: snake_case JSON, amounts as "12.34", times in China time. */
 import { formatChinaTime } from '../protocol/china-time.js';
-import type { App, Merchant, Trade, TradeStatus } from '../core/interfaces.js';
+import type { App, Merchant, Trade, TradeStatus } from '../interfaces.js';
 import { formatRate, formatYuan } from '../protocol/yuan.js';
 import type { PlatformKey } from '../core/platform.js';
 import { voucherFields } from '../methods/trade-fields.js';

@@ -2,7 +2,7 @@
  * The seller's pages of the batch refund with password, and the MAPI error page. Server-rendered HTML in
  * Chinese that works without JavaScript. Every value is escaped; forms carry the session's CSRF token.
  */
-import type { Batch } from '../core/interfaces.js';
+import type { Batch } from '../interfaces.js';
 import type { MapiError } from '../protocol/mapi/mapi-errors.js';
 
 export function escapeHtml(text: string): string {

@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { batchSeller, cancelBatch, confirmBatch, findBatchForCashier, linesUnderReview, lockedAtLogin, logInSeller } from '../core/batch-cashier.js';
 import { csrfValid, findCashierSessionFor, markLoggedIn, openCashierSession, type CashierSession } from '../core/cashier-sessions.js';
-import type { Batch } from '../core/interfaces.js';
+import type { Batch } from '../interfaces.js';
 import { isStorableText } from '../core/storable-text.js';
 import { formatYuan } from '../protocol/yuan.js';
 import type { Services } from '../methods/services.js';

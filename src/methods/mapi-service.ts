@@ -3,7 +3,7 @@
  * a redirect to the cashier pages or an HTML error page showing the code; server-to-server services
  * (notify_verify) answer in plain text.
  */
-import type { Merchant } from '../core/interfaces.js';
+import type { Merchant } from '../interfaces.js';
 import type { Charset } from '../protocol/charset.js';
 import type { MapiError } from '../protocol/mapi/mapi-errors.js';
 import type { MapiSignType } from '../protocol/mapi/mapi-signature.js';

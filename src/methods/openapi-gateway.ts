@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { merchantForToken } from '../core/apps.js';
 import { parseChinaTime } from '../protocol/china-time.js';
 import { SystemClock } from '../core/clock.js';
-import type { App } from '../core/interfaces.js';
+import type { App } from '../interfaces.js';
 import { isNotifyUrl } from '../core/notify-url.js';
 import { hasUnstorableText, isStorableText } from '../core/storable-text.js';
 import type { PlatformCertificates } from '../core/platform.js';

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Charset } from '../protocol/charset.js';
 import type { ErrorTable, OpenApiError } from '../protocol/openapi/openapi-error.js';
-import type { App } from '../core/interfaces.js';
+import type { App } from '../interfaces.js';
 import type { Services } from './services.js';
 
 export interface MethodContext {

@@ -14,7 +14,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import { merchantForToken } from '../core/apps.js';
 import type { Clock } from '../core/clock.js';
-import type { App } from '../core/interfaces.js';
+import type { App } from '../interfaces.js';
 import { isNotifyUrl } from '../core/notify-url.js';
 import type { PlatformCertificates } from '../core/platform.js';
 import { hasUnstorableText, isStorableText } from '../core/storable-text.js';

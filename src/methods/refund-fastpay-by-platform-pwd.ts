@@ -5,7 +5,7 @@
  */
 import { formatChinaDate, parseChinaTime } from '../protocol/china-time.js';
 import { batchNoTaken, createBatch } from '../core/batch-creation.js';
-import type { Merchant } from '../core/interfaces.js';
+import type { Merchant } from '../interfaces.js';
 import { isNotifyUrl, MAPI_NOTIFY_URL_MAX } from '../core/notify-url.js';
 import { merchantByEmail, merchantByPid } from '../core/merchants.js';
 import { partnerActsFor } from '../core/partner-authority.js';

@@ -3,7 +3,7 @@
  * alipay.trade.fastpay.refund.query, which return the same structures under the same query_options.
  */
 import { formatChinaTime } from '../protocol/china-time.js';
-import type { FundAllocation, Refund, Trade } from '../core/interfaces.js';
+import type { FundAllocation, Refund, Trade } from '../interfaces.js';
 import { formatRate, formatYuan } from '../protocol/yuan.js';
 import type { RefundRejection } from '../core/refund-rules.js';
 import type { RefundErrorName } from '../protocol/openapi/business-errors.js';

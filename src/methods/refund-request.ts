@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { parsePositiveYuan } from '../protocol/yuan.js';
 import type { RefundRequest } from '../core/refund-transaction.js';
-import type { RefundSource } from '../core/interfaces.js';
+import type { RefundSource } from '../interfaces.js';
 import { amountField, optionalText, queryOptionsField } from './openapi-method.js';
 
 export const refundBizSchema = z

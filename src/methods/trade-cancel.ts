@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { cancelTrade, type CancelRefusal } from '../core/cancel-trade.js';
-import type { Trade } from '../core/interfaces.js';
+import type { Trade } from '../interfaces.js';
 import { cancelError, type CancelErrorName } from '../protocol/openapi/business-errors.js';
 import { defineMethod, echoField, failure, optionalText, success } from './openapi-method.js';
 

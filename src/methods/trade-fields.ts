@@ -1,5 +1,5 @@
 /** How trades, fund bills and vouchers are written in OpenAPI replies: snake_case, amounts as "0.00". */
-import type { FundBill, Voucher } from '../core/interfaces.js';
+import type { FundBill, Voucher } from '../interfaces.js';
 import { formatYuan } from '../protocol/yuan.js';
 
 export function fundBillFields(bills: FundBill[]): Record<string, string>[] {

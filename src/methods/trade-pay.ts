@@ -7,7 +7,7 @@ import { formatChinaTime } from '../protocol/china-time.js';
 import { MAX_TRADE_FEN } from '../core/money.js';
 import { formatYuan, parsePositiveYuan } from '../protocol/yuan.js';
 import { payTrade } from '../core/trades.js';
-import type { Trade } from '../core/interfaces.js';
+import type { Trade } from '../interfaces.js';
 import { tradeError } from '../protocol/openapi/business-errors.js';
 import { amountField, defineMethod, echoField, failure, optionalText, queryOptionsField, requiredText, success } from './openapi-method.js';
 import { fundBillFields, voucherFields, zeroAmountFields } from './trade-fields.js';

@@ -6,7 +6,7 @@
 import { formatChinaTime } from '../protocol/china-time.js';
 import { formatYuan } from '../protocol/yuan.js';
 import { refundNow } from '../core/refund-now.js';
-import type { Trade } from '../core/interfaces.js';
+import type { Trade } from '../interfaces.js';
 import { findSellersTrade } from '../core/trade-lookup.js';
 import { refundError, type RefundErrorName } from '../protocol/openapi/business-errors.js';
 import { defineMethod, echoField, failure, success, type MethodContext } from './openapi-method.js';

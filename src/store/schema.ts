@@ -25,7 +25,7 @@ import type {
   RefundStatus,
   Trade,
   TradeStatus,
-} from '../core/interfaces.js';
+} from '../interfaces.js';
 import type * as Tables from './generated-tables.js';
 import type { Generated } from './generated-tables.js';
 

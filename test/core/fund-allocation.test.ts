@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { allocateRefund, refundChargeFee } from '../../src/core/fund-allocation.js';
-import type { TradeFundBill } from '../../src/core/interfaces.js';
+import type { TradeFundBill } from '../../src/interfaces.js';
 
 function bills(...lines: Array<[channel: string, amount: number, refunded?: number]>): TradeFundBill[] {
   return lines.map(([fundChannel, amount, refundedAmount = 0], position) => ({

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fundBillProblem, tradeAmounts } from '../../src/core/fund-bill.js';
-import type { BuyerCoupon, BuyerFunds } from '../../src/core/interfaces.js';
+import type { BuyerCoupon, BuyerFunds } from '../../src/interfaces.js';
 import { applicableCoupons, couponUsable, drawPayment, fundsAfterDraws, type PaymentChoice, type PaymentDraw } from '../../src/core/payment-draw.js';
 
 const SELLER = '2088000000000001';

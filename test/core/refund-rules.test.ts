@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Trade, TradeStatus } from '../../src/core/interfaces.js';
+import type { Trade, TradeStatus } from '../../src/interfaces.js';
 import { MAX_REFUNDS_PER_TRADE, planRefund, type RefundCheck } from '../../src/core/refund-rules.js';
 import { tradeStatusAt } from '../../src/core/trade-status.js';
 import { PAID_AT, refund, trade } from '../support/domain-records.js';

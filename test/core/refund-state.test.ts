@@ -1,7 +1,7 @@
 /** A refund's state machine: the moves it has, what each new state records, and the moves it refuses. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RefundStatus } from '../../src/core/interfaces.js';
+import type { RefundStatus } from '../../src/interfaces.js';
 import { canMove, moveRefund, RefundMoveError } from '../../src/core/refund-state.js';
 import { draftRefund } from '../../src/core/refund-transaction.js';
 import { PAID_AT, refund, trade } from '../support/domain-records.js';

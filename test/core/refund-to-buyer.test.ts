@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NO_FUNDS } from '../../src/core/buyer-funds.js';
-import type { BuyerCoupon, BuyerFunds, Voucher } from '../../src/core/interfaces.js';
+import type { BuyerCoupon, BuyerFunds, Voucher } from '../../src/interfaces.js';
 import { buyerCredits } from '../../src/core/refund-to-buyer.js';
 
 function coupon(voucherId: string, fundChannel: BuyerCoupon['fundChannel'], amount: number): BuyerCoupon {

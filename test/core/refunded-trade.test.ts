@@ -1,7 +1,7 @@
 /** The trade after a refund, computed: its fund bills, totals, reservation and status. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { FundAllocation } from '../../src/core/interfaces.js';
+import type { FundAllocation } from '../../src/interfaces.js';
 import { refundedTrade } from '../../src/core/refunded-trade.js';
 import { PAID_AT, trade } from '../support/domain-records.js';
 

@@ -2,7 +2,7 @@
  * Domain records built in memory, for the suites that test the core's pure rules: a paid trade and a refund
  * in any status, each with what its status records; `change` overrides any field.
  */
-import type { Refund, RefundRecord, RefundStatus, Trade } from '../../src/core/interfaces.js';
+import type { Refund, RefundRecord, RefundStatus, Trade } from '../../src/interfaces.js';
 
 /** When the trade was paid. */
 export const PAID_AT = Date.UTC(2026, 0, 1);

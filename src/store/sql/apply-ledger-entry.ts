@@ -4,7 +4,7 @@
  * refunds racing on different trades of one merchant cannot overdraw it.
  */
 import { sql } from 'kysely';
-import type { Fen } from '../../core/interfaces.js';
+import type { Fen } from '../../interfaces.js';
 import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 

@@ -1,5 +1,5 @@
 /** OpenAPI apps and the app auth tokens through which merchants authorise other merchants' apps. */
-import type { App, KeyMode } from '../../core/interfaces.js';
+import type { App, KeyMode } from '../../interfaces.js';
 import type { AppRow } from '../schema.js';
 import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';

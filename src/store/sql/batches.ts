@@ -1,6 +1,6 @@
 /** Batches of the batch refund with password, their lines, and the seller's cashier sessions. */
 import type { Updateable } from 'kysely';
-import type { Batch, BatchLine } from '../../core/interfaces.js';
+import type { Batch, BatchLine } from '../../interfaces.js';
 import type { BatchRow, BatchTable } from '../schema.js';
 import type { Db } from '../store.js';
 

@@ -1,5 +1,5 @@
 /** A buyer's bank cards, by position: all of them, replaced as a list, and a card's available amount. */
-import type { BuyerBankCard } from '../../core/interfaces.js';
+import type { BuyerBankCard } from '../../interfaces.js';
 import type { Db } from '../store.js';
 
 export async function findBuyerBankCards(db: Db, buyerUserId: string): Promise<BuyerBankCard[]> {

@@ -1,5 +1,5 @@
 /** The coupons a buyer holds: all of them, adding, changing (what is left of one) and removing them. */
-import type { BuyerCoupon } from '../../core/interfaces.js';
+import type { BuyerCoupon } from '../../interfaces.js';
 import type { BuyerCouponRow } from '../schema.js';
 import type { Db } from '../store.js';
 

@@ -4,7 +4,7 @@
  * buyer-coupons.ts.
  */
 import type { Updateable } from 'kysely';
-import type { BuyerAccount, BuyerAmounts } from '../../core/interfaces.js';
+import type { BuyerAccount, BuyerAmounts } from '../../interfaces.js';
 import type { BuyerRow, BuyerTable } from '../schema.js';
 import type { Db } from '../store.js';
 

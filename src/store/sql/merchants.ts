@@ -1,6 +1,6 @@
 /** Merchants: insert, find by pid or login email, change settings. Balances change only through the ledger. */
 import type { Updateable } from 'kysely';
-import type { FundMixShare, Merchant } from '../../core/interfaces.js';
+import type { FundMixShare, Merchant } from '../../interfaces.js';
 import type { MerchantRow, MerchantTable } from '../schema.js';
 import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';

@@ -1,6 +1,6 @@
 /** Notifications owed to merchants (the outbox) and every attempt to deliver them. */
 import { sql } from 'kysely';
-import type { NotificationFacts } from '../../core/interfaces.js';
+import type { NotificationFacts } from '../../interfaces.js';
 import type { NotificationAttemptRow, NotificationRow } from '../schema.js';
 import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';

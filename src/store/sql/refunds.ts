@@ -1,6 +1,6 @@
 /** Refunds and their fund allocations. */
 import { sql } from 'kysely';
-import type { DbackStatus, DistributiveOmit, FundAllocation, Refund, RefundStatus, Trade, Voucher } from '../../core/interfaces.js';
+import type { DbackStatus, DistributiveOmit, FundAllocation, Refund, RefundStatus, Trade, Voucher } from '../../interfaces.js';
 import type { FundAllocationRow, RefundRow } from '../schema.js';
 import { allRows, firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';

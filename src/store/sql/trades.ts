@@ -2,7 +2,7 @@
  * Trades and their fund bills. `lockTrade` is the lock every refund takes: `select … for update` on
  * PostgreSQL; on SQLite the transaction's `begin immediate` already holds the database.
  */
-import type { Trade, TradeFundBill, TradeKey, Voucher } from '../../core/interfaces.js';
+import type { Trade, TradeFundBill, TradeKey, Voucher } from '../../interfaces.js';
 
 export type { TradeKey };
 import type { TradeFundBillRow, TradeRow, TradeUpdate } from '../schema.js';
