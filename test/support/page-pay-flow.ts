@@ -1,0 +1,53 @@
+/**
+ * page.pay / wap.pay as a merchant's site and a buyer's browser do them, without a browser: the official SDK's
+ * pageExecute builds the request (a GET URL, or a POST form with the system params in its action URL), it is
+ * sent as the browser would send it, and the buyer's part on the cashier pages is played over plain HTTP
+ * (cookie and CSRF token included).
+ */
+import type { MerchantKit } from './harness.js';
+
+export interface PageCall {
+  bizContent: Record<string, unknown>;
+  returnUrl?: string;
+  notifyUrl?: string;
+}
+
+export interface PageAnswer {
+  status: number;
+  /** Where the gateway sent the browser (the cashier path), when it accepted the request. */
+  location: string | null;
+  /** The code on the error page, when it refused it. */
+  errorCode: string | null;
+  html: string;
+}
+
+const unescapeAttribute = (text: string) => text.replaceAll('&quot;', '"').replaceAll('&amp;', '&');
+
+/** The SDK's request for `method`, sent by a browser: following the link (GET) or submitting the form (POST). */
+export async function pageRequest(kit: MerchantKit, method: string, how: 'GET' | 'POST', call: PageCall): Promise<PageAnswer> {
+  const built = kit.sdk.pageExecute(method, how, call);
+  let response: Response;
+  if (how === 'GET') {
+    response = await fetch(built, { redirect: 'manual' });
+  } else {
+    const action = /<form action="([^"]+)"/.exec(built)?.[1];
+    if (!action) throw new Error(`no form in ${built}`);
+    const body = new URLSearchParams();
+    for (const match of built.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)" \/>/g)) {
+      body.append(match[1] as string, unescapeAttribute(match[2] as string));
+    }
+    response = await fetch(unescapeAttribute(action), {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
+  }
+  const html = response.status === 302 ? '' : await response.text();
+  return {
+    status: response.status,
+    location: response.headers.get('location'),
+    errorCode: /id="error-code">([^<]+)</.exec(html)?.[1] ?? null,
+    html,
+  };
+}
