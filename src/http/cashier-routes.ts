@@ -1,13 +1,15 @@
 /**
- * The seller's pages (`/cashier/batches/:token`): log in with the login password, review every line and the
+ * The seller's pages (`/cashier/batches/:token`; the buyer's, `/cashier/pay/:token`, are pay-cashier-routes.ts): log in with the login password, review every line and the
  * totals, confirm with the payment password or cancel (both only once logged in); then a page says the
  * batch was submitted, with a link back to the merchant. Five wrong login passwords, or five wrong payment
  * passwords, lock the batch. The session cookie is HttpOnly and SameSite=Strict; every form carries the
  * session's CSRF token.
  */
+import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { batchSeller, cancelBatch, confirmBatch, findBatchForCashier, linesUnderReview, lockedAtLogin, logInSeller } from '../core/batch-cashier.js';
 import { markLoggedIn, type CashierSession } from '../core/cashier-sessions.js';
+import { payCashierRoutes } from './pay-cashier-routes.js';
 import { checkedPost, html, sessionCookie, sessionOrNew } from './cashier-http.js';
 import type { Batch } from '../core/interfaces.js';
 import { formatYuan } from '../protocol/yuan.js';
@@ -15,7 +17,7 @@ import type { Services } from '../methods/services.js';
 import { decodeForm, splitForm } from '../protocol/charset.js';
 import { loginPage, notFoundPage, outcomePage, reviewPage, type BatchSummary, type ReviewLine } from './cashier-pages.js';
 
-export async function cashierRoutes(app: FastifyInstance, options: { services: Services }): Promise<void> {
+export async function cashierRoutes(app: FastifyInstance, options: { services: Services; platformKey: KeyObject }): Promise<void> {
   const { services } = options;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) => {
@@ -116,4 +118,7 @@ export async function cashierRoutes(app: FastifyInstance, options: { services: S
     if (found.session.loggedIn) await cancelBatch(services, found.batch);
     return reply.redirect(base(found.batch), 303);
   });
+
+  // The buyer's cashier of page.pay and wap.pay, on the same sessions and form parsing.
+  payCashierRoutes(app, services, options.platformKey);
 }

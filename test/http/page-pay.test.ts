@@ -37,6 +37,9 @@ describeEachEngine('page.pay and wap.pay at the gateway', (engine) => {
       });
       assert.equal(first.status, 302, first.html);
       assert.match(first.location ?? '', /^\/cashier\/pay\/[A-Za-z0-9_-]+$/);
+      const page = await fetch(new URL(first.location ?? '', harness.tuikuan.gateway));
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /测试商品 一件/);
       const again = await pageRequest(kit, 'alipay.trade.page.pay', how, { bizContent: pageBiz(no), returnUrl: RETURN_URL });
       assert.equal(again.location, first.location);
     });
@@ -72,11 +75,14 @@ describeEachEngine('page.pay and wap.pay at the gateway', (engine) => {
 
   it('closed by alipay.trade.close (answered ACQ.TRADE_NOT_EXIST, as before the buyer acts): ACQ.TRADE_HAS_CLOSE, and the cashier says it is closed', async () => {
     const no = outTradeNo();
-    await pageRequest(kit, 'alipay.trade.page.pay', 'GET', { bizContent: pageBiz(no), returnUrl: RETURN_URL });
+    const opened = await pageRequest(kit, 'alipay.trade.page.pay', 'GET', { bizContent: pageBiz(no), returnUrl: RETURN_URL });
     const close = (await kit.sdk.exec('alipay.trade.close', { bizContent: { out_trade_no: no } }, { validateSign: true })) as Reply;
     assert.equal(close.sub_code, 'ACQ.TRADE_NOT_EXIST');
     const again = await pageRequest(kit, 'alipay.trade.page.pay', 'GET', { bizContent: pageBiz(no), returnUrl: RETURN_URL });
     assert.equal(again.errorCode, 'ACQ.TRADE_HAS_CLOSE');
+    const page = await (await fetch(new URL(opened.location ?? '', harness.tuikuan.gateway))).text();
+    assert.match(page, /订单已关闭/);
+    assert.doesNotMatch(page, /name="login_password"/);
   });
 
   it('expired (timeout_express passed on the clock): closed', async () => {
@@ -86,6 +92,7 @@ describeEachEngine('page.pay and wap.pay at the gateway', (engine) => {
     await advanceClock(harness, 121);
     const again = await pageRequest(kit, 'alipay.trade.page.pay', 'GET', { bizContent: pageBiz(no, { timeout_express: '2m' }), returnUrl: RETURN_URL });
     assert.equal(again.errorCode, 'ACQ.TRADE_HAS_CLOSE');
+    assert.match(await (await fetch(new URL(opened.location ?? '', harness.tuikuan.gateway))).text(), /订单已关闭/);
   });
 
   describe('refused on the error page, nothing opened', () => {
