@@ -122,7 +122,7 @@ export function alert(kind: 'error' | 'info', message: string | undefined): stri
 }
 
 /** The gateway's error page, as Alipay shows it: the code, what it means, and where to go. */
-function errorPage(code: string, meaning: string, returnUrl: string | null, product: string, meaningLabel = ''): string {
+function errorPage(code: string, meaning: string, returnUrl: string | null, frame: PageFrame, meaningLabel = ''): string {
   return layout(
     `错误代码 ${code}`,
     `<section class="card">
@@ -134,18 +134,18 @@ function errorPage(code: string, meaning: string, returnUrl: string | null, prod
   </div>
   <div class="actions" style="justify-content:center">${backLink(returnUrl, '回到请求来源地')}</div>
 </section>`,
-    { product, secure: '安全连接' },
+    { secure: '安全连接', ...frame },
   );
 }
 
 /** The MAPI error page. */
 export function mapiErrorPage(error: MapiError, returnUrl: string | null): string {
-  return errorPage(error.code, error.meaning, returnUrl, '即时到账批量退款');
+  return errorPage(error.code, error.meaning, returnUrl, { product: '即时到账批量退款', secure: '安全连接 · 有密退款' });
 }
 
 /** A page API's error page (page.pay, wap.pay): the sub_code without `isv.`, and its sub_msg (protocol-notes §12.4). */
 export function openApiErrorPage(code: string, message: string, returnUrl: string | null): string {
-  return errorPage(code, message, returnUrl, '收银台', '错误原因：');
+  return errorPage(code, message, returnUrl, { product: '收银台', logo: '付' }, '错误原因：');
 }
 
 export interface BatchSummary {

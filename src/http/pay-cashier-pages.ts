@@ -52,7 +52,7 @@ legend{color:#646a73;padding:0 6px}
 .choice:last-child{border-bottom:0}
 .choice input{width:17px;height:17px;margin:0;flex:none}
 .choice label{margin:0;flex:1;display:flex;justify-content:space-between;gap:12px;flex-wrap:wrap}
-.choice .hold{color:#8a919f;font-variant-numeric:tabular-nums}
+.choice .hold{color:#8a919f;font-variant-numeric:tabular-nums;margin-left:auto}
 .choice.off label{color:#b5bac3}
 .tag{display:inline-block;font-size:12px;border-radius:3px;padding:0 6px;margin-left:6px;background:#fff1f0;color:#cf1322;border:1px solid #ffccc7}
 .who{color:#646a73;margin:0 0 14px}
@@ -152,7 +152,7 @@ export function payOutcomePage(view: OrderView & { kind: 'closed' | 'login_locke
       : view.kind === 'login_locked'
         ? ['bad', '登录已锁定', '登录密码错误次数过多，本订单已不能登录付款。请回到商户网站重新下单。']
         : ['ok', '付款成功', '该订单已付款成功。'];
-  const back = view.kind === 'paid' ? backLink(view.returnUrl ?? null) : cancelLink(view);
+  const back = backLink(view.kind === 'paid' ? (view.returnUrl ?? null) : view.cancelUrl);
   return layout(
     title,
     `${ORDER_STYLE}<section class="card">
