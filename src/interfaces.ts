@@ -309,6 +309,45 @@ export interface Batch {
   completedAt: number | null;
 }
 
+/** A pay order's state: as the trade it becomes will read (protocol-notes §12.8). */
+export type PayOrderStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';
+
+/** The page APIs whose orders the buyer pays on the cashier. */
+export type PayOrderMethod = 'alipay.trade.page.pay' | 'alipay.trade.wap.pay';
+
+/**
+ * What `alipay.trade.page.pay` / `alipay.trade.wap.pay` asked the buyer to pay, before there is a trade: the trade
+ * exists only once the buyer pays on the cashier (protocol-notes §12.1). `token` names it in the cashier's URL.
+ */
+export interface PayOrder {
+  id: number;
+  token: string;
+  method: PayOrderMethod;
+  appId: string;
+  sellerPid: string;
+  outTradeNo: string;
+  totalAmount: number;
+  subject: string;
+  body: string | null;
+  productCode: string;
+  /** The request's biz params and method, canonical: a repeat with other ones is ACQ.CONTEXT_INCONSISTENT. */
+  fingerprint: string;
+  charset: string;
+  returnUrl: string | null;
+  notifyUrl: string | null;
+  /** wap.pay: where a buyer who gives up goes back to. */
+  quitUrl: string | null;
+  status: PayOrderStatus;
+  /** The trade the payment made, once paid. */
+  tradeNo: string | null;
+  /** Wrong login passwords on the order's cashier, whichever session they came from. */
+  loginFailures: number;
+  createdAt: number;
+  expiresAt: number;
+  closedAt: number | null;
+  paidAt: number | null;
+}
+
 /**
  * What a notification owed reports, as facts recorded with its cause; the worker encodes them (protocol/) when
  * it sends. A trade's status notification: the trade, its seller and the refund, at the moment it happened.

@@ -1,23 +1,32 @@
 /**
- * The seller's session on the cashier pages of one batch: whether the seller has logged in, and the
- * CSRF token its forms must carry. Sessions last 30 minutes. Wrong passwords are counted on the batch
- * (batches.ts), not here, so that a new session gains no tries.
+ * A session on the cashier pages: a seller's on one batch, or a buyer's on one pay order — whether someone has
+ * logged in (and, for a pay order, which buyer), and the CSRF token its forms must carry. Sessions last 30
+ * minutes. Wrong login passwords are counted on the batch or the order, not here, so that a new session gains
+ * no tries.
  */
 import { timingSafeEqual } from 'node:crypto';
-import { findCashierSession, insertCashierSession, renewCashierSessionAtLogin, type CashierSession } from '../store/sql/batches.js';
+import { findCashierSession, insertCashierSession, renewCashierSessionAtLogin, type CashierSession } from '../store/sql/cashier-sessions.js';
 import type { CoreDeps } from './deps.js';
 import { newSecret } from './identifiers.js';
-import type { Batch } from '../interfaces.js';
 
 const SESSION_MS = 30 * 60 * 1000;
 
 export type { CashierSession };
 
-export async function openCashierSession(deps: CoreDeps, batch: Batch): Promise<CashierSession> {
+/** What a session is on: a batch (the seller's pages) or a pay order (the buyer's). */
+export type CashierSubject = { batchId: number } | { payOrderId: number };
+
+function isOn(session: CashierSession, subject: CashierSubject): boolean {
+  return 'batchId' in subject ? session.batchId === subject.batchId : session.payOrderId === subject.payOrderId;
+}
+
+export async function openCashierSession(deps: CoreDeps, subject: CashierSubject): Promise<CashierSession> {
   const now = deps.clock.now();
   const session: CashierSession = {
     id: newSecret(24),
-    batchId: batch.id,
+    batchId: 'batchId' in subject ? subject.batchId : null,
+    payOrderId: 'payOrderId' in subject ? subject.payOrderId : null,
+    buyerUserId: null,
     csrfToken: newSecret(16),
     loggedIn: false,
     createdAt: now,
@@ -27,11 +36,11 @@ export async function openCashierSession(deps: CoreDeps, batch: Batch): Promise<
   return session;
 }
 
-/** The session with this id for this batch, unless it has expired. */
-export async function findCashierSessionFor(deps: CoreDeps, id: string | undefined, batch: Batch): Promise<CashierSession | null> {
+/** The session with this id on this batch or order, unless it has expired. */
+export async function findCashierSessionFor(deps: CoreDeps, id: string | undefined, subject: CashierSubject): Promise<CashierSession | null> {
   if (!id) return null;
   const session = await findCashierSession(deps.store.db, id);
-  if (!session || session.batchId !== batch.id || session.expiresAt < deps.clock.now()) return null;
+  if (!session || !isOn(session, subject) || session.expiresAt < deps.clock.now()) return null;
   return session;
 }
 
@@ -43,10 +52,11 @@ export function csrfValid(session: CashierSession, token: string | undefined): b
 }
 
 /**
- * The seller has logged in: the session goes on under a new id and CSRF token (against session fixation).
- * Null when the session is gone meanwhile (a second login with the same cookie renewed it first).
+ * Someone has logged in — the seller, or the buyer named: the session goes on under a new id and CSRF token
+ * (against session fixation). Null when the session is gone meanwhile (a second login with the same cookie
+ * renewed it first).
  */
-export async function markLoggedIn(deps: CoreDeps, session: CashierSession): Promise<CashierSession | null> {
-  const renewed = { ...session, id: newSecret(24), csrfToken: newSecret(16), loggedIn: true };
+export async function markLoggedIn(deps: CoreDeps, session: CashierSession, buyerUserId: string | null = null): Promise<CashierSession | null> {
+  const renewed = { ...session, id: newSecret(24), csrfToken: newSecret(16), loggedIn: true, buyerUserId };
   return (await renewCashierSessionAtLogin(deps.store.db, session.id, renewed)) ? renewed : null;
 }

@@ -158,26 +158,7 @@ export type PaymentOutcome =
  * trade waiting for payment (created through the admin API) is paid by it.
  */
 export async function payTrade(deps: CoreDeps, draft: TradeDraft): Promise<PaymentOutcome> {
-  const attempt = () =>
-    deps.store.transaction(async (trx): Promise<PaymentOutcome> => {
-      const merchant = await requireSeller(trx, draft.sellerPid);
-      const now = deps.clock.now();
-      const existing = await lockTrade(trx, { sellerPid: draft.sellerPid, outTradeNo: draft.outTradeNo });
-      if (!existing) {
-        const trade = await recordTrade(trx, merchant, draft, now);
-        await oweTradeStatusSync(trx, trade, merchant, null, now);
-        return { kind: 'paid', trade };
-      }
-      if (existing.totalAmount !== draft.totalAmount) return { kind: 'inconsistent', trade: existing };
-      if (existing.status === 'TRADE_CLOSED') return { kind: 'closed', trade: existing };
-      if (existing.status !== 'WAIT_BUYER_PAY') return { kind: 'already_paid', trade: existing };
-      const paid: Trade = { ...existing, status: 'TRADE_SUCCESS', gmtPayment: now, notifyUrl: draft.notifyUrl ?? existing.notifyUrl };
-      paid.chargeAmount = tradeAmounts(paid.totalAmount, paid.fundBills, paid.feeRatePpm).chargeAmount;
-      await updateTrade(trx, paid.tradeNo, { status: paid.status, gmtPayment: now, notifyUrl: paid.notifyUrl, chargeAmount: paid.chargeAmount });
-      await creditPayment(trx, paid, now);
-      await oweTradeStatusSync(trx, paid, merchant, null, now);
-      return { kind: 'paid', trade: paid };
-    });
+  const attempt = () => deps.store.transaction((trx) => payTradeIn(trx, draft, deps.clock.now()));
   try {
     return await attempt();
   } catch (error) {
@@ -185,6 +166,29 @@ export async function payTrade(deps: CoreDeps, draft: TradeDraft): Promise<Payme
     if (isUniqueViolation(error)) return attempt();
     throw error;
   }
+}
+
+/**
+ * payTrade's work in the caller's transaction `trx`, at `now`: for a payment that must commit with other
+ * changes (the cashier's pay order). A unique violation (a racing first payment) is the caller's to retry.
+ */
+export async function payTradeIn(trx: Trx, draft: TradeDraft, now: number): Promise<PaymentOutcome> {
+  const merchant = await requireSeller(trx, draft.sellerPid);
+  const existing = await lockTrade(trx, { sellerPid: draft.sellerPid, outTradeNo: draft.outTradeNo });
+  if (!existing) {
+    const trade = await recordTrade(trx, merchant, draft, now);
+    await oweTradeStatusSync(trx, trade, merchant, null, now);
+    return { kind: 'paid', trade };
+  }
+  if (existing.totalAmount !== draft.totalAmount) return { kind: 'inconsistent', trade: existing };
+  if (existing.status === 'TRADE_CLOSED') return { kind: 'closed', trade: existing };
+  if (existing.status !== 'WAIT_BUYER_PAY') return { kind: 'already_paid', trade: existing };
+  const paid: Trade = { ...existing, status: 'TRADE_SUCCESS', gmtPayment: now, notifyUrl: draft.notifyUrl ?? existing.notifyUrl };
+  paid.chargeAmount = tradeAmounts(paid.totalAmount, paid.fundBills, paid.feeRatePpm).chargeAmount;
+  await updateTrade(trx, paid.tradeNo, { status: paid.status, gmtPayment: now, notifyUrl: paid.notifyUrl, chargeAmount: paid.chargeAmount });
+  await creditPayment(trx, paid, now);
+  await oweTradeStatusSync(trx, paid, merchant, null, now);
+  return { kind: 'paid', trade: paid };
 }
 
 export interface TradeSettings {

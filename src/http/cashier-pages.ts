@@ -57,24 +57,53 @@ footer{text-align:center;color:#a0a7b4;font-size:12px;margin:30px 0}
 
 const STEPS = ['登录账户', '核对退款', '提交完成'];
 
-function steps(current: number): string {
-  const items = STEPS.map((label, i) => `<li class="${i < current ? 'done' : i === current ? 'on' : ''}">${label}</li>`);
+function steps(labels: readonly string[], current: number): string {
+  const items = labels.map((label, i) => `<li class="${i < current ? 'done' : i === current ? 'on' : ''}">${label}</li>`);
   return `<ol class="steps">${items.join('')}</ol>`;
 }
 
-function layout(title: string, body: string, step?: number): string {
+/** How a page is framed: the product in the header, the steps, and whether it is laid out for a phone. */
+export interface PageFrame {
+  /** The step shown as current, if the page is one of the steps. */
+  step?: number;
+  /** (Default: the batch refund's steps) */
+  steps?: readonly string[];
+  /** The product named in the header. (Default: 即时到账批量退款) */
+  product?: string;
+  /** The logo's character. (Default: 退) */
+  logo?: string;
+  /** What the header's padlock says. (Default: 安全连接 · 有密退款) */
+  secure?: string;
+  /** Laid out for a phone-sized screen (wap.pay's cashier). (Default: false, a PC's) */
+  wap?: boolean;
+}
+
+/** The narrow layout of the phone cashier: one column, full-width controls, less padding. */
+const WAP_STYLE = `
+body.wap{font-size:15px}
+.wap .bar{padding:10px 14px}.wap .brand small{display:none}.wap .secure{font-size:12px}
+.wap main{margin:12px auto;padding:0 10px;max-width:520px}
+.wap .card{padding:18px 16px;border-radius:8px}
+.wap .kv{grid-template-columns:1fr;gap:2px}.wap .kv dd{margin-bottom:6px}
+.wap input[type=password],.wap input[type=text]{max-width:none;font-size:16px}
+.wap .actions{flex-direction:column;align-items:stretch}.wap button,.wap .button{width:100%;text-align:center;padding:12px}
+.wap .steps li{font-size:12px}
+`;
+
+export function layout(title: string, body: string, frame: PageFrame = {}): string {
+  const { step, product = '即时到账批量退款', logo = '退', secure = '安全连接 · 有密退款', wap = false } = frame;
   return `<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} - tuikuan 收银台</title>
-<style>${STYLE}</style>
+<style>${STYLE}${wap ? WAP_STYLE : ''}</style>
 </head>
-<body>
-<header><div class="bar"><span class="brand"><span class="logo">退</span>tuikuan<small>即时到账批量退款</small></span><span class="secure"><svg width="12" height="14" viewBox="0 0 12 14" aria-hidden="true"><rect x="1" y="6" width="10" height="8" rx="1.5" fill="#52c41a"/><path d="M3.5 6V4a2.5 2.5 0 0 1 5 0v2" stroke="#52c41a" stroke-width="1.6" fill="none"/></svg> 安全连接 · 有密退款</span></div></header>
+<body${wap ? ' class="wap"' : ''}>
+<header><div class="bar"><span class="brand"><span class="logo">${escapeHtml(logo)}</span>tuikuan<small>${escapeHtml(product)}</small></span><span class="secure"><svg width="12" height="14" viewBox="0 0 12 14" aria-hidden="true"><rect x="1" y="6" width="10" height="8" rx="1.5" fill="#52c41a"/><path d="M3.5 6V4a2.5 2.5 0 0 1 5 0v2" stroke="#52c41a" stroke-width="1.6" fill="none"/></svg> ${escapeHtml(secure)}</span></div></header>
 <main>
-${step === undefined ? '' : steps(step)}
+${step === undefined ? '' : steps(frame.steps ?? STEPS, step)}
 ${body}
 </main>
 <footer>tuikuan — 兼容支付宝的退款网关 · 本页面仅用于测试与自建退款核心</footer>
@@ -83,29 +112,40 @@ ${body}
 }
 
 /** Only http(s) links are offered back to the merchant's site. */
-function backLink(url: string | null, label = '返回商户网站'): string {
+export function backLink(url: string | null, label = '返回商户网站'): string {
   if (!url || !/^https?:\/\//i.test(url)) return '';
   return `<a class="button secondary" id="back" href="${escapeHtml(url)}">${label}</a>`;
 }
 
-function alert(kind: 'error' | 'info', message: string | undefined): string {
+export function alert(kind: 'error' | 'info', message: string | undefined): string {
   return message ? `<div class="alert ${kind}" role="alert">${escapeHtml(message)}</div>` : '';
 }
 
-/** The MAPI error page, as Alipay shows it: the code, and where to go. */
-export function mapiErrorPage(error: MapiError, returnUrl: string | null): string {
+/** The gateway's error page, as Alipay shows it: the code, what it means, and where to go. */
+function errorPage(code: string, meaning: string, returnUrl: string | null, frame: PageFrame, meaningLabel = ''): string {
   return layout(
-    `错误代码 ${error.code}`,
+    `错误代码 ${code}`,
     `<section class="card">
   <div class="result">
     <div class="icon bad">!</div>
     <h1>请求出错了</h1>
-    <p class="sub">错误代码 <span class="code" id="error-code">${escapeHtml(error.code)}</span> ${escapeHtml(error.meaning)}</p>
+    <p class="sub">错误代码 <span class="code" id="error-code">${escapeHtml(code)}</span> ${meaningLabel}<span id="error-reason">${escapeHtml(meaning)}</span></p>
     <p>您访问的请求参数有误，无法继续。请回到请求来源地，重新发起请求。</p>
   </div>
   <div class="actions" style="justify-content:center">${backLink(returnUrl, '回到请求来源地')}</div>
 </section>`,
+    { secure: '安全连接', ...frame },
   );
+}
+
+/** The MAPI error page. */
+export function mapiErrorPage(error: MapiError, returnUrl: string | null): string {
+  return errorPage(error.code, error.meaning, returnUrl, { product: '即时到账批量退款', secure: '安全连接 · 有密退款' });
+}
+
+/** A page API's error page (page.pay, wap.pay): the sub_code without `isv.`, and its sub_msg (protocol-notes §12.4). */
+export function openApiErrorPage(code: string, message: string, returnUrl: string | null): string {
+  return errorPage(code, message, returnUrl, { product: '收银台', logo: '付' }, '错误原因：');
 }
 
 export interface BatchSummary {
@@ -139,7 +179,7 @@ export function loginPage(view: BatchSummary & { action: string; csrf: string; e
     <div class="actions"><button class="primary" type="submit" id="login">登录</button></div>
   </form>
 </section>`,
-    0,
+    { step: 0 },
   );
 }
 
@@ -188,7 +228,7 @@ ${rows}
     <button class="secondary" type="submit" id="cancel">取消退款</button>
   </form>
 </section>`,
-    1,
+    { step: 1 },
   );
 }
 
@@ -219,7 +259,7 @@ export function outcomePage(view: BatchSummary & { returnUrl: string | null; loc
   ${summary(view)}
   <div class="actions" style="justify-content:center">${backLink(view.returnUrl)}</div>
 </section>`,
-    batch.status === 'processing' || batch.status === 'completed' ? 2 : undefined,
+    batch.status === 'processing' || batch.status === 'completed' ? { step: 2 } : {},
   );
 }
 

@@ -1,49 +1,23 @@
 /**
- * The seller's pages (`/cashier/batches/:token`): log in with the login password, review every line and the
+ * The seller's pages (`/cashier/batches/:token`; the buyer's, `/cashier/pay/:token`, are pay-cashier-routes.ts): log in with the login password, review every line and the
  * totals, confirm with the payment password or cancel (both only once logged in); then a page says the
  * batch was submitted, with a link back to the merchant. Five wrong login passwords, or five wrong payment
  * passwords, lock the batch. The session cookie is HttpOnly and SameSite=Strict; every form carries the
  * session's CSRF token.
  */
+import type { KeyObject } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { batchSeller, cancelBatch, confirmBatch, findBatchForCashier, linesUnderReview, lockedAtLogin, logInSeller } from '../core/batch-cashier.js';
-import { csrfValid, findCashierSessionFor, markLoggedIn, openCashierSession, type CashierSession } from '../core/cashier-sessions.js';
+import { markLoggedIn, type CashierSession } from '../core/cashier-sessions.js';
+import { payCashierRoutes } from './pay-cashier-routes.js';
+import { checkedPost, html, sessionCookie, sessionOrNew } from './cashier-http.js';
 import type { Batch } from '../interfaces.js';
-import { isStorableText } from '../core/storable-text.js';
 import { formatYuan } from '../protocol/yuan.js';
 import type { Services } from '../methods/services.js';
 import { decodeForm, splitForm } from '../protocol/charset.js';
 import { loginPage, notFoundPage, outcomePage, reviewPage, type BatchSummary, type ReviewLine } from './cashier-pages.js';
 
-const COOKIE = 'tk_cashier';
-
-const sessionCookie = (session: CashierSession) => `${COOKIE}=${session.id}; Path=/cashier; HttpOnly; SameSite=Strict`;
-
-/** The session cookie's value; text the store could not hold is no session. */
-function cookieValue(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) {
-      const value = rest.join('=');
-      return isStorableText(value) ? value : undefined;
-    }
-  }
-  return undefined;
-}
-
-function html(reply: FastifyReply, body: string, status = 200): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('x-frame-options', 'DENY')
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'")
-    .send(body);
-}
-
-type FormBody = Map<string, string>;
-
-export async function cashierRoutes(app: FastifyInstance, options: { services: Services }): Promise<void> {
+export async function cashierRoutes(app: FastifyInstance, options: { services: Services; platformKey: KeyObject }): Promise<void> {
   const { services } = options;
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 }, (_request, body, done) => {
@@ -97,23 +71,15 @@ export async function cashierRoutes(app: FastifyInstance, options: { services: S
   async function posted(request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) {
     const batch = await findBatchForCashier(services, request.params.token);
     if (!batch) return { refused: html(reply, notFoundPage(), 404) };
-    const session = await findCashierSessionFor(services, cookieValue(request, COOKIE), batch);
-    const form = request.body instanceof Map ? (request.body as FormBody) : new Map<string, string>();
-    if (!session || !csrfValid(session, form.get('_csrf'))) {
-      return { refused: html(reply, notFoundPage().replace('退款批次不存在或已过期', '页面已过期，请刷新后重试'), 403) };
-    }
-    return { batch, session, form };
+    const checked = await checkedPost(services, request, { batchId: batch.id });
+    if (!checked) return { refused: html(reply, notFoundPage().replace('退款批次不存在或已过期', '页面已过期，请刷新后重试'), 403) };
+    return { batch, ...checked };
   }
 
   app.get<{ Params: { token: string } }>('/batches/:token', async (request, reply) => {
     const batch = await findBatchForCashier(services, request.params.token);
     if (!batch) return html(reply, notFoundPage(), 404);
-    let session = await findCashierSessionFor(services, cookieValue(request, COOKIE), batch);
-    if (!session) {
-      session = await openCashierSession(services, batch);
-      reply.header('set-cookie', sessionCookie(session));
-    }
-    return show(reply, batch, session);
+    return show(reply, batch, await sessionOrNew(services, request, reply, { batchId: batch.id }));
   });
 
   app.post<{ Params: { token: string } }>('/batches/:token/login', async (request, reply) => {
@@ -152,4 +118,7 @@ export async function cashierRoutes(app: FastifyInstance, options: { services: S
     if (found.session.loggedIn) await cancelBatch(services, found.batch);
     return reply.redirect(base(found.batch), 303);
   });
+
+  // The buyer's cashier of page.pay and wap.pay, on the same sessions and form parsing.
+  payCashierRoutes(app, services, options.platformKey);
 }

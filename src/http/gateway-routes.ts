@@ -10,7 +10,7 @@ import type { ConnectionError, FastifyInstance, FastifyReply, FastifyRequest } f
 import type { MapiGateway } from '../methods/mapi-gateway.js';
 import type { MapiReply } from '../methods/mapi-service.js';
 import type { GatewayReply, OpenApiGateway } from '../methods/openapi-gateway.js';
-import { mapiErrorPage } from './cashier-pages.js';
+import { mapiErrorPage, openApiErrorPage } from './cashier-pages.js';
 import { decodeForm, findAsciiField, parseCharset, splitForm, type RawPair } from '../protocol/charset.js';
 import { gatewayError } from '../protocol/openapi/gateway-errors.js';
 import { encodeUnsignedResponse, ERROR_NODE_NAME } from '../protocol/openapi/response-envelope.js';
@@ -50,6 +50,13 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
   function send(reply: FastifyReply, result: GatewayReply, started: bigint): FastifyReply {
     options.metrics.gatewayRequests.inc({ method: result.method, code: result.code, sub_code: result.subCode ?? '' });
     options.metrics.gatewayLatency.observe({ method: result.method }, Number(process.hrtime.bigint() - started) / 1e9);
+    if (result.page?.kind === 'redirect') return reply.redirect(result.page.location, 302);
+    if (result.page?.kind === 'error') {
+      return reply
+        .code(200)
+        .header('content-type', 'text/html; charset=utf-8')
+        .send(openApiErrorPage(result.page.code, result.page.message, result.page.returnUrl));
+    }
     return reply.code(200).header('content-type', result.contentType).send(result.body);
   }
 

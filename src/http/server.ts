@@ -135,7 +135,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     metrics: options.metrics,
   });
 
-  await app.register(cashierRoutes, { prefix: '/cashier', services: options.services });
+  await app.register(cashierRoutes, { prefix: '/cashier', services: options.services, platformKey: options.delivery.platformKey });
 
   app.route({
     method: ['GET', 'HEAD'],

@@ -32,9 +32,17 @@ export interface GatewayRequest {
   charset: Charset | null;
 }
 
+/**
+ * A page API's answer (page.pay, wap.pay): the buyer's browser is sent to the cashier, or shown an error page
+ * with the code — the sub_code without its `isv.` prefix — and its meaning (protocol-notes §12.4).
+ */
+export type PageAnswer = { kind: 'redirect'; location: string } | { kind: 'error'; code: string; message: string; returnUrl: string | null };
+
 export interface GatewayReply {
   contentType: string;
   body: Buffer;
+  /** Set for a page API: the http layer answers with it instead of `body`. */
+  page?: PageAnswer;
   /** For metrics and logs. */
   method: string;
   code: string;
@@ -99,8 +107,11 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
     const method = params.get('method') ?? '';
     const nodeName = method ? responseNodeName(method) : ERROR_NODE_NAME;
     const label = methods.has(method) ? method : '(invalid)';
-    const errorReply = (error: OpenApiError, signing: Signing | null, fields?: Record<string, unknown>) =>
-      reply(nodeName, { ...error.toFields(), ...fields }, charset, signing, label);
+    const isPage = methods.get(method)?.page === true;
+    const errorReply = async (error: OpenApiError, signing: Signing | null, fields?: Record<string, unknown>): Promise<GatewayReply> => {
+      if (isPage) return pageError(error, label, params.get('return_url') ?? null);
+      return reply(nodeName, { ...error.toFields(), ...fields }, charset, signing, label);
+    };
 
     if (!method) return errorReply(gatewayError('isv.missing-method'), null);
     const appId = params.get('app_id');
@@ -172,12 +183,38 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
       if (typeof biz !== 'object' || biz === null || Array.isArray(biz) || hasUnstorableText(biz)) return fail(gatewayError('isv.invalid-parameter'));
     }
 
-    const context: MethodContext = { services: options.services, app, sellerPid, notifyUrl, charset };
+    const returnUrl = params.get('return_url') || null;
+    const context: MethodContext = { services: options.services, app, sellerPid, notifyUrl, returnUrl, charset };
     const result = await runMethod(target, biz, context, options.logger);
+    if (isPage && result.ok && result.location) {
+      return {
+        contentType: 'text/html; charset=utf-8',
+        body: Buffer.alloc(0),
+        method,
+        code: '10000',
+        subCode: null,
+        page: { kind: 'redirect', location: result.location },
+      };
+    }
     // A reply the method produced is encrypted as the request was; gateway errors stay clear (notes §11.2).
     const replySigning: Signing = aesKey && (result.ok || result.error.code === '40004') ? { ...signing, aesKey } : signing;
     if (result.ok) return reply(nodeName, { code: '10000', msg: 'Success', ...result.fields }, charset, replySigning, method);
     return errorReply(result.error, replySigning, result.fields);
+  }
+
+  /** A page API's error page: what the browser is shown instead of JSON. */
+  function pageError(error: OpenApiError, label: string, returnUrl: string | null): GatewayReply {
+    const code = (error.subCode || error.code).replace(/^isv\./, '');
+    // The signature error shows its sign content HTML-escaped for JSON; the page escapes it itself.
+    const message = (error.subMsg || error.msg).replaceAll('&amp;', '&');
+    return {
+      contentType: 'text/html; charset=utf-8',
+      body: Buffer.alloc(0),
+      method: label,
+      code: error.code,
+      subCode: error.subCode || null,
+      page: { kind: 'error', code, message, returnUrl },
+    };
   }
 
   /**
@@ -207,6 +244,7 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
         return await handle(request);
       } catch (error) {
         options.logger.error({ err: error }, 'gateway failed');
+        if (methods.get(request.params.get('method') ?? '')?.page) return pageError(gatewayError('isp.unknow-error'), '(error)', null);
         return failedRequest(request, gatewayError('isp.unknow-error'), '(error)');
       }
     },

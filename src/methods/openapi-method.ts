@@ -15,13 +15,23 @@ export interface MethodContext {
   sellerPid: string;
   /** The public `notify_url` parameter, when given. */
   notifyUrl: string | null;
+  /** The public `return_url` parameter of a page API, when given (v1 only). */
+  returnUrl: string | null;
   charset: Charset;
 }
 
-export type MethodReply = { ok: true; fields: Record<string, unknown> } | { ok: false; error: OpenApiError; fields?: Record<string, unknown> };
+/** `location`: a page API's answer, where the buyer's browser is sent (the cashier) instead of a JSON reply. */
+export type MethodReply =
+  | { ok: true; fields: Record<string, unknown>; location?: string }
+  | { ok: false; error: OpenApiError; fields?: Record<string, unknown> };
 
 export interface OpenApiMethod {
   readonly name: string;
+  /**
+   * A page API (page.pay, wap.pay): called by the buyer's browser, answered with a redirect to the cashier or an
+   * HTML error page, never JSON; served on the v1 gateway only.
+   */
+  readonly page?: boolean;
   /** The method's business errors: what a provoked failure may answer. */
   readonly errors: ErrorTable;
   /**
@@ -42,6 +52,8 @@ export function failure(error: OpenApiError, fields?: Record<string, unknown>): 
 
 export interface MethodDefinition<Schema extends z.ZodType> {
   name: string;
+  /** A page API (see OpenApiMethod). (Default: false) */
+  page?: boolean;
   bizSchema: Schema;
   errors: ErrorTable;
   /** The fields the method's business errors carry besides code and msg; may read the store. (Default: none) */
@@ -54,6 +66,7 @@ export interface MethodDefinition<Schema extends z.ZodType> {
 export function defineMethod<Schema extends z.ZodType>(definition: MethodDefinition<Schema>): OpenApiMethod {
   return {
     name: definition.name,
+    ...(definition.page && { page: true }),
     errors: definition.errors,
     failureFields: async (biz, context) => (await definition.failureFields?.(biz, context)) ?? {},
     async run(biz, context) {

@@ -87,7 +87,7 @@ function queryAsBody(query: string): Record<string, unknown> {
 type Refusal = { error: V3Error } | { v1: GatewayErrorName; detail?: string };
 
 export function createOpenApiV3Gateway(options: OpenApiV3GatewayOptions): OpenApiV3Gateway {
-  const methodsByPath = new Map(options.methods.map((method) => [v3Path(method.name), method]));
+  const methodsByPath = new Map(options.methods.filter((method) => !method.page).map((method) => [v3Path(method.name), method]));
   const sign = replySigner(options.platformKey, options.replySigning ?? 'thread-pool');
   const windowMs = options.timestampWindowMs ?? V3_TIMESTAMP_WINDOW_MS;
   const certificates = options.certificates ?? null;
@@ -218,7 +218,7 @@ export function createOpenApiV3Gateway(options: OpenApiV3GatewayOptions): OpenAp
     }
     const notifyUrl = typeof notifyField === 'string' && notifyField !== '' ? notifyField : null;
 
-    const context: MethodContext = { services: options.services, app, sellerPid, notifyUrl, charset: 'utf-8' };
+    const context: MethodContext = { services: options.services, app, sellerPid, notifyUrl, returnUrl: null, charset: 'utf-8' };
     const result = await runMethod(target, fields, context, options.logger);
     if (!result.ok) return fail({ error: v3ErrorOf(result.error) });
     const json = Buffer.from(JSON.stringify(result.fields), 'utf8');

@@ -6,11 +6,22 @@ import { refundFastpayByPlatformPwd } from './refund-fastpay-by-platform-pwd.js'
 import { tradeFastpayRefundQuery } from './trade-fastpay-refund-query.js';
 import { tradeCancel } from './trade-cancel.js';
 import { tradeClose } from './trade-close.js';
+import { tradePagePay, tradeWapPay } from './trade-page-pay.js';
 import { tradePay } from './trade-pay.js';
 import { tradeQuery } from './trade-query.js';
 import { tradeRefund } from './trade-refund.js';
 import { tradeRefundApply } from './trade-refund-apply.js';
 
-export const openApiMethods: readonly OpenApiMethod[] = [tradePay, tradeQuery, tradeClose, tradeCancel, tradeRefund, tradeRefundApply, tradeFastpayRefundQuery];
+export const openApiMethods: readonly OpenApiMethod[] = [
+  tradePay,
+  tradePagePay,
+  tradeWapPay,
+  tradeQuery,
+  tradeClose,
+  tradeCancel,
+  tradeRefund,
+  tradeRefundApply,
+  tradeFastpayRefundQuery,
+];
 
 export const mapiServices: readonly MapiService[] = [refundFastpayByPlatformPwd, notifyVerify];

@@ -108,12 +108,14 @@ export interface Buyers {
 }
 
 export interface CashierSessions {
-  batchId: number;
+  batchId: number | null;
+  buyerUserId: string | null;
   createdAt: number;
   csrfToken: string;
   expiresAt: number;
   id: string;
   loggedIn: Generated<number>;
+  payOrderId: number | null;
 }
 
 export interface Faults {
@@ -220,6 +222,31 @@ export interface Notifications {
   url: string;
 }
 
+export interface PayOrders {
+  appId: string;
+  body: string | null;
+  charset: string;
+  closedAt: number | null;
+  createdAt: number;
+  expiresAt: number;
+  fingerprint: string;
+  id: Generated<number>;
+  loginFailures: Generated<number>;
+  method: string;
+  notifyUrl: string | null;
+  outTradeNo: string;
+  paidAt: number | null;
+  productCode: string;
+  quitUrl: string | null;
+  returnUrl: string | null;
+  sellerPid: string;
+  status: string;
+  subject: string;
+  token: string;
+  totalAmount: number;
+  tradeNo: string | null;
+}
+
 export interface Platform {
   appIssuerCertPem: string | null;
   caKeyPem: string | null;
@@ -324,6 +351,7 @@ export interface DB {
   merchants: Merchants;
   notificationAttempts: NotificationAttempts;
   notifications: Notifications;
+  payOrders: PayOrders;
   platform: Platform;
   refunds: Refunds;
   tradeFundBills: TradeFundBills;

@@ -17,6 +17,8 @@ import type { ColumnType, Insertable, InsertType, Selectable, SelectType, Update
 import type {
   AccountStatus,
   BatchStatus,
+  PayOrderMethod,
+  PayOrderStatus,
   BuyerCouponChannel,
   DbackStatus,
   KeyMode,
@@ -95,7 +97,14 @@ export type BatchTable = Narrowed<Tables.Batches, { status: BatchStatus }>;
 /** `result`: `SUCCESS` or the line's error code; null until processed. `attempts`, `last_error`: runs that threw. */
 export type BatchLineTable = Tables.BatchLines;
 
+/** A session is a batch's (the seller's) or a pay order's (the buyer's, naming the buyer once logged in). */
 export type CashierSessionTable = Tables.CashierSessions;
+
+/**
+ * `fingerprint`: the request's method and biz params, canonical; `token`: names the order in the buyer's cashier
+ * URL; `login_failures`: wrong login passwords on its cashier; `trade_no`: the trade its payment made.
+ */
+export type PayOrderTable = Narrowed<Tables.PayOrders, { status: PayOrderStatus; method: PayOrderMethod }>;
 
 /**
  * `huabei_limit`, `huabei_used`: the Huabei credit limit and what of it is used, in fen; `points`: 集分宝 (1 fen
@@ -124,6 +133,7 @@ export interface Database extends Tables.DB {
   refunds: RefundTable;
   fundAllocations: FundAllocationTable;
   batches: BatchTable;
+  payOrders: PayOrderTable;
   buyers: BuyerTable;
   buyerCoupons: BuyerCouponTable;
 }

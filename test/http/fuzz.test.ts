@@ -152,10 +152,23 @@ interface AlipayReply {
   subCode: string | null;
 }
 
-/** The gateway's contract: HTTP 200, JSON `{"<node>_response":{code,…},"sign"?}`, and sound. */
+/**
+ * The gateway's contract: HTTP 200, JSON `{"<node>_response":{code,…},"sign"?}`, and sound — except for a page API
+ * (page.pay, wap.pay), which answers the browser: a 302 to the cashier, or the error page with its code.
+ */
 function assertAlipayReply(req: RawRequest, res: RawResponse, failures: readonly string[]): AlipayReply {
   const text = iconv.decode(res.body, charsetOf(res));
   assertSound(req, res, failures, text);
+  if (res.status === 302) {
+    assert.match(String(res.headers.location ?? ''), /^\/cashier\/pay\/[\w-]+$/, `a page API's redirect goes to the cashier${reproOf(req, res)}`);
+    return { nodeName: '(page)', code: 'cashier', subCode: null };
+  }
+  if (/^text\/html/i.test(String(res.headers['content-type'] ?? ''))) {
+    assert.equal(res.status, 200, `the gateway answers in an HTTP 200${reproOf(req, res)}`);
+    const shown = /id="error-code">([^<]+)</.exec(text)?.[1];
+    assert.ok(shown, `a page API's error page shows its code${reproOf(req, res)}`);
+    return { nodeName: '(page)', code: shown === 'isp.unknow-error' ? '20000' : 'page-error', subCode: shown };
+  }
   assert.equal(res.status, 200, `the gateway answers in an HTTP 200${reproOf(req, res)}`);
   assert.match(String(res.headers['content-type'] ?? ''), /^application\/json/i, `a JSON reply${reproOf(req, res)}`);
   let body: unknown;

@@ -52,6 +52,20 @@ const TRADE_ERRORS = {
 export type TradeErrorName = keyof typeof TRADE_ERRORS;
 export const tradeError = errorFamily<TradeErrorName>(TRADE_ERRORS);
 
+/** alipay.trade.page.pay and alipay.trade.wap.pay, shown on the gateway's error page (notes §12.4, §12.6). */
+const PAGE_PAY_ERRORS = {
+  'ACQ.SYSTEM_ERROR': [B, '系统错误'],
+  'ACQ.INVALID_PARAMETER': [B, '参数无效'],
+  'ACQ.TRADE_HAS_SUCCESS': [B, '交易已被支付'],
+  'ACQ.TRADE_HAS_CLOSE': [B, '交易已经关闭'],
+  'ACQ.CONTEXT_INCONSISTENT': [B, '交易信息被篡改'],
+  'ACQ.TOTAL_FEE_EXCEED': [B, '订单总金额不在允许范围内'],
+  'ACQ.NOW_TIME_AFTER_EXPIRE_TIME_ERROR': [B, '当前时间已超过允许支付的时间'],
+} as const satisfies Record<string, readonly [ResultCode, string]>;
+
+export type PagePayErrorName = keyof typeof PAGE_PAY_ERRORS;
+export const pagePayError = errorFamily<PagePayErrorName>(PAGE_PAY_ERRORS);
+
 /** alipay.trade.close (notes §12.9). */
 const CLOSE_ERRORS = {
   'ACQ.SYSTEM_ERROR': [B, '系统错误'],

@@ -114,12 +114,17 @@ table buyers
 
 table cashier_sessions
   column id text not null
-  column batch_id bigint not null
+  column batch_id bigint
+  column pay_order_id bigint
+  column buyer_user_id text
   column csrf_token text not null
   column logged_in integer not null default 0
   column created_at bigint not null
   column expires_at bigint not null
   constraint cashier_sessions_batch_id_fkey FOREIGN KEY (batch_id) REFERENCES batches(id)
+  constraint cashier_sessions_buyer_user_id_fkey FOREIGN KEY (buyer_user_id) REFERENCES buyers(buyer_user_id)
+  constraint cashier_sessions_one_subject CHECK ((batch_id IS NULL) <> (pay_order_id IS NULL))
+  constraint cashier_sessions_pay_order_id_fkey FOREIGN KEY (pay_order_id) REFERENCES pay_orders(id)
   constraint cashier_sessions_pkey PRIMARY KEY (id)
 
 table faults
@@ -232,6 +237,36 @@ table notifications
   column facts text
   constraint notifications_notify_id_key UNIQUE (notify_id)
   constraint notifications_pkey PRIMARY KEY (id)
+
+table pay_orders
+  column id bigint not null default nextval('pay_orders_id_seq'::regclass)
+  column token text not null
+  column method text not null
+  column app_id text not null
+  column seller_pid text not null
+  column out_trade_no text not null
+  column total_amount bigint not null
+  column subject text not null
+  column body text
+  column product_code text not null
+  column fingerprint text not null
+  column charset text not null
+  column return_url text
+  column notify_url text
+  column quit_url text
+  column status text not null
+  column trade_no text
+  column login_failures integer not null default 0
+  column created_at bigint not null
+  column expires_at bigint not null
+  column closed_at bigint
+  column paid_at bigint
+  constraint pay_orders_app_id_fkey FOREIGN KEY (app_id) REFERENCES apps(app_id)
+  constraint pay_orders_pkey PRIMARY KEY (id)
+  constraint pay_orders_seller_out_trade_no UNIQUE (seller_pid, out_trade_no)
+  constraint pay_orders_seller_pid_fkey FOREIGN KEY (seller_pid) REFERENCES merchants(pid)
+  constraint pay_orders_status CHECK (status = ANY (ARRAY['WAIT_BUYER_PAY'::text, 'TRADE_SUCCESS'::text, 'TRADE_CLOSED'::text]))
+  constraint pay_orders_token_key UNIQUE (token)
 
 table platform
   column id integer not null

@@ -114,12 +114,17 @@ table buyers
 
 table cashier_sessions
   column id text
-  column batch_id bigint not null
+  column batch_id bigint
+  column pay_order_id bigint
+  column buyer_user_id text
   column csrf_token text not null
   column logged_in integer not null default 0
   column created_at bigint not null
   column expires_at bigint not null
+  check cashier_sessions_one_subject ((batch_id is null) <> (pay_order_id is null))
   foreign key (batch_id) references batches (id)
+  foreign key (buyer_user_id) references buyers (buyer_user_id)
+  foreign key (pay_order_id) references pay_orders (id)
   primary key (id)
 
 table faults
@@ -232,6 +237,36 @@ table notifications
   column facts text
   primary key (id) autoincrement
   unique (notify_id)
+
+table pay_orders
+  column id integer
+  column token text not null
+  column method text not null
+  column app_id text not null
+  column seller_pid text not null
+  column out_trade_no text not null
+  column total_amount bigint not null
+  column subject text not null
+  column body text
+  column product_code text not null
+  column fingerprint text not null
+  column charset text not null
+  column return_url text
+  column notify_url text
+  column quit_url text
+  column status text not null
+  column trade_no text
+  column login_failures integer not null default 0
+  column created_at bigint not null
+  column expires_at bigint not null
+  column closed_at bigint
+  column paid_at bigint
+  check pay_orders_status (status in ('WAIT_BUYER_PAY', 'TRADE_SUCCESS', 'TRADE_CLOSED'))
+  foreign key (app_id) references apps (app_id)
+  foreign key (seller_pid) references merchants (pid)
+  primary key (id) autoincrement
+  unique (seller_pid, out_trade_no)
+  unique (token)
 
 table platform
   column id integer

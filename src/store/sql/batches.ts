@@ -1,4 +1,4 @@
-/** Batches of the batch refund with password, their lines, and the seller's cashier sessions. */
+/** Batches of the batch refund with password and their lines. */
 import type { Updateable } from 'kysely';
 import type { Batch, BatchLine } from '../../interfaces.js';
 import type { BatchRow, BatchTable } from '../schema.js';
@@ -84,38 +84,4 @@ export async function recordLineResult(
 /** A run of the line threw: counted, with its error; the line stays to be done. */
 export async function recordLineFailure(db: Db, batchId: number, position: number, failure: { attempts: number; lastError: string }): Promise<void> {
   await db.updateTable('batchLines').set(failure).where('batchId', '=', batchId).where('position', '=', position).where('result', 'is', null).execute();
-}
-
-export interface CashierSession {
-  id: string;
-  batchId: number;
-  csrfToken: string;
-  loggedIn: boolean;
-  createdAt: number;
-  expiresAt: number;
-}
-
-export async function insertCashierSession(db: Db, session: CashierSession): Promise<void> {
-  await db
-    .insertInto('cashierSessions')
-    .values({ ...session, loggedIn: session.loggedIn ? 1 : 0 })
-    .execute();
-}
-
-export async function findCashierSession(db: Db, id: string): Promise<CashierSession | undefined> {
-  const row = await db.selectFrom('cashierSessions').selectAll().where('id', '=', id).executeTakeFirst();
-  return row && { ...row, loggedIn: row.loggedIn === 1 };
-}
-
-/**
- * The session logs in under a new id and CSRF token, in one statement: the id a browser held before logging
- * in (which someone else may have planted or seen) is worth nothing after.
- */
-export async function renewCashierSessionAtLogin(db: Db, id: string, renewed: { id: string; csrfToken: string }): Promise<boolean> {
-  const result = await db
-    .updateTable('cashierSessions')
-    .set({ id: renewed.id, csrfToken: renewed.csrfToken, loggedIn: 1 })
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
 }
