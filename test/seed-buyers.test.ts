@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { verifyBuyerLoginPassword, verifyBuyerPaymentPassword } from '../src/core/buyer-passwords.js';
 import { demoWorld, ensureDemo } from '../src/cli/demo.js';
-import { declaredWorld, readSeedFile, type DeclaredWorld, type SeedFile } from '../src/seed-file.js';
+import { declaredWorld, readSeedFile, type SeedFile } from '../src/seed-file.js';
 import { startTuikuan, type Tuikuan } from '../src/tuikuan.js';
-import { createPgDatabase, describeEachEngine, type TestDatabase, type TestEngine } from './support/engines.js';
+import { describeEachEngine } from './support/engines.js';
+import { stores } from './support/seed-stores.js';
 
 const MERCHANT = '2088102000009001';
 const BUYER = '2088102000009101';
@@ -39,33 +40,6 @@ const SEED: SeedFile = {
     { buyer_user_id: '2088102000009102', logon_id: '13700137000', account_status: 'frozen' },
   ],
 };
-
-function stores(engine: TestEngine) {
-  const made: Array<{ dataDir: string; database: TestDatabase | null }> = [];
-  after(async () => {
-    for (const { dataDir, database } of made) {
-      rmSync(dataDir, { recursive: true, force: true });
-      await database?.drop();
-    }
-  });
-  return {
-    async fresh() {
-      const store = { dataDir: mkdtempSync(join(tmpdir(), 'tuikuan-seed-buyers-')), database: engine === 'postgres' ? await createPgDatabase() : null };
-      made.push(store);
-      return store;
-    },
-    start(store: { dataDir: string; database: TestDatabase | null }, seeds: DeclaredWorld[]): Promise<Tuikuan> {
-      return startTuikuan({
-        dataDir: store.dataDir,
-        ...(store.database && { db: store.database.location }),
-        port: 0,
-        adminToken: 't',
-        logger: pino({ level: 'silent' }),
-        seeds,
-      });
-    },
-  };
-}
 
 async function admin(tuikuan: Tuikuan, method: string, path: string, body?: unknown): Promise<Record<string, any>> {
   const response = await fetch(`${tuikuan.adminUrl}${path}`, {

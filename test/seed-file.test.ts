@@ -9,44 +9,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { pino } from 'pino';
 import { demoWorld, ensureDemo } from '../src/cli/demo.js';
-import { declaredWorld, readSeedFile, type DeclaredWorld, type SeedFile } from '../src/seed-file.js';
+import { declaredWorld, readSeedFile, type SeedFile } from '../src/seed-file.js';
 import { startTuikuan, type Tuikuan } from '../src/tuikuan.js';
-import { createPgDatabase, describeEachEngine, type TestDatabase, type TestEngine } from './support/engines.js';
+import { describeEachEngine } from './support/engines.js';
+import { stores } from './support/seed-stores.js';
 
 const EXAMPLE = join(process.cwd(), 'examples', 'seed.json');
 const EXAMPLE_KEY = readFileSync(join(process.cwd(), 'examples', 'app-private-key.pem'), 'utf8');
-
-/** Fresh stores for one engine: each start gets a data dir (and a PostgreSQL database) of its own, or reuses one. */
-function stores(engine: TestEngine) {
-  const made: Array<{ dataDir: string; database: TestDatabase | null }> = [];
-  after(async () => {
-    for (const { dataDir, database } of made) {
-      rmSync(dataDir, { recursive: true, force: true });
-      await database?.drop();
-    }
-  });
-  return {
-    async fresh() {
-      const store = { dataDir: mkdtempSync(join(tmpdir(), 'tuikuan-seed-')), database: engine === 'postgres' ? await createPgDatabase() : null };
-      made.push(store);
-      return store;
-    },
-    start(store: { dataDir: string; database: TestDatabase | null }, seeds: DeclaredWorld[]): Promise<Tuikuan> {
-      return startTuikuan({
-        dataDir: store.dataDir,
-        ...(store.database && { db: store.database.location }),
-        port: 0,
-        adminToken: 't',
-        logger: pino({ level: 'silent' }),
-        seeds,
-      });
-    },
-  };
-}
 
 async function admin(tuikuan: Tuikuan, path: string): Promise<Record<string, any>> {
   const response = await fetch(`${tuikuan.adminUrl}${path}`, { headers: { authorization: 'Bearer t' } });
