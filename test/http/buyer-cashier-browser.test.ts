@@ -7,9 +7,9 @@
  * are saved in test-output/screenshots (buyer-pc-*, buyer-wap-*).
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { LocalSite } from '../support/local-site.js';
 import { browserSkip, launchBrowser, requireBrowser, type Browser } from '../support/browser.js';
 import { useHarness, type MerchantKit } from '../support/harness.js';
 import { runDueJobs, type Reply } from '../support/refund-calls.js';
@@ -19,53 +19,38 @@ const PAYMENT_PASSWORD = '135790';
 let counter = 0;
 
 /** The merchant's website: a checkout page that starts the payment, its return page and its notify_url. */
-class MerchantSite {
-  server: Server;
-  url = '';
+class MerchantSite extends LocalSite {
   checkout = '';
   returns: Array<Record<string, string>> = [];
   notified: Array<Record<string, string>> = [];
 
-  constructor() {
-    this.server = createServer((request, response) => {
-      const url = new URL(request.url ?? '/', 'http://site');
-      if (request.method === 'GET' && url.pathname === '/checkout') {
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        response.end(`<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>商城</title>
+  protected handle(request: IncomingMessage, response: ServerResponse): void {
+    const url = new URL(request.url ?? '/', 'http://site');
+    if (request.method === 'GET' && url.pathname === '/checkout') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(`<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>商城</title>
 <body style="font-family:sans-serif;padding:24px"><h1>确认订单</h1>${this.checkout}</body></html>`);
-        return;
-      }
-      if (request.method === 'GET' && url.pathname === '/return') {
-        this.returns.push(Object.fromEntries(url.searchParams));
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        response.end(`<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>支付结果</title>
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/return') {
+      this.returns.push(Object.fromEntries(url.searchParams));
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(`<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>支付结果</title>
 <body style="font-family:sans-serif;padding:24px"><h1 id="merchant-return">商户：支付完成</h1><p>订单号 ${url.searchParams.get('out_trade_no') ?? ''}</p></body></html>`);
-        return;
-      }
-      if (request.method === 'POST' && url.pathname === '/notify') {
-        const chunks: Buffer[] = [];
-        request.on('data', (chunk: Buffer) => chunks.push(chunk));
-        request.on('end', () => {
-          this.notified.push(Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
-          response.writeHead(200, { 'content-type': 'text/plain' });
-          response.end('success');
-        });
-        return;
-      }
-      response.writeHead(404);
-      response.end();
-    });
-  }
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    return closed;
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === '/notify') {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        this.notified.push(Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))));
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.end('success');
+      });
+      return;
+    }
+    response.writeHead(404);
+    response.end();
   }
 }
 

@@ -7,11 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { formatChinaDate, formatChinaTime } from '../../src/protocol/china-time.js';
 import { clockNow } from '../support/refund-calls.js';
+import { LocalSite } from '../support/local-site.js';
 import { browserSkip, launchBrowser, requireBrowser, type Browser } from '../support/browser.js';
 import { useHarness, newMerchant, newTrade, type MerchantKit } from '../support/harness.js';
 import { parseNotifyBody, signedQuery, verifyMd5Notify, verifyRsaNotify, type MapiSigner } from '../support/mapi-client.js';
@@ -25,9 +25,7 @@ interface ReceivedNotify {
 }
 
 /** The merchant's website: a page that starts the refund, and its notify_url. */
-class MerchantSite {
-  server: Server;
-  url = '';
+class MerchantSite extends LocalSite {
   received: ReceivedNotify[] = [];
   requestUrl = '';
 
@@ -35,41 +33,31 @@ class MerchantSite {
     private readonly gateway: string,
     private readonly partner: string,
   ) {
-    this.server = createServer((request, response) => {
-      if (request.method === 'GET' && request.url === '/refund') {
-        response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        response.end(`<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><title>商户后台</title>
+    super();
+  }
+
+  protected handle(request: IncomingMessage, response: ServerResponse): void {
+    if (request.method === 'GET' && request.url === '/refund') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      response.end(`<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><title>商户后台</title>
 <body style="font-family:sans-serif;padding:40px"><h1>商户后台：退款管理</h1>
 <p>待退款批次已生成，请卖家确认。</p><a id="start" href="${this.requestUrl.replace(/&/g, '&amp;')}">去支付宝确认退款</a></body></html>`);
-        return;
-      }
-      if (request.method === 'POST' && request.url === '/notify') {
-        const chunks: Buffer[] = [];
-        request.on('data', (chunk: Buffer) => chunks.push(chunk));
-        request.on('end', async () => {
-          const params = parseNotifyBody(Buffer.concat(chunks), 'GBK');
-          const verifiedDuring = await (await fetch(`${this.gateway}?service=notify_verify&partner=${this.partner}&notify_id=${params.notify_id}`)).text();
-          this.received.push({ params, verifiedDuring });
-          response.writeHead(200, { 'content-type': 'text/plain' });
-          response.end('success');
-        });
-        return;
-      }
-      response.writeHead(404);
-      response.end();
-    });
-  }
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    // The browser and tuikuan's notifier keep connections alive; the test is over, so end them.
-    this.server.closeAllConnections();
-    return closed;
+      return;
+    }
+    if (request.method === 'POST' && request.url === '/notify') {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', async () => {
+        const params = parseNotifyBody(Buffer.concat(chunks), 'GBK');
+        const verifiedDuring = await (await fetch(`${this.gateway}?service=notify_verify&partner=${this.partner}&notify_id=${params.notify_id}`)).text();
+        this.received.push({ params, verifiedDuring });
+        response.writeHead(200, { 'content-type': 'text/plain' });
+        response.end('success');
+      });
+      return;
+    }
+    response.writeHead(404);
+    response.end();
   }
 }
 
