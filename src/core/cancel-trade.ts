@@ -6,14 +6,13 @@
  * alipay.trade.refund: its refund is the trade's full refund under the out_trade_no — the very refund a full
  * alipay.trade.refund without out_request_no makes — so two of them are one.
  */
-import { findMerchant } from '../store/sql/merchants.js';
 import { findRefund } from '../store/sql/refunds.js';
-import { lockTrade } from '../store/sql/trades.js';
 import { closeUnpaid } from './close-trade.js';
 import type { CoreDeps } from './deps.js';
 import type { Trade, TradeKey } from '../interfaces.js';
 import type { RefundRejection } from './refund-rules.js';
 import { refundNow } from './refund-now.js';
+import { lockTradeWithSeller } from './trade-lookup.js';
 import { tradeStatusAt } from './trade-status.js';
 
 /** How long after payment a paid trade may still be cancelled rather than refunded (notes §12.13: configurable; 24 h). */
@@ -40,9 +39,9 @@ type Decision = CancelOutcome | { kind: 'refund'; trade: Trade };
 
 export async function cancelTrade(deps: CoreDeps, sellerPid: string, key: TradeKey): Promise<CancelOutcome> {
   const decision = await deps.store.transaction(async (trx): Promise<Decision> => {
-    const trade = await lockTrade(trx, key);
-    const seller = trade && (await findMerchant(trx, trade.sellerPid));
-    if (!trade || !seller) return { kind: 'not_found' };
+    const locked = await lockTradeWithSeller(trx, key);
+    if (!locked) return { kind: 'not_found' };
+    const { trade, seller } = locked;
     const now = deps.clock.now();
     const status = tradeStatusAt(trade, seller.refundWindowDays, now);
     const ownRefund = await findRefund(trx, trade.tradeNo, trade.outTradeNo);

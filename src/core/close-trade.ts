@@ -4,13 +4,13 @@
  * by default, §12.8) to the close request's notify_url or, without one, the trade's. A page.pay/wap.pay order
  * not yet paid has no trade: the close answers not_found, and the order can no longer be paid.
  */
-import { findMerchant } from '../store/sql/merchants.js';
-import { lockTrade, updateTrade } from '../store/sql/trades.js';
+import { updateTrade } from '../store/sql/trades.js';
 import type { Trx } from '../store/store.js';
 import type { CoreDeps } from './deps.js';
 import type { Merchant, Trade, TradeKey } from '../interfaces.js';
 import { oweTradeStatusSync } from './notifications.js';
 import { closeWaitingPayOrder } from './pay-orders.js';
+import { lockTradeWithSeller } from './trade-lookup.js';
 import { tradeStatusAt } from './trade-status.js';
 
 export type CloseOutcome =
@@ -27,14 +27,14 @@ export interface CloseRequest {
 
 export function closeTrade(deps: CoreDeps, request: CloseRequest): Promise<CloseOutcome> {
   return deps.store.transaction(async (trx): Promise<CloseOutcome> => {
-    const trade = await lockTrade(trx, request.key);
-    const seller = trade && (await findMerchant(trx, trade.sellerPid));
-    if (!trade || !seller) {
+    const locked = await lockTradeWithSeller(trx, request.key);
+    if (!locked) {
       // A page.pay/wap.pay order the buyer has not paid has no trade: closing it leaves it unpayable (pay-orders.ts).
       const { sellerPid, tradeNo, outTradeNo } = request.key;
-      if (!trade && !tradeNo && outTradeNo) await closeWaitingPayOrder(trx, sellerPid, outTradeNo, deps.clock.now());
+      if (!tradeNo && outTradeNo) await closeWaitingPayOrder(trx, sellerPid, outTradeNo, deps.clock.now());
       return { kind: 'not_found' };
     }
+    const { trade, seller } = locked;
     if (tradeStatusAt(trade, seller.refundWindowDays, deps.clock.now()) !== 'WAIT_BUYER_PAY') return { kind: 'not_waiting', trade };
     return closeUnpaid(trx, trade, seller, deps.clock.now(), request.notifyUrl ?? null);
   });

@@ -4,15 +4,14 @@
  * line: the request, its result, and one transaction under the trade's lock in which the rules
  * (refund-rules.ts) decide and every effect commits with the refund or not at all (execute-refund.ts).
  */
-import { findMerchant } from '../store/sql/merchants.js';
 import { findRefund, insertRefund, updateRefund } from '../store/sql/refunds.js';
-import { lockTrade } from '../store/sql/trades.js';
 import type { Trx } from '../store/store.js';
 import type { CoreDeps } from './deps.js';
 import { allocateRefund } from './fund-allocation.js';
 import type { Merchant, Refund, RefundDraft, RefundSource, Trade } from '../interfaces.js';
 import type { Fen } from './money.js';
 import { planRefund, type RefundPlan, type RefundRejection } from './refund-rules.js';
+import { lockTradeWithSeller } from './trade-lookup.js';
 import { tradeStatusAt } from './trade-status.js';
 
 export interface RefundRequest {
@@ -77,10 +76,9 @@ export interface Planned {
 
 /** Locks the requested trade and decides what the request is: a repeat, one in flight, a new one, or refused. */
 export async function planUnderLock(trx: Trx, deps: CoreDeps, request: RefundRequest): Promise<Planned | null> {
-  const trade = await lockTrade(trx, { sellerPid: request.sellerPid, tradeNo: request.tradeNo, outTradeNo: request.outTradeNo });
-  if (!trade) return null;
-  const seller = await findMerchant(trx, trade.sellerPid);
-  if (!seller) return null;
+  const locked = await lockTradeWithSeller(trx, { sellerPid: request.sellerPid, tradeNo: request.tradeNo, outTradeNo: request.outTradeNo });
+  if (!locked) return null;
+  const { trade, seller } = locked;
   const now = deps.clock.now();
   const outRequestNo = request.outRequestNo ?? trade.outTradeNo;
   const plan = planRefund({
