@@ -415,6 +415,11 @@ export type NotificationFacts = TradeStatusFacts | BatchRefundFacts | DepositBac
 export const BUYER_COUPON_CHANNELS = ['COUPON', 'MCOUPON', 'MDISCOUNT'] as const;
 export type BuyerCouponChannel = (typeof BUYER_COUPON_CHANNELS)[number];
 
+/** Whether a fund channel is one of the coupons a buyer holds (a red packet or a merchant's coupon). */
+export function isBuyerCouponChannel(fundChannel: string): fundChannel is BuyerCouponChannel {
+  return (BUYER_COUPON_CHANNELS as readonly string[]).includes(fundChannel);
+}
+
 /** The buyer's own funds a payment can be chosen to draw from (coupons are chosen one by one). */
 export const BUYER_PAY_CHANNELS = ['POINT', 'ALIPAYACCOUNT', 'FINANCEACCOUNT', 'PCREDIT', 'BANKCARD'] as const;
 export type BuyerPayChannel = (typeof BUYER_PAY_CHANNELS)[number];

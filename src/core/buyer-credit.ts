@@ -6,7 +6,7 @@
  */
 import type { Trx } from '../store/store.js';
 import { lockBuyer, storeFunds } from './buyer-funds.js';
-import type { BuyerFunds } from '../interfaces.js';
+import { isBuyerCouponChannel, type BuyerFunds } from '../interfaces.js';
 import type { Fen } from './money.js';
 
 /** Money for one of the buyer's channels; a coupon's names its voucher. */
@@ -28,8 +28,6 @@ export type CreditOutcome =
   | 'coupon_partly_returned'
   /** A coupon the buyer no longer holds. */
   | 'coupon_not_found';
-
-const COUPON_CHANNELS = new Set(['COUPON', 'MCOUPON', 'MDISCOUNT']);
 
 /** The funds with the credits given back, and what became of each: the pure half of crediting. */
 export function fundsAfterCredits(funds: BuyerFunds, credits: readonly ChannelCredit[]): { funds: BuyerFunds; outcomes: CreditOutcome[] } {
@@ -54,7 +52,7 @@ export function fundsAfterCredits(funds: BuyerFunds, credits: readonly ChannelCr
         after.points += credit.amount;
         return 'credited';
     }
-    if (!COUPON_CHANNELS.has(credit.fundChannel)) return 'ignored';
+    if (!isBuyerCouponChannel(credit.fundChannel)) return 'ignored';
     if (credit.voucherId === undefined) throw new Error(`a credit to ${credit.fundChannel} names no voucher`);
     const coupon = after.coupons.find((c) => c.voucherId === credit.voucherId);
     if (!coupon) return 'coupon_not_found';

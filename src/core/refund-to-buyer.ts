@@ -8,10 +8,8 @@
 import type { Trx } from '../store/store.js';
 import { type ChannelCredit, fundsAfterCredits } from './buyer-credit.js';
 import { loadBuyer, storeFunds } from './buyer-funds.js';
-import type { BuyerFunds, FundAllocation, Trade } from '../interfaces.js';
+import { isBuyerCouponChannel, type BuyerFunds, type FundAllocation, type Trade } from '../interfaces.js';
 import type { Fen } from './money.js';
-
-const COUPON_CHANNELS = new Set(['COUPON', 'MCOUPON', 'MDISCOUNT']);
 
 /** The credits a refund's allocations make to the buyer's channels (pure). */
 export function buyerCredits(
@@ -22,7 +20,7 @@ export function buyerCredits(
   const credits: ChannelCredit[] = [];
   for (const { fundChannel, amount } of allocations) {
     if (amount <= 0) continue;
-    if (!COUPON_CHANNELS.has(fundChannel)) {
+    if (!isBuyerCouponChannel(fundChannel)) {
       credits.push({ fundChannel, amount });
       continue;
     }
