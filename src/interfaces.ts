@@ -108,6 +108,11 @@ export interface App {
   aesKey: string | null;
   /** The app's application gateway (应用网关), where message notifications go; null when none. */
   messageUrl: string | null;
+  /**
+   * Whether a trade created unpaid notifies WAIT_BUYER_PAY (as Alipay did for a scanned QR code); Alipay's
+   * default notifies no such thing (protocol-notes §12.8). (Default: false)
+   */
+  notifyWaitBuyerPay: boolean;
 }
 
 export const KEY_MODES = ['public_key', 'cert'] as const;
@@ -189,6 +194,10 @@ export interface Trade {
   dbackOutcome: 'S' | 'F' | null;
   /** The buyer's account. (Default: normal) */
   buyerAccountStatus: AccountStatus;
+  /** Echoed as is in the trade's notifications (the order's passback_params). */
+  passbackParams: string | null;
+  /** When a trade waiting for the buyer closes by itself (its order's timeout); null when it does not. */
+  expiresAt: number | null;
   gmtCreate: number;
   gmtPayment: number | null;
   gmtClose: number | null;
@@ -312,12 +321,17 @@ export interface Batch {
 /** A pay order's state: as the trade it becomes will read (protocol-notes §12.8). */
 export type PayOrderStatus = 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';
 
-/** The page APIs whose orders the buyer pays on the cashier. */
-export type PayOrderMethod = 'alipay.trade.page.pay' | 'alipay.trade.wap.pay';
+/**
+ * The APIs whose orders the buyer pays on the cashier: the page APIs, the QR code (`precreate`) and the JSAPI /
+ * mini-program order (`create`).
+ */
+export type PayOrderMethod = 'alipay.trade.page.pay' | 'alipay.trade.wap.pay' | 'alipay.trade.precreate' | 'alipay.trade.create';
 
 /**
- * What `alipay.trade.page.pay` / `alipay.trade.wap.pay` asked the buyer to pay, before there is a trade: the trade
- * exists only once the buyer pays on the cashier (protocol-notes §12.1). `token` names it in the cashier's URL.
+ * What the merchant asked the buyer to pay. For page.pay, wap.pay and precreate there is no trade until the
+ * buyer acts on the cashier (logs in — for a QR code, scans it): then a trade waits for the buyer's payment
+ * (protocol-notes §12.1, §12.6); `create` makes its trade at once, for the buyer it names. `token` names the
+ * order in the cashier's URL (and the QR code's).
  */
 export interface PayOrder {
   id: number;
@@ -338,8 +352,19 @@ export interface PayOrder {
   /** wap.pay: where a buyer who gives up goes back to. */
   quitUrl: string | null;
   status: PayOrderStatus;
-  /** The trade the payment made, once paid. */
+  /** The order's trade once there is one: waiting for the buyer, then paid or closed. */
   tradeNo: string | null;
+  /** create: the buyer the order is for; otherwise the buyer who last logged in on its cashier. */
+  buyerUserId: string | null;
+  /** `0` virtual goods (no Huabei), `1` physical; null when not said. */
+  goodsType: string | null;
+  /** Echoed as is in the notifications of the order's trade. */
+  passbackParams: string | null;
+  /** The request's `enable_pay_channels` / `disable_pay_channels`, comma-separated, as sent (pay-channel-policy.ts). */
+  enablePayChannels: string | null;
+  disablePayChannels: string | null;
+  /** How often the merchant asked for this order (precreate gives no QR code past 20). */
+  requestCount: number;
   /** Wrong login passwords on the order's cashier, whichever session they came from. */
   loginFailures: number;
   createdAt: number;
@@ -374,7 +399,11 @@ export interface TradeStatusFacts {
     | 'gmtPayment'
     | 'gmtClose'
     | 'refundedAmount'
-  > & { fundBills: Array<Pick<FundBill, 'fundChannel' | 'amount'>> };
+  > & {
+    fundBills: Array<Pick<FundBill, 'fundChannel' | 'amount'>>;
+    /** The order's passback_params, echoed as is; absent in facts recorded before orders had them. */
+    passbackParams?: string | null;
+  };
   seller: Pick<Merchant, 'pid' | 'email'>;
   refund: Pick<Refund, 'outRequestNo' | 'sendBackFee' | 'gmtRefundPay'> | null;
   /** Which keys the app has registered (its notifications are signed in its algorithm). */

@@ -1,6 +1,6 @@
 /** Apps (with the merchant's public keys) and app auth tokens. */
 import { createPublicKey } from 'node:crypto';
-import { findApp, findAppAuthToken, insertApp, insertAppAuthToken, revokeAppAuthToken, updateApp } from '../store/sql/apps.js';
+import { findApp, findAppAuthToken, insertApp, insertAppAuthToken, revokeAppAuthToken, updateApp, type AppChange } from '../store/sql/apps.js';
 import { findMerchant } from '../store/sql/merchants.js';
 import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
@@ -91,6 +91,7 @@ export async function createApp(deps: CoreDeps, input: NewApp): Promise<CreatedA
     appCertSn: certificate?.sn ?? null,
     aesKey: null,
     messageUrl: null,
+    notifyWaitBuyerPay: false,
   };
   await insertApp(deps.store.db, app);
   return appPrivateKey ? { app, appPrivateKey } : { app };
@@ -112,12 +113,15 @@ export interface AppSettings {
   aesKey?: string | null;
   /** The application gateway (应用网关) for message notifications, or null for none. */
   messageUrl?: string | null;
+  /** Whether trades created unpaid notify WAIT_BUYER_PAY. */
+  notifyWaitBuyerPay?: boolean;
 }
 
-/** Changes an app's AES key and message URL; the key is checked as the SDKs will read it. */
+/** Changes an app's AES key, message URL and WAIT_BUYER_PAY notification; the key is checked as the SDKs will read it. */
 export async function changeAppSettings(deps: CoreDeps, appId: string, settings: AppSettings): Promise<App> {
   await requireApp(deps, appId);
-  const change: { aesKey?: string | null; messageUrl?: string | null } = {};
+  const change: AppChange = {};
+  if (settings.notifyWaitBuyerPay !== undefined) change.notifyWaitBuyerPay = settings.notifyWaitBuyerPay;
   if (settings.aesKey !== undefined) {
     if (settings.aesKey === 'generate') change.aesKey = newAesKey();
     else if (settings.aesKey === null) change.aesKey = null;

@@ -1,9 +1,10 @@
 /**
- * The buyer on the cashier of a page.pay/wap.pay order: logs in with the logon id and login password (wrong
- * ones counted on the order, whichever browser session they come from; five lock the order's login), sees what
- * each channel holds and which coupons apply, and pays with the payment password (counted and locked for the day
- * as buyer-passwords.ts does). The payment is the trade: made in one transaction with the order, from the buyer's
- * funds as chosen (trades.ts, the payer path), owing its trade_status_sync to the order's notify_url.
+ * The buyer on the cashier of an order (page.pay, wap.pay, a scanned QR code, a create order): logs in with the
+ * logon id and login password (wrong ones counted on the order, whichever browser session they come from; five
+ * lock the order's login) — from then on the order's trade waits for this buyer (waiting-trade.ts) — sees what
+ * each channel the order allows holds and which coupons apply, and pays with the payment password (counted and
+ * locked for the day as buyer-passwords.ts does). The payment pays the trade: in one transaction with the order,
+ * from the buyer's funds as chosen (trades.ts, the payer path), owing its trade_status_sync to the notify_url.
  */
 import { findMerchant } from '../store/sql/merchants.js';
 import { findPayOrderById, updatePayOrder } from '../store/sql/pay-orders.js';
@@ -18,11 +19,19 @@ import type { Fen } from './money.js';
 import { applicableCoupons, drawPayment, huabeiAvailable, type PaymentChoice, type PaymentRefusal } from './payment-draw.js';
 import { payOrderStatusAt } from './pay-orders.js';
 import { payTradeIn } from './trades.js';
+import { ANY_CHANNEL, payChannelPolicy, type PayChannelPolicy } from './pay-channel-policy.js';
+import { awaitBuyerIn } from './waiting-trade.js';
 
 /** Wrong login passwords on an order's cashier after which it takes no more logins. */
 export const MAX_BUYER_LOGIN_FAILURES = 5;
 
-export type BuyerLoginOutcome = { kind: 'logged_in'; buyer: Buyer } | { kind: 'wrong'; remaining: number } | { kind: 'locked' } | { kind: 'not_payable' };
+export type BuyerLoginOutcome =
+  | { kind: 'logged_in'; buyer: Buyer; jobsOwed: boolean }
+  | { kind: 'wrong'; remaining: number }
+  | { kind: 'locked' }
+  /** A create order is for another buyer (ACQ.TRADE_BUYER_NOT_MATCH). */
+  | { kind: 'buyer_mismatch' }
+  | { kind: 'not_payable' };
 
 /** Whether the order still takes logins: it is waiting and has not seen five wrong ones. */
 export function loginLocked(order: PayOrder): boolean {
@@ -38,7 +47,12 @@ export async function logInBuyer(deps: CoreDeps, order: PayOrder, logonId: strin
     if (!current) throw new Error(`pay order ${order.id} vanished`);
     if (payOrderStatusAt(current, deps.clock.now()) !== 'WAIT_BUYER_PAY') return { kind: 'not_payable' };
     if (loginLocked(current)) return { kind: 'locked' };
-    if (right && buyer) return { kind: 'logged_in', buyer };
+    if (right && buyer) {
+      // Logging in is the buyer's act (for a QR code, the scan): the order's trade now waits for this buyer.
+      const waiting = await awaitBuyerIn(trx, current, buyer, deps.clock.now());
+      if (waiting.kind !== 'waiting') return waiting;
+      return { kind: 'logged_in', buyer, jobsOwed: waiting.jobsOwed };
+    }
     const failures = current.loginFailures + 1;
     await updatePayOrder(trx, current.id, { loginFailures: failures });
     return failures >= MAX_BUYER_LOGIN_FAILURES ? { kind: 'locked' } : { kind: 'wrong', remaining: MAX_BUYER_LOGIN_FAILURES - failures };
@@ -57,6 +71,13 @@ export interface PaymentOptions {
   coupons: BuyerCoupon[];
   /** When the payment password stops being locked; null when it is not. */
   paymentLockedUntil: number | null;
+  /** The channels the order may be paid with. */
+  policy: PayChannelPolicy;
+}
+
+/** The order's limits on how it may be paid (pay-channel-policy.ts); they were checked when it was opened. */
+export function orderPolicy(order: PayOrder): PayChannelPolicy {
+  return payChannelPolicy(order) ?? ANY_CHANNEL;
 }
 
 export async function paymentOptions(deps: CoreDeps, order: PayOrder, buyerUserId: string): Promise<PaymentOptions | undefined> {
@@ -64,14 +85,16 @@ export async function paymentOptions(deps: CoreDeps, order: PayOrder, buyerUserI
   if (!buyer) return undefined;
   const now = deps.clock.now();
   const { funds } = buyer;
+  const policy = orderPolicy(order);
   return {
+    policy,
     buyer,
     balance: funds.balance,
     yuebao: funds.yuebao,
     huabeiAvailable: huabeiAvailable(funds),
     points: funds.points,
     bankCards: funds.bankCards,
-    coupons: applicableCoupons(funds, order.sellerPid, now),
+    coupons: applicableCoupons(funds, order.sellerPid, now, policy),
     paymentLockedUntil: lockedUntil(buyer, now),
   };
 }
@@ -103,8 +126,10 @@ export async function payOrderAsBuyer(
   const buyer = await buyerByUserId(deps, buyerUserId);
   if (!buyer) throw new DomainError('buyer_not_found', `no buyer ${buyerUserId}`);
   if (payOrderStatusAt(order, deps.clock.now()) !== 'WAIT_BUYER_PAY') return { kind: 'not_payable', order };
+  if (order.method === 'alipay.trade.create' && order.buyerUserId !== buyerUserId) return { kind: 'not_payable', order };
   if (buyer.accountStatus !== 'normal') return { kind: 'refused', refusal: { reason: 'account_frozen' } };
-  const draw = drawPayment(buyer.funds, choice, { sellerPid: order.sellerPid, total: order.totalAmount, now: deps.clock.now() });
+  const policy = orderPolicy(order);
+  const draw = drawPayment(buyer.funds, choice, { sellerPid: order.sellerPid, total: order.totalAmount, now: deps.clock.now(), policy });
   if (!draw.ok) return { kind: 'refused', refusal: draw.refusal };
   const check = await verifyBuyerPaymentPassword(deps, buyerUserId, paymentPassword);
   if (check.outcome === 'wrong') return { kind: 'wrong_password', attemptsLeft: check.attemptsLeft };
@@ -129,7 +154,7 @@ export async function payOrderAsBuyer(
           productCode: current.productCode,
           notifyUrl: current.notifyUrl,
           charset: current.charset,
-          payer: { buyerUserId, choice },
+          payer: { buyerUserId, choice, policy },
         },
         now,
       );
@@ -145,7 +170,7 @@ export async function payOrderAsBuyer(
     // The funds changed between the look and the payment (another payment of the buyer's): refused as they are now.
     if (error instanceof DomainError && error.code === 'invalid_request') {
       const now = await buyerByUserId(deps, buyerUserId);
-      const again = now && drawPayment(now.funds, choice, { sellerPid: order.sellerPid, total: order.totalAmount, now: deps.clock.now() });
+      const again = now && drawPayment(now.funds, choice, { sellerPid: order.sellerPid, total: order.totalAmount, now: deps.clock.now(), policy });
       if (again && !again.ok) return { kind: 'refused', refusal: again.refusal };
     }
     throw error;

@@ -8,6 +8,7 @@
  */
 import { findRefund } from '../store/sql/refunds.js';
 import { closeUnpaid } from './close-trade.js';
+import { closeWaitingPayOrder } from './pay-orders.js';
 import type { CoreDeps } from './deps.js';
 import type { Trade, TradeKey } from '../interfaces.js';
 import type { RefundRejection } from './refund-rules.js';
@@ -40,7 +41,11 @@ type Decision = CancelOutcome | { kind: 'refund'; trade: Trade };
 export async function cancelTrade(deps: CoreDeps, sellerPid: string, key: TradeKey): Promise<CancelOutcome> {
   const decision = await deps.store.transaction(async (trx): Promise<Decision> => {
     const locked = await lockTradeWithSeller(trx, key);
-    if (!locked) return { kind: 'not_found' };
+    if (!locked) {
+      // An order the buyer has not acted on has no trade: nothing to answer for, but it can no longer be paid.
+      if (!key.tradeNo && key.outTradeNo) await closeWaitingPayOrder(trx, sellerPid, key.outTradeNo, deps.clock.now());
+      return { kind: 'not_found' };
+    }
     const { trade, seller } = locked;
     const now = deps.clock.now();
     const status = tradeStatusAt(trade, seller.refundWindowDays, now);

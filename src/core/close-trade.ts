@@ -45,5 +45,7 @@ export async function closeUnpaid(trx: Trx, trade: Trade, seller: Merchant, now:
   const closed: Trade = { ...trade, status: 'TRADE_CLOSED', gmtClose: now, notifyUrl: notifyUrl ?? trade.notifyUrl };
   await updateTrade(trx, trade.tradeNo, { status: 'TRADE_CLOSED', gmtClose: now, notifyUrl: closed.notifyUrl });
   const notifying = await oweTradeStatusSync(trx, closed, seller, null, now);
+  // The order the trade was made for can no longer be paid either.
+  await closeWaitingPayOrder(trx, trade.sellerPid, trade.outTradeNo, now);
   return { kind: 'closed', trade: closed, notifying };
 }

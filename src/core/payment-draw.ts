@@ -12,6 +12,7 @@
  */
 import type { BuyerCoupon, BuyerCouponChannel, BuyerFunds, BuyerPayChannel, FundBill, Voucher } from '../interfaces.js';
 import type { Fen } from './money.js';
+import { ANY_CHANNEL, allowsChannel, allowsCoupon, type PayChannelPolicy } from './pay-channel-policy.js';
 
 /** What the buyer chose on the cashier page. */
 export interface PaymentChoice {
@@ -29,6 +30,8 @@ export interface PaymentOrder {
   sellerPid: string;
   total: Fen;
   now: number;
+  /** The channels the order may be paid with (enable/disable_pay_channels, goods_type). (Default: any) */
+  policy?: PayChannelPolicy;
 }
 
 /** What the payment takes from one of the buyer's channels. */
@@ -59,6 +62,8 @@ export type PaymentRefusal =
   | { reason: 'bank_card_not_found'; position: number | null }
   | { reason: 'coupon_not_found'; voucherId: string }
   | { reason: 'coupon_not_applicable'; voucherId: string; problem: CouponProblem }
+  /** The order may not be paid with this channel (pay-channel-policy.ts). */
+  | { reason: 'channel_not_allowed'; channel: BuyerPayChannel | BuyerCouponChannel }
   /** The buyer's account is frozen (buyer-debit.ts; the funds alone cannot say). */
   | { reason: 'account_frozen' };
 
@@ -100,10 +105,15 @@ export function couponProblem(coupon: BuyerCoupon, sellerPid: string, now: numbe
   return unusable(coupon, now);
 }
 
-/** The buyer's coupons that apply to a payment to this merchant now, in the order they would be drawn. */
-export function applicableCoupons(funds: Pick<BuyerFunds, 'coupons'>, sellerPid: string, now: number): BuyerCoupon[] {
-  const usable = funds.coupons.filter((coupon) => couponProblem(coupon, sellerPid, now) === null);
+/** The buyer's coupons that apply to a payment to this merchant now (and that the order allows), in the order they would be drawn. */
+export function applicableCoupons(funds: Pick<BuyerFunds, 'coupons'>, sellerPid: string, now: number, policy = ANY_CHANNEL): BuyerCoupon[] {
+  const usable = funds.coupons.filter((coupon) => couponProblem(coupon, sellerPid, now) === null && allowsCoupon(policy, coupon.fundChannel));
   return COUPON_ORDER.flatMap((channel) => usable.filter((coupon) => coupon.fundChannel === channel));
+}
+
+/** The card a BANKCARD choice names: by position, else the buyer's first. */
+function chosenCard(funds: BuyerFunds, position: number | undefined): BuyerFunds['bankCards'][number] | undefined {
+  return position === undefined ? funds.bankCards[0] : funds.bankCards.find((c) => c.position === position);
 }
 
 /** What one of the buyer's own channels holds for this payment; null for a card the buyer does not have. */
@@ -118,7 +128,7 @@ function channelHolds(funds: BuyerFunds, channel: BuyerPayChannel, position: num
     case 'PCREDIT':
       return { amount: huabeiAvailable(funds) };
     case 'BANKCARD': {
-      const card = position === undefined ? funds.bankCards[0] : funds.bankCards.find((c) => c.position === position);
+      const card = chosenCard(funds, position);
       if (!card) return null;
       return { amount: card.available ?? Number.MAX_SAFE_INTEGER, position: card.position };
     }
@@ -134,6 +144,7 @@ export function drawPayment(funds: BuyerFunds, choice: PaymentChoice, order: Pay
   if (!Number.isSafeInteger(order.total) || order.total <= 0) return refuse({ reason: 'invalid_total' });
   let left = order.total;
   const draws: ChannelDraw[] = [];
+  const policy = order.policy ?? ANY_CHANNEL;
 
   // The coupons, checked in the order picked, drawn in Alipay's.
   const picked: BuyerCoupon[] = [];
@@ -143,6 +154,7 @@ export function drawPayment(funds: BuyerFunds, choice: PaymentChoice, order: Pay
     if (picked.includes(coupon)) return refuse({ reason: 'coupon_not_applicable', voucherId, problem: 'repeated' });
     const problem = couponProblem(coupon, order.sellerPid, order.now);
     if (problem) return refuse({ reason: 'coupon_not_applicable', voucherId, problem });
+    if (!allowsCoupon(policy, coupon.fundChannel)) return refuse({ reason: 'channel_not_allowed', channel: coupon.fundChannel });
     picked.push(coupon);
   }
   for (const coupon of COUPON_ORDER.flatMap((channel) => picked.filter((c) => c.fundChannel === channel))) {
@@ -156,6 +168,10 @@ export function drawPayment(funds: BuyerFunds, choice: PaymentChoice, order: Pay
   const chosen = new Set(choice.channels ?? []);
   if (chosen.has('BANKCARD') && channelHolds(funds, 'BANKCARD', choice.bankCardPosition) === null) {
     return refuse({ reason: 'bank_card_not_found', position: choice.bankCardPosition ?? null });
+  }
+  for (const channel of chosen) {
+    const card = channel === 'BANKCARD' ? chosenCard(funds, choice.bankCardPosition) : undefined;
+    if (!allowsChannel(policy, channel, card)) return refuse({ reason: 'channel_not_allowed', channel });
   }
   for (const channel of DRAW_ORDER) {
     if (!chosen.has(channel) || left === 0) continue;

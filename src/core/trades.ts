@@ -1,25 +1,28 @@
 /**
- * Trades come into being two ways: a simulated instant payment (`alipay.trade.pay`) and the admin API
- * (tests and demos that need a particular fund mix, vouchers or status). Both record the trade, its fund
- * bill and — when the buyer has paid — the merchant's receipt and fee in the ledger, in one transaction.
+ * Trades come into being three ways: a simulated instant payment (`alipay.trade.pay`), the admin API (tests and
+ * demos that need a particular fund mix, vouchers or status), and an order the buyer pays on the cashier — whose
+ * trade waits for the buyer (WAIT_BUYER_PAY, no fund bill yet) from the moment the buyer acts until the payment
+ * draws the buyer's funds. Each records the trade, its fund bill and — when the buyer has paid — the merchant's
+ * receipt and fee in the ledger, in one transaction.
  */
 import { applyLedgerEntry } from '../store/sql/apply-ledger-entry.js';
 import { findMerchant } from '../store/sql/merchants.js';
-import { findTrade, findTradeByNo, insertTrade, lockTrade, updateTrade } from '../store/sql/trades.js';
+import { findTrade, findTradeByNo, insertTrade, lockTrade, replaceFundBills, updateTrade } from '../store/sql/trades.js';
 import type { Trx } from '../store/store.js';
 import { isUniqueViolation } from '../store/unique-violation.js';
 import type { CoreDeps } from './deps.js';
 import { DomainError } from './domain-error.js';
 import { billWithVouchers, fundBillProblem, splitByMix, tradeAmounts } from './fund-bill.js';
 import { newBuyerLogonId, newBuyerUserId, newTradeNo } from './identifiers.js';
-import type { AccountStatus, App, FundBill, Merchant, Trade, TradeStatus, Voucher } from '../interfaces.js';
+import type { AccountStatus, App, FundBill, Merchant, Trade, TradeFundBill, TradeStatus, Voucher } from '../interfaces.js';
 import type { Fen } from './money.js';
 import { isNotifyUrl } from './notify-url.js';
 import { debitBuyerFunds } from './buyer-debit.js';
 import { loadBuyer } from './buyer-funds.js';
 import { maskedLogonId } from './buyers.js';
+import type { PayChannelPolicy } from './pay-channel-policy.js';
 import type { PaymentChoice } from './payment-draw.js';
-import { isPaid } from './trade-status.js';
+import { isPaid, tradeExpired } from './trade-status.js';
 import { oweTradeStatusSync } from './notifications.js';
 
 export interface TradeDraft {
@@ -45,14 +48,23 @@ export interface TradeDraft {
    * A registered buyer who pays from their own funds, as chosen: the fund bill and vouchers follow from the
    * draw (payment-draw.ts) and the funds are debited with the trade. (Default: a made-up buyer, the mix above)
    */
-  payer?: { buyerUserId: string; choice: PaymentChoice };
+  payer?: { buyerUserId: string; choice: PaymentChoice; policy?: PayChannelPolicy };
+  /**
+   * The buyer of a trade that waits for their payment (an order on the cashier): it has no fund bill until the
+   * payment makes one. (Default: none)
+   */
+  awaiting?: { buyerUserId: string; buyerLogonId: string };
+  /** Echoed in the trade's notifications. (Default: null) */
+  passbackParams?: string | null;
+  /** When a trade waiting for the buyer closes by itself. (Default: never) */
+  expiresAt?: number | null;
 }
 
 /** The fund bill, vouchers and buyer of a payment from a registered buyer's funds, debited in `trx`. */
 async function payFromBuyer(trx: Trx, payer: NonNullable<TradeDraft['payer']>, sellerPid: string, total: Fen, now: number) {
   const buyer = await loadBuyer(trx, payer.buyerUserId);
   if (!buyer) throw new DomainError('buyer_not_found', `no buyer ${payer.buyerUserId}`);
-  const draw = await debitBuyerFunds(trx, payer.buyerUserId, payer.choice, { sellerPid, total, now });
+  const draw = await debitBuyerFunds(trx, payer.buyerUserId, payer.choice, { sellerPid, total, now, ...(payer.policy && { policy: payer.policy }) });
   if (!draw.ok) throw new DomainError('invalid_request', `the buyer cannot pay: ${JSON.stringify(draw.refusal)}`);
   return { fundBills: draw.fundBills, vouchers: draw.vouchers, buyerUserId: buyer.buyerUserId, buyerLogonId: maskedLogonId(buyer.logonId) };
 }
@@ -66,13 +78,11 @@ async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now:
   if (draft.payer && !paid) throw new DomainError('invalid_request', 'buyer_user_id: a buyer pays a paid trade (status TRADE_SUCCESS or TRADE_FINISHED)');
   if (draft.payer && (draft.fundBills || draft.vouchers))
     throw new DomainError('invalid_request', 'buyer_user_id: the buyer’s payment makes the fund bill; give one or the other');
+  if (draft.awaiting && status !== 'WAIT_BUYER_PAY') throw new Error('a trade awaiting its buyer is WAIT_BUYER_PAY');
   const fromBuyer = draft.payer ? await payFromBuyer(trx, draft.payer, merchant.pid, draft.totalAmount, now) : null;
   const vouchers = fromBuyer?.vouchers ?? draft.vouchers ?? [];
-  const bills =
-    fromBuyer?.fundBills ??
-    draft.fundBills ??
-    (vouchers.length > 0 ? billWithVouchers(draft.totalAmount, vouchers, merchant.defaultFundMix) : splitByMix(draft.totalAmount, merchant.defaultFundMix));
-  const problem = fundBillProblem(draft.totalAmount, bills, vouchers);
+  const bills = draft.awaiting ? [] : (fromBuyer?.fundBills ?? draft.fundBills ?? defaultBills(merchant, draft.totalAmount, vouchers));
+  const problem = draft.awaiting ? null : fundBillProblem(draft.totalAmount, bills, vouchers);
   if (problem) throw new DomainError('invalid_request', problem);
   const amounts = tradeAmounts(draft.totalAmount, bills, merchant.feeRatePpm);
   const trade: Trade = {
@@ -88,8 +98,8 @@ async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now:
     chargeAmount: paid ? amounts.chargeAmount : 0,
     vouchers,
     fundBills: bills.map((bill, position) => ({ ...bill, position, refundedAmount: 0 })),
-    buyerUserId: fromBuyer?.buyerUserId ?? newBuyerUserId(),
-    buyerLogonId: fromBuyer?.buyerLogonId ?? newBuyerLogonId(),
+    buyerUserId: fromBuyer?.buyerUserId ?? draft.awaiting?.buyerUserId ?? newBuyerUserId(),
+    buyerLogonId: fromBuyer?.buyerLogonId ?? draft.awaiting?.buyerLogonId ?? newBuyerLogonId(),
     status,
     frozen: false,
     refundAllowed: true,
@@ -106,6 +116,8 @@ async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now:
     terminalId: draft.terminalId ?? null,
     operatorId: draft.operatorId ?? null,
     dbackOutcome: null,
+    passbackParams: draft.passbackParams ?? null,
+    expiresAt: paid ? null : (draft.expiresAt ?? null),
     gmtCreate: now,
     gmtPayment: paid ? now : null,
     gmtClose: status === 'TRADE_CLOSED' ? now : null,
@@ -113,6 +125,11 @@ async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now:
   await insertTrade(trx, trade);
   if (paid) await creditPayment(trx, trade, now);
   return trade;
+}
+
+/** A simulated payment's fund bill: the merchant's default mix, less the vouchers' contributions. */
+function defaultBills(merchant: Merchant, total: Fen, vouchers: Voucher[]): FundBill[] {
+  return vouchers.length > 0 ? billWithVouchers(total, vouchers, merchant.defaultFundMix) : splitByMix(total, merchant.defaultFundMix);
 }
 
 /** The merchant receives what it was paid (less its own discounts) and pays its fee. */
@@ -142,6 +159,19 @@ export async function createTrade(deps: CoreDeps, draft: TradeDraft): Promise<Tr
     if (isUniqueViolation(error)) throw new DomainError('duplicate', `out_trade_no ${draft.outTradeNo} is taken`);
     throw error;
   }
+}
+
+/**
+ * Records the trade of an order that awaits its buyer, in `trx`: WAIT_BUYER_PAY, the buyer named, no fund bill
+ * until the payment. The caller holds the order's lock and has checked that no trade has its out_trade_no.
+ */
+export async function recordWaitingTrade(
+  trx: Trx,
+  draft: TradeDraft & Required<Pick<TradeDraft, 'awaiting'>>,
+  now: number,
+): Promise<{ trade: Trade; seller: Merchant }> {
+  const seller = await requireSeller(trx, draft.sellerPid);
+  return { trade: await recordTrade(trx, seller, { ...draft, status: 'WAIT_BUYER_PAY' }, now), seller };
 }
 
 export type PaymentOutcome =
@@ -181,14 +211,53 @@ export async function payTradeIn(trx: Trx, draft: TradeDraft, now: number): Prom
     return { kind: 'paid', trade };
   }
   if (existing.totalAmount !== draft.totalAmount) return { kind: 'inconsistent', trade: existing };
-  if (existing.status === 'TRADE_CLOSED') return { kind: 'closed', trade: existing };
+  if (existing.status === 'TRADE_CLOSED' || tradeExpired(existing, now)) return { kind: 'closed', trade: existing };
   if (existing.status !== 'WAIT_BUYER_PAY') return { kind: 'already_paid', trade: existing };
-  const paid: Trade = { ...existing, status: 'TRADE_SUCCESS', gmtPayment: now, notifyUrl: draft.notifyUrl ?? existing.notifyUrl };
-  paid.chargeAmount = tradeAmounts(paid.totalAmount, paid.fundBills, paid.feeRatePpm).chargeAmount;
-  await updateTrade(trx, paid.tradeNo, { status: paid.status, gmtPayment: now, notifyUrl: paid.notifyUrl, chargeAmount: paid.chargeAmount });
+  const paid = await payWaitingTrade(trx, existing, merchant, draft, now);
   await creditPayment(trx, paid, now);
   await oweTradeStatusSync(trx, paid, merchant, null, now);
   return { kind: 'paid', trade: paid };
+}
+
+/**
+ * The payment of a trade that was waiting, under its lock: from the payer's funds when a buyer pays (the draw
+ * makes the fund bill and vouchers, and names the buyer), else with the fund bill it was created with, else
+ * the merchant's default mix.
+ */
+async function payWaitingTrade(trx: Trx, existing: Trade, merchant: Merchant, draft: TradeDraft, now: number): Promise<Trade> {
+  const fromBuyer = draft.payer ? await payFromBuyer(trx, draft.payer, merchant.pid, existing.totalAmount, now) : null;
+  const keep = !fromBuyer && existing.fundBills.length > 0;
+  const vouchers = fromBuyer?.vouchers ?? existing.vouchers;
+  const bills: TradeFundBill[] = keep
+    ? existing.fundBills
+    : (fromBuyer?.fundBills ?? defaultBills(merchant, existing.totalAmount, vouchers)).map((bill, position) => ({ ...bill, position, refundedAmount: 0 }));
+  const { chargeAmount, ...amounts } = tradeAmounts(existing.totalAmount, bills, existing.feeRatePpm);
+  const paid: Trade = {
+    ...existing,
+    ...amounts,
+    chargeAmount,
+    vouchers,
+    fundBills: bills,
+    buyerUserId: fromBuyer?.buyerUserId ?? existing.buyerUserId,
+    buyerLogonId: fromBuyer?.buyerLogonId ?? existing.buyerLogonId,
+    status: 'TRADE_SUCCESS',
+    gmtPayment: now,
+    expiresAt: null,
+    notifyUrl: draft.notifyUrl ?? existing.notifyUrl,
+  };
+  if (!keep) await replaceFundBills(trx, paid.tradeNo, bills);
+  await updateTrade(trx, paid.tradeNo, {
+    ...amounts,
+    chargeAmount,
+    voucherDetailList: JSON.stringify(vouchers),
+    buyerUserId: paid.buyerUserId,
+    buyerLogonId: paid.buyerLogonId,
+    status: paid.status,
+    gmtPayment: now,
+    expiresAt: null,
+    notifyUrl: paid.notifyUrl,
+  });
+  return paid;
 }
 
 export interface TradeSettings {

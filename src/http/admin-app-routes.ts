@@ -27,6 +27,7 @@ export async function adminAppRoutes(app: FastifyInstance, options: { services: 
     const changed = await changeAppSettings(services, request.params.appId, {
       ...(body.aes_key !== undefined && { aesKey: body.aes_key }),
       ...(body.message_url !== undefined && { messageUrl: body.message_url }),
+      ...(body.notify_wait_buyer_pay !== undefined && { notifyWaitBuyerPay: body.notify_wait_buyer_pay }),
     });
     return appView(changed, options.platform);
   });

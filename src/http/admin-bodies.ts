@@ -104,6 +104,7 @@ export const appBody = z.object({
 export const appSettingsBody = z.object({
   aes_key: z.string().min(1).max(64).nullable().optional(),
   message_url: z.string().max(1024).nullable().optional(),
+  notify_wait_buyer_pay: z.boolean().optional(),
 });
 
 export const tokenBody = z.object({ app_id: z.string().min(1).max(32), pid: z.string().min(1).max(16) });

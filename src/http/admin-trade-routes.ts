@@ -1,10 +1,15 @@
-/** Admin API: trades made by hand (a fund mix, vouchers), read with their status of now, and their settings. */
+/**
+ * Admin API: trades made by hand (a fund mix, vouchers), read with their status of now (and, while one waits for
+ * its buyer on an order's cashier, the cashier's URL), and their settings.
+ */
 import type { FastifyInstance } from 'fastify';
 import { requireApp } from '../core/apps.js';
 import { DomainError } from '../core/domain-error.js';
 import { findTradeByNoWithStatus, withStatus } from '../core/trade-lookup.js';
 import { changeTradeSettings, createTrade } from '../core/trades.js';
+import { waitingOrderToken } from '../core/pay-orders.js';
 import type { Services } from '../methods/services.js';
+import { originOf } from './origin.js';
 import { parse, toTradeDraft, tradeBody, tradeSettingsBody } from './admin-bodies.js';
 import { tradeView } from './admin-views.js';
 
@@ -22,7 +27,10 @@ export async function adminTradeRoutes(app: FastifyInstance, options: { services
   app.get<{ Params: { tradeNo: string } }>('/trades/:tradeNo', async (request) => {
     const found = await findTradeByNoWithStatus(services, request.params.tradeNo);
     if (!found) throw new DomainError('trade_not_found', `no trade ${request.params.tradeNo}`);
-    return tradeView(found.trade, found.status);
+    // A trade waiting for its buyer on an order's cashier (alipay.trade.create's above all) shows where to pay it.
+    const token = found.status === 'WAIT_BUYER_PAY' ? await waitingOrderToken(services, found.trade) : undefined;
+    const view = tradeView(found.trade, found.status);
+    return token ? { ...view, cashier_url: `${originOf(request)}/cashier/pay/${token}` } : view;
   });
 
   app.patch<{ Params: { tradeNo: string } }>('/trades/:tradeNo', async (request) => {

@@ -65,6 +65,7 @@ export function appView(app: App, platform: PlatformView): Record<string, unknow
     }),
     aes_key: app.aesKey,
     message_url: app.messageUrl,
+    notify_wait_buyer_pay: app.notifyWaitBuyerPay,
     created_at: time(app.createdAt),
   };
 }

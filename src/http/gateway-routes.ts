@@ -4,6 +4,7 @@
  * the request names. Whatever arrives — a JSON body, a 10 MB form, broken percent-encoding — the answer
  * is Alipay's, in an HTTP 200.
  */
+import { originOf } from './origin.js';
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import type { ConnectionError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -84,7 +85,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
     const pairs = splitForm(rawQuery(request));
     const named = findAsciiField(pairs, 'charset');
     const charset = named === undefined ? 'utf-8' : parseCharset(named);
-    const query = { params: decodeForm(pairs, charset ?? 'utf-8'), charset };
+    const query = { params: decodeForm(pairs, charset ?? 'utf-8'), charset, origin: originOf(request) };
     return send(reply, await options.openApi.unreadable(query), started);
   });
 
@@ -123,7 +124,7 @@ export async function gatewayRoutes(app: FastifyInstance, options: GatewayRoutes
       const named = findAsciiField(pairs, 'charset');
       const charset = named === undefined ? 'utf-8' : parseCharset(named);
       const params = decodeForm(pairs, charset ?? 'utf-8');
-      return send(reply, await options.openApi.handle({ params, charset }), started);
+      return send(reply, await options.openApi.handle({ params, charset, origin: originOf(request) }), started);
     },
   });
 }

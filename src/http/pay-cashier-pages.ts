@@ -11,7 +11,10 @@ const STEPS = ['登录账户', '选择付款方式', '付款完成'];
 
 /** What every page of the order shows. */
 export interface OrderView {
+  /** A phone's layout (wap.pay, a QR code, a mini program's order) rather than a PC's (page.pay). */
   wap: boolean;
+  /** The product the order was made with, as the cashier's header names it. */
+  product: string;
   merchantName: string;
   subject: string;
   body: string | null;
@@ -23,7 +26,7 @@ export interface OrderView {
 
 function frame(view: OrderView, step?: number): PageFrame {
   return {
-    product: view.wap ? '手机网站支付' : '电脑网站支付',
+    product: view.product,
     logo: '付',
     secure: '安全连接',
     steps: STEPS,

@@ -13,6 +13,7 @@ import { maskedLogonId } from '../core/buyers.js';
 import { markLoggedIn, type CashierSession } from '../core/cashier-sessions.js';
 import type { BuyerCouponChannel, BuyerPayChannel, PayOrder } from '../interfaces.js';
 import { findPayOrderForCashier, payOrderStatusAt } from '../core/pay-orders.js';
+import { allowsChannel } from '../core/pay-channel-policy.js';
 import type { PaymentChoice, PaymentRefusal } from '../core/payment-draw.js';
 import type { Services } from '../methods/services.js';
 import { encodeText, parseCharset } from '../protocol/charset.js';
@@ -76,8 +77,18 @@ function refusalText(refusal: PaymentRefusal): string {
       return '您的账户已被冻结，暂时无法付款。';
     case 'invalid_total':
       return '订单金额无效，无法付款。';
+    case 'channel_not_allowed':
+      return '本订单不支持所选付款方式，请更换付款方式。';
   }
 }
+
+/** How the cashier names the product the order was made with. */
+const PRODUCTS: Record<PayOrder['method'], string> = {
+  'alipay.trade.page.pay': '电脑网站支付',
+  'alipay.trade.wap.pay': '手机网站支付',
+  'alipay.trade.precreate': '扫码支付',
+  'alipay.trade.create': '小程序支付',
+};
 
 /** The channels, cards and coupons offered, ticked as `choice` ticked them (by default the balance, if it holds anything). */
 function offered(options: PaymentOptions, choice: PaymentChoice | null) {
@@ -87,20 +98,22 @@ function offered(options: PaymentOptions, choice: PaymentChoice | null) {
     PCREDIT: [options.huabeiAvailable, `可用额度 ¥${formatYuan(options.huabeiAvailable)}`],
     POINT: [options.points, `${options.points} 个，可抵 ¥${formatYuan(options.points)}`],
   };
-  const channels: ChannelOption[] = TICKED_CHANNELS.map(([channel, label]) => {
+  const channels: ChannelOption[] = TICKED_CHANNELS.filter(([channel]) => allowsChannel(options.policy, channel)).map(([channel, label]) => {
     const [amount, text] = holds[channel];
     const checked = choice ? (choice.channels ?? []).includes(channel) : channel === 'ALIPAYACCOUNT' && amount > 0;
     return { name: `pay_${channel}`, value: '1', label, holds: text, checked: checked && amount > 0, disabled: amount <= 0 };
   });
-  const cards: ChannelOption[] = options.bankCards.map((card) => ({
-    name: 'bank_card',
-    value: String(card.position),
-    label: `${BANKS[card.bankCode] ?? card.bankCode} ${CARD_TYPES[card.fundType] ?? ''}（尾号 ${card.cardTail}）`,
-    holds: card.available === null ? '' : `可用 ¥${formatYuan(card.available)}`,
-    checked: choice?.bankCardPosition === card.position,
-    disabled: card.available !== null && card.available <= 0,
-    radio: true,
-  }));
+  const cards: ChannelOption[] = options.bankCards
+    .filter((card) => allowsChannel(options.policy, 'BANKCARD', card))
+    .map((card) => ({
+      name: 'bank_card',
+      value: String(card.position),
+      label: `${BANKS[card.bankCode] ?? card.bankCode} ${CARD_TYPES[card.fundType] ?? ''}（尾号 ${card.cardTail}）`,
+      holds: card.available === null ? '' : `可用 ¥${formatYuan(card.available)}`,
+      checked: choice?.bankCardPosition === card.position,
+      disabled: card.available !== null && card.available <= 0,
+      radio: true,
+    }));
   const coupons: ChannelOption[] = options.coupons.map((coupon) => ({
     name: `coupon_${coupon.voucherId}`,
     value: '1',
@@ -117,9 +130,11 @@ export function payCashierRoutes(app: FastifyInstance, services: Services, platf
 
   async function orderView(order: PayOrder): Promise<OrderView> {
     const seller = await orderSeller(services, order);
-    const wap = order.method === 'alipay.trade.wap.pay';
+    // Only page.pay is paid on a PC; a QR code and a mini program's order are paid on the phone.
+    const wap = order.method !== 'alipay.trade.page.pay';
     return {
       wap,
+      product: PRODUCTS[order.method],
       merchantName: seller?.name ?? order.sellerPid,
       subject: order.subject,
       body: order.body,
@@ -197,7 +212,9 @@ export function payCashierRoutes(app: FastifyInstance, services: Services, platf
     const logonId = (form.get('logon_id') ?? '').slice(0, 100);
     const outcome = await logInBuyer(services, order, logonId, form.get('login_password') ?? '');
     if (outcome.kind === 'wrong') return show(reply, order, session, `账户名或登录密码不正确，您还可以输入 ${outcome.remaining} 次。`, 401, logonId);
+    if (outcome.kind === 'buyer_mismatch') return show(reply, order, session, '该订单需由下单时指定的买家付款，请使用该支付宝账户登录。', 403, logonId);
     if (outcome.kind === 'logged_in') {
+      if (outcome.jobsOwed) services.jobsAdded();
       const renewed = await markLoggedIn(services, session, outcome.buyer.buyerUserId);
       if (renewed) reply.header('set-cookie', sessionCookie(renewed));
     }

@@ -9,6 +9,7 @@ import type { Worker } from '../worker/worker.js';
 import type { OpenApiGateway } from '../methods/openapi-gateway.js';
 import type { OpenApiV3Gateway } from '../methods/openapi-v3-gateway.js';
 import type { MapiGateway } from '../methods/mapi-gateway.js';
+import { qrCodeRoutes } from './qr-code-routes.js';
 import { cashierRoutes } from './cashier-routes.js';
 import type { Services } from '../methods/services.js';
 import type { OpenApiMethod } from '../methods/openapi-method.js';
@@ -136,6 +137,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   await app.register(cashierRoutes, { prefix: '/cashier', services: options.services, platformKey: options.delivery.platformKey });
+  await app.register(qrCodeRoutes);
 
   app.route({
     method: ['GET', 'HEAD'],

@@ -30,6 +30,8 @@ export interface GatewayRequest {
   params: ReadonlyMap<string, string>;
   /** The charset the request named, or null when it named one Alipay does not accept. */
   charset: Charset | null;
+  /** Where the caller reached this server (`http://host:port`). */
+  origin: string;
 }
 
 /**
@@ -184,7 +186,7 @@ export function createOpenApiGateway(options: OpenApiGatewayOptions): OpenApiGat
     }
 
     const returnUrl = params.get('return_url') || null;
-    const context: MethodContext = { services: options.services, app, sellerPid, notifyUrl, returnUrl, charset };
+    const context: MethodContext = { services: options.services, app, sellerPid, notifyUrl, returnUrl, charset, origin: request.origin };
     const result = await runMethod(target, biz, context, options.logger);
     if (isPage && result.ok && result.location) {
       return {

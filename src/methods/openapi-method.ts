@@ -18,6 +18,8 @@ export interface MethodContext {
   /** The public `return_url` parameter of a page API, when given (v1 only). */
   returnUrl: string | null;
   charset: Charset;
+  /** Where the caller reached this server (`http://host:port`): the base of the URLs a reply hands out (a QR code). */
+  origin: string;
 }
 
 /** `location`: a page API's answer, where the buyer's browser is sent (the cashier) instead of a JSON reply. */

@@ -34,6 +34,8 @@ export interface V3Request {
   requestTarget: string;
   headers: Readonly<Record<string, string | string[] | undefined>>;
   body: Buffer;
+  /** Where the caller reached this server (`http://host:port`). */
+  origin: string;
 }
 
 export interface V3Reply {
@@ -218,7 +220,7 @@ export function createOpenApiV3Gateway(options: OpenApiV3GatewayOptions): OpenAp
     }
     const notifyUrl = typeof notifyField === 'string' && notifyField !== '' ? notifyField : null;
 
-    const context: MethodContext = { services: options.services, app, sellerPid, notifyUrl, returnUrl: null, charset: 'utf-8' };
+    const context: MethodContext = { services: options.services, app, sellerPid, notifyUrl, returnUrl: null, charset: 'utf-8', origin: request.origin };
     const result = await runMethod(target, fields, context, options.logger);
     if (!result.ok) return fail({ error: v3ErrorOf(result.error) });
     const json = Buffer.from(JSON.stringify(result.fields), 'utf8');

@@ -27,6 +27,7 @@ export interface Apps {
   createdAt: number;
   keyMode: Generated<string>;
   messageUrl: string | null;
+  notifyWaitBuyerPay: Generated<number>;
   pid: string;
   rsaPublicKey: string | null;
 }
@@ -225,19 +226,25 @@ export interface Notifications {
 export interface PayOrders {
   appId: string;
   body: string | null;
+  buyerUserId: string | null;
   charset: string;
   closedAt: number | null;
   createdAt: number;
+  disablePayChannels: string | null;
+  enablePayChannels: string | null;
   expiresAt: number;
   fingerprint: string;
+  goodsType: string | null;
   id: Generated<number>;
   loginFailures: Generated<number>;
   method: string;
   notifyUrl: string | null;
   outTradeNo: string;
   paidAt: number | null;
+  passbackParams: string | null;
   productCode: string;
   quitUrl: string | null;
+  requestCount: Generated<number>;
   returnUrl: string | null;
   sellerPid: string;
   status: string;
@@ -306,6 +313,7 @@ export interface Trades {
   charset: string;
   dbackOutcome: string | null;
   discountAmount: number;
+  expiresAt: number | null;
   feeRatePpm: number;
   frozen: Generated<number>;
   gmtClose: number | null;
@@ -316,6 +324,7 @@ export interface Trades {
   notifyUrl: string | null;
   operatorId: string | null;
   outTradeNo: string;
+  passbackParams: string | null;
   pendingRefundAmount: Generated<number>;
   pointAmount: number;
   productCode: string;

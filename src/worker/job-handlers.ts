@@ -4,6 +4,7 @@ import { settleBankReturn } from '../core/bank-return.js';
 import { processBatch } from '../core/batch-processing.js';
 import type { CoreDeps } from '../core/deps.js';
 import { carryOutAcceptedRefund } from '../core/carry-out-refund.js';
+import { closeExpiredTrade } from '../core/waiting-trade.js';
 import { deliverNotification, type DeliveryOptions } from './deliver-notification.js';
 import type { JobHandlers } from './worker.js';
 
@@ -20,6 +21,10 @@ export function jobHandlers(options: JobHandlerOptions): JobHandlers {
     notify: (subject) => deliverNotification(delivery, Number(subject)),
     deposit_back: async (subject) => {
       await settleBankReturn(options, Number(subject));
+      return { kind: 'done' };
+    },
+    trade_expiry: async (subject) => {
+      await closeExpiredTrade(options, subject);
       return { kind: 'done' };
     },
     batch: async (subject) => {

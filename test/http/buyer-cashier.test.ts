@@ -7,39 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BUYER_LOGIN_PASSWORD, BUYER_PAYMENT_PASSWORD, buyerFunds, newBuyer } from '../support/buyer-accounts.js';
 import { describeEachEngine } from '../support/engines.js';
-import { useHarness, type Harness } from '../support/harness.js';
+import { useHarness } from '../support/harness.js';
 import { BuyerBrowser, logIn, pageRequest } from '../support/page-pay-flow.js';
 import { advanceClock, assertSuccess, refund, runDueJobs, type Reply } from '../support/refund-calls.js';
 
 let counter = 0;
 const outTradeNo = () => `BC${Date.now()}${++counter}`;
 const RETURN_URL = 'https://shop.example.com/alipay/return?from=cashier';
-const LOGIN_PASSWORD = 'buyer-login-1';
-const PAYMENT_PASSWORD = '246810';
-
-async function newBuyer(harness: Harness, sellerPid: string): Promise<Reply> {
-  const n = ++counter;
-  return harness.adminOk('POST', '/buyers', {
-    logon_id: `buyer${Date.now()}${n}@example.com`,
-    login_password: LOGIN_PASSWORD,
-    payment_password: PAYMENT_PASSWORD,
-    funds: {
-      balance: '50.00',
-      yuebao: '30.00',
-      huabei_limit: '500.00',
-      points: '2.00',
-      bank_cards: [{ bank_code: 'CMB', fund_type: 'DEBIT_CARD', card_tail: '6688' }],
-      coupons: [
-        { voucher_id: `RP${Date.now()}${n}`, fund_channel: 'COUPON', name: '支付宝红包', amount: '5.00' },
-        { voucher_id: `MD${Date.now()}${n}`, fund_channel: 'MDISCOUNT', merchant_pid: sellerPid, name: '满减券', amount: '10.00' },
-        { voucher_id: `OM${Date.now()}${n}`, fund_channel: 'MCOUPON', merchant_pid: '2088000000000001', name: '别家红包', amount: '3.00' },
-      ],
-    },
-  });
-}
-
-const funds = async (harness: Harness, buyerUserId: string) => (await harness.adminOk('GET', `/buyers/${buyerUserId}`)).funds as Reply;
+const LOGIN_PASSWORD = BUYER_LOGIN_PASSWORD;
+const PAYMENT_PASSWORD = BUYER_PAYMENT_PASSWORD;
+const funds = buyerFunds;
 
 describeEachEngine('the buyer’s cashier', (engine) => {
   const { harness, kit, receiver } = useHarness(engine, { clock: 'virtual', receiver: 'success' });
@@ -79,9 +58,14 @@ describeEachEngine('the buyer’s cashier', (engine) => {
       // Cancel goes back without paying: to quit_url on wap.pay, else to return_url.
       const cancel = /<a class="button secondary" id="back" href="([^"]+)"/.exec(login.html)?.[1]?.replaceAll('&amp;', '&');
       assert.equal(cancel, wap ? 'https://shop.example.com/quit' : RETURN_URL);
-      assert.equal((await query(no)).sub_code, 'ACQ.TRADE_NOT_EXIST');
+      assert.equal((await query(no)).sub_code, 'ACQ.TRADE_NOT_EXIST', 'no trade until the buyer acts');
 
       const choice = await logIn(browser, cashier, buyer.logon_id, LOGIN_PASSWORD);
+      const waiting = await query(no);
+      assert.equal(waiting.trade_status, 'WAIT_BUYER_PAY', 'logged in, the trade waits for this buyer');
+      assert.equal(waiting.buyer_user_id, buyer.buyer_user_id);
+      assert.equal(waiting.buyer_pay_amount, '0.00');
+      assert.equal(waiting.fund_bill_list, undefined);
       for (const shown of [
         '账户余额',
         '可用 ¥50.00',
@@ -220,7 +204,7 @@ describeEachEngine('the buyer’s cashier', (engine) => {
     assert.doesNotMatch(fifth.html, /name="payment_password"/);
     const right = await browser.post(`${cashier}/pay`, { pay_PCREDIT: '1', payment_password: PAYMENT_PASSWORD }, fifth.html);
     assert.equal(right.status, 423, 'locked: even the right password is refused');
-    assert.equal((await query(no)).sub_code, 'ACQ.TRADE_NOT_EXIST');
+    assert.equal((await query(no)).trade_status, 'WAIT_BUYER_PAY', 'unpaid');
 
     await advanceClock(harness, 24 * 3600);
     page = (await browser.get(cashier)).html;
@@ -279,7 +263,7 @@ describeEachEngine('the buyer’s cashier', (engine) => {
       const posted = await browser.post(`${cashier}/pay`, { pay_PCREDIT: '1', payment_password: PAYMENT_PASSWORD }, page);
       assert.equal(posted.status, 303);
       assert.match((await browser.get(cashier)).html, /订单已关闭/);
-      assert.equal((await query(no)).sub_code, 'ACQ.TRADE_NOT_EXIST');
+      assert.equal((await query(no)).trade_status, 'TRADE_CLOSED', 'the waiting trade was closed, unpaid');
       assert.equal((await funds(harness, buyer.buyer_user_id)).huabei_available, '500.00');
     });
 

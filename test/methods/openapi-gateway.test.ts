@@ -461,6 +461,7 @@ describeEachEngine('createOpenApiGateway: what goes wrong inside it', (engine) =
   const request = (options: Parameters<typeof signedForm>[1] = {}): GatewayRequest => ({
     params: new Map(Object.entries(signedForm(app, { biz: { out_trade_no: 'X' }, ...options }).params)),
     charset: options.charset === 'GBK' ? 'gbk' : 'utf-8',
+    origin: 'http://127.0.0.1',
   });
 
   function assertUnknowError(reply: RawReply): void {
@@ -501,7 +502,11 @@ describeEachEngine('createOpenApiGateway: what goes wrong inside it', (engine) =
 
   it('an unreadable request: 40002 isv.invalid-parameter, signed when the query names a known app, unsigned otherwise', async () => {
     const gateway = gatewayWith(harness.tuikuan.services);
-    const query = (params: Record<string, string>): GatewayRequest => ({ params: new Map(Object.entries(params)), charset: 'utf-8' });
+    const query = (params: Record<string, string>): GatewayRequest => ({
+      params: new Map(Object.entries(params)),
+      charset: 'utf-8',
+      origin: 'http://127.0.0.1',
+    });
     const expected = { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-parameter', sub_msg: '参数无效' };
     for (const signType of ['RSA2', 'RSA'] as const) {
       const known = asRawReply(await gateway.unreadable(query({ method: 'alipay.trade.refund', app_id: app.appId, sign_type: signType })));

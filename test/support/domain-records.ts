@@ -44,6 +44,8 @@ export function trade(change: Partial<Trade> = {}): Trade {
     operatorId: null,
     dbackOutcome: null,
     buyerAccountStatus: 'normal',
+    passbackParams: null,
+    expiresAt: null,
     gmtCreate: PAID_AT,
     gmtPayment: PAID_AT,
     gmtClose: null,

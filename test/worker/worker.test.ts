@@ -79,7 +79,7 @@ describeEachEngine('the worker', (engine) => {
         return outcome;
       };
       const unexpected = async (subject: string): Promise<JobOutcome> => assert.fail(`no other job is due (${subject})`);
-      const handlers: JobHandlers = { refund: refundJob, notify: unexpected, deposit_back: unexpected, batch: unexpected };
+      const handlers: JobHandlers = { refund: refundJob, notify: unexpected, deposit_back: unexpected, batch: unexpected, trade_expiry: unexpected };
       const worker = new Worker({ store: services.store, clock, realClock: new SystemClock(), handlers, logger: pino({ level: 'silent' }) });
       await worker.drain();
 
@@ -122,7 +122,7 @@ describeEachEngine('the worker', (engine) => {
         store: services.store,
         clock,
         realClock: new SystemClock(),
-        handlers: { refund: unexpected, notify: unexpected, deposit_back: throwing, batch: unexpected },
+        handlers: { refund: unexpected, notify: unexpected, deposit_back: throwing, batch: unexpected, trade_expiry: unexpected },
         logger: pino({ level: 'silent' }),
       });
       const brokenJob = async () => (await listJobs(services.store.db)).find((job) => job.subject === 'broken');

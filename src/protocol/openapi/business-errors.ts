@@ -66,6 +66,28 @@ const PAGE_PAY_ERRORS = {
 export type PagePayErrorName = keyof typeof PAGE_PAY_ERRORS;
 export const pagePayError = errorFamily<PagePayErrorName>(PAGE_PAY_ERRORS);
 
+/** alipay.trade.precreate and alipay.trade.create (notes §12.6). */
+const ORDER_ERRORS = {
+  'ACQ.SYSTEM_ERROR': [B, '接口返回错误'],
+  'ACQ.INVALID_PARAMETER': [B, '参数无效'],
+  'ACQ.ACCESS_FORBIDDEN': [B, '无权限使用接口'],
+  'ACQ.EXIST_FORBIDDEN_WORD': [B, '订单信息中包含违禁词'],
+  'ACQ.PARTNER_ERROR': [B, '应用APP_ID填写错误'],
+  'ACQ.TOTAL_FEE_EXCEED': [B, '订单总金额不在允许范围内'],
+  'ACQ.BUYER_SELLER_EQUAL': [B, '买卖家不能相同'],
+  'ACQ.BUYER_ENABLE_STATUS_FORBID': [B, '买家状态非法'],
+  'ACQ.SELLER_BEEN_BLOCKED': [B, '商家账号被冻结'],
+  'ACQ.TRADE_HAS_CLOSE': [B, '交易已经关闭'],
+  'ACQ.CONTEXT_INCONSISTENT': [B, '交易信息被篡改'],
+  'ACQ.TRADE_BUYER_NOT_MATCH': [B, '交易买家不匹配'],
+  'ACQ.TRADE_HAS_SUCCESS': [B, '交易已被支付'],
+  'ACQ.NOW_TIME_AFTER_EXPIRE_TIME_ERROR': [B, '当前时间已超过允许支付的时间'],
+  'ACQ.APPLY_PC_MERCHANT_CODE_ERROR': [B, '同样的订单号不能重复多次申请二维码'],
+} as const satisfies Record<string, readonly [ResultCode, string]>;
+
+export type OrderErrorName = keyof typeof ORDER_ERRORS;
+export const orderError = errorFamily<OrderErrorName>(ORDER_ERRORS);
+
 /** alipay.trade.close (notes §12.9). */
 const CLOSE_ERRORS = {
   'ACQ.SYSTEM_ERROR': [B, '系统错误'],

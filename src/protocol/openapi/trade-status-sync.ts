@@ -32,6 +32,7 @@ export interface TradeStatusFacts {
     /** Cumulative, after the refund when there is one. */
     refundedAmount: Fen;
     fundBills: Array<{ fundChannel: string; amount: Fen }>;
+    passbackParams?: string | null;
   };
   seller: { pid: string; email: string };
   refund: { outRequestNo: string; sendBackFee: Fen; gmtRefundPay: number | null } | null;
@@ -81,6 +82,8 @@ export function tradeStatusSyncParams(facts: TradeStatusFacts, notifyId: string)
   };
   if (paid) params.fund_bill_list = JSON.stringify(trade.fundBills.map((bill) => ({ amount: formatYuan(bill.amount), fundChannel: bill.fundChannel })));
   if (trade.body) params.body = trade.body;
+  // "原样返回" (notes §12.2): the merchant's own string, as it sent it.
+  if (trade.passbackParams) params.passback_params = trade.passbackParams;
   if (trade.gmtPayment !== null) params.gmt_payment = formatChinaTime(trade.gmtPayment);
   if (trade.gmtClose !== null && trade.status === 'TRADE_CLOSED') params.gmt_close = formatChinaTime(trade.gmtClose);
   if (refund) {

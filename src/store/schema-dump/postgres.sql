@@ -22,6 +22,7 @@ table apps
   column app_cert_sn text
   column aes_key text
   column message_url text
+  column notify_wait_buyer_pay integer not null default 0
   constraint apps_pid_fkey FOREIGN KEY (pid) REFERENCES merchants(pid)
   constraint apps_pkey PRIMARY KEY (app_id)
 
@@ -261,6 +262,12 @@ table pay_orders
   column expires_at bigint not null
   column closed_at bigint
   column paid_at bigint
+  column buyer_user_id text
+  column goods_type text
+  column passback_params text
+  column enable_pay_channels text
+  column disable_pay_channels text
+  column request_count integer not null default 1
   constraint pay_orders_app_id_fkey FOREIGN KEY (app_id) REFERENCES apps(app_id)
   constraint pay_orders_pkey PRIMARY KEY (id)
   constraint pay_orders_seller_out_trade_no UNIQUE (seller_pid, out_trade_no)
@@ -358,6 +365,8 @@ table trades
   column gmt_payment bigint
   column gmt_close bigint
   column buyer_account_status text not null default 'normal'::text
+  column passback_params text
+  column expires_at bigint
   constraint trades_pkey PRIMARY KEY (trade_no)
   constraint trades_refunds_within_total CHECK (refunded_amount >= 0 AND pending_refund_amount >= 0 AND (refunded_amount + pending_refund_amount) <= total_amount)
   constraint trades_seller_out_trade_no UNIQUE (seller_pid, out_trade_no)

@@ -22,6 +22,7 @@ table apps
   column app_cert_sn text
   column aes_key text
   column message_url text
+  column notify_wait_buyer_pay integer not null default 0
   foreign key (pid) references merchants (pid)
   primary key (app_id)
 
@@ -261,6 +262,12 @@ table pay_orders
   column expires_at bigint not null
   column closed_at bigint
   column paid_at bigint
+  column buyer_user_id text
+  column goods_type text
+  column passback_params text
+  column enable_pay_channels text
+  column disable_pay_channels text
+  column request_count integer not null default 1
   check pay_orders_status (status in ('WAIT_BUYER_PAY', 'TRADE_SUCCESS', 'TRADE_CLOSED'))
   foreign key (app_id) references apps (app_id)
   foreign key (seller_pid) references merchants (pid)
@@ -358,6 +365,8 @@ table trades
   column gmt_payment bigint
   column gmt_close bigint
   column buyer_account_status text not null default 'normal'
+  column passback_params text
+  column expires_at bigint
   check trades_refunds_within_total (refunded_amount >= 0 and pending_refund_amount >= 0 and refunded_amount + pending_refund_amount <= total_amount)
   foreign key (seller_pid) references merchants (pid)
   primary key (trade_no)

@@ -5,7 +5,10 @@ import { firstRow, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
 export async function insertApp(db: Db, app: App): Promise<void> {
-  await db.insertInto('apps').values(app).execute();
+  await db
+    .insertInto('apps')
+    .values({ ...app, notifyWaitBuyerPay: app.notifyWaitBuyerPay ? 1 : 0 })
+    .execute();
 }
 
 const appById = prepareQuery((db, p: { appId: string }) => db.selectFrom('apps').selectAll().where('appId', '=', p.appId));
@@ -16,17 +19,23 @@ export async function findApp(db: Db, appId: string): Promise<App | undefined> {
 }
 
 function toApp(row: AppRow): App {
-  return { ...row, keyMode: row.keyMode as KeyMode };
+  return { ...row, keyMode: row.keyMode as KeyMode, notifyWaitBuyerPay: row.notifyWaitBuyerPay === 1 };
 }
 
 export interface AppChange {
   aesKey?: string | null;
   messageUrl?: string | null;
+  notifyWaitBuyerPay?: boolean;
 }
 
 export async function updateApp(db: Db, appId: string, change: AppChange): Promise<void> {
   if (Object.keys(change).length === 0) return;
-  await db.updateTable('apps').set(change).where('appId', '=', appId).execute();
+  const { notifyWaitBuyerPay, ...columns } = change;
+  await db
+    .updateTable('apps')
+    .set({ ...columns, ...(notifyWaitBuyerPay !== undefined && { notifyWaitBuyerPay: notifyWaitBuyerPay ? 1 : 0 }) })
+    .where('appId', '=', appId)
+    .execute();
 }
 
 export interface AppAuthToken {

@@ -15,7 +15,8 @@ import type { JobRow } from '../schema.js';
 import { allRows, prepareQuery } from '../prepared-query.js';
 import type { Db } from '../store.js';
 
-export type JobKind = 'refund' | 'notify' | 'deposit_back' | 'batch';
+/** `trade_expiry`: a trade waiting for its buyer closes when its order's timeout passes (waiting-trade.ts). */
+export type JobKind = 'refund' | 'notify' | 'deposit_back' | 'batch' | 'trade_expiry';
 
 export interface Job {
   id: number;

@@ -87,6 +87,17 @@ export async function setFundBillRefunded(db: Db, tradeNo: string, position: num
   await updateFundBillRefunded(db, { tradeNo, position, refundedAmount });
 }
 
+/** The fund bill a payment made, in place of the one the trade was created with (none, for a trade awaiting its buyer). */
+export async function replaceFundBills(db: Db, tradeNo: string, bills: TradeFundBill[]): Promise<void> {
+  await db.deleteFrom('tradeFundBills').where('tradeNo', '=', tradeNo).execute();
+  if (bills.length > 0) {
+    await db
+      .insertInto('tradeFundBills')
+      .values(bills.map((bill) => ({ tradeNo, ...bill })))
+      .execute();
+  }
+}
+
 async function findFundBills(db: Db, tradeNo: string): Promise<TradeFundBillRow[]> {
   return allRows(fundBillsOfTrade, db, { tradeNo });
 }
