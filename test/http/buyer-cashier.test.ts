@@ -239,6 +239,48 @@ describeEachEngine('the buyer’s cashier', (engine) => {
     );
   });
 
+  describe('the order limits how it is paid', () => {
+    it('enable_pay_channels: only those channels and coupons are offered; another one posted is refused', async () => {
+      const buyer = await newBuyer(harness, kit.pid);
+      const { no, cashier, browser } = await open('alipay.trade.page.pay', 'GET', { enable_pay_channels: 'balance,moneyFund,coupon' });
+      const choice = await logIn(browser, cashier, buyer.logon_id, LOGIN_PASSWORD);
+      for (const shown of ['账户余额', '余额宝', '支付宝红包']) assert.ok(choice.includes(shown), `offers ${shown}`);
+      for (const hidden of ['花呗', '集分宝', '尾号 6688', '满减券']) assert.ok(!choice.includes(hidden), `does not offer ${hidden}`);
+      const refused = await browser.post(`${cashier}/pay`, { pay_PCREDIT: '1', payment_password: PAYMENT_PASSWORD }, choice);
+      assert.equal(refused.status, 400);
+      assert.match(refused.html, /不支持所选付款方式/);
+      assert.equal((await harness.adminOk('GET', `/buyers/${buyer.buyer_user_id}`)).payment_password_failures, 0, 'a refusal costs no try');
+      assert.equal((await funds(harness, buyer.buyer_user_id)).huabei_available, '500.00');
+      assert.equal((await query(no)).trade_status, 'WAIT_BUYER_PAY');
+    });
+
+    it('goods_type=0 (virtual goods): no Huabei; disable_pay_channels: not the card', async () => {
+      const buyer = await newBuyer(harness, kit.pid);
+      const { cashier, browser } = await open('alipay.trade.wap.pay', 'GET', { goods_type: '0', disable_pay_channels: 'debitCardExpress' });
+      const choice = await logIn(browser, cashier, buyer.logon_id, LOGIN_PASSWORD);
+      assert.ok(!choice.includes('花呗'));
+      assert.ok(!choice.includes('尾号 6688'));
+      assert.ok(choice.includes('余额宝'));
+      const discount = (buyer.funds.coupons as Reply[]).find((c) => c.fund_channel === 'MDISCOUNT');
+      const paid = await browser.post(
+        `${cashier}/pay`,
+        { pay_ALIPAYACCOUNT: '1', pay_FINANCEACCOUNT: '1', [`coupon_${discount?.voucher_id}`]: '1', payment_password: PAYMENT_PASSWORD },
+        choice,
+      );
+      assert.equal(paid.status, 302, paid.html);
+    });
+
+    it('both lists, or an unknown code: the gateway’s error page, ACQ.INVALID_PARAMETER', async () => {
+      for (const biz of [{ enable_pay_channels: 'balance', disable_pay_channels: 'pcredit' }, { enable_pay_channels: 'balance,teleport' }]) {
+        const answer = await pageRequest(kit, 'alipay.trade.page.pay', 'GET', {
+          bizContent: { out_trade_no: outTradeNo(), total_amount: '1.00', subject: '限制', product_code: 'FAST_INSTANT_TRADE_PAY', ...biz },
+          returnUrl: RETURN_URL,
+        });
+        assert.equal(answer.errorCode, 'ACQ.INVALID_PARAMETER');
+      }
+    });
+  });
+
   describe('what is refused', () => {
     it('a form without the session’s CSRF token', async () => {
       const buyer = await newBuyer(harness, kit.pid);
