@@ -3,8 +3,10 @@
  * official SDK's pageExecute form (page.pay, at a PC's width) or follows its GET link (wap.pay, at a phone's);
  * the buyer logs in (a wrong password first), chooses channels and a coupon, gets the payment password wrong,
  * pays, and lands on the merchant's return page, whose parameters the SDK's checkNotifySign accepts; the
- * notification arrives. A closed order and the gateway's error page are shown too. Screenshots of every page
- * are saved in test-output/screenshots (buyer-pc-*, buyer-wap-*).
+ * notification arrives. A closed order and the gateway's error page are shown too. A precreate QR code is
+ * opened at a phone's width and paid, with an order that limits its channels, and one left to expire; a create
+ * order is paid on the cashier the admin API shows, after another buyer is refused. Screenshots of every page
+ * are saved in test-output/screenshots (buyer-pc-*, buyer-wap-*, buyer-qr-*, buyer-mini-*).
  */
 import assert from 'node:assert/strict';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { LocalSite } from '../support/local-site.js';
 import { browserSkip, launchBrowser, requireBrowser, type Browser } from '../support/browser.js';
 import { useHarness, type MerchantKit } from '../support/harness.js';
-import { runDueJobs, type Reply } from '../support/refund-calls.js';
+import { advanceClock, runDueJobs, type Reply } from '../support/refund-calls.js';
 
 const LOGIN_PASSWORD = 'buyer-login-1';
 const PAYMENT_PASSWORD = '135790';
@@ -244,4 +246,94 @@ describe('the buyer’s cashier in a real browser', { skip: browserSkip() }, () 
       await screenshot(`${prefix}-9-error-page`);
     });
   }
+  it('precreate at a phone’s width: the QR code opened, the buyer scans (logs in) and pays with only the channels allowed; another expires', async () => {
+    const { page, screenshot } = browser;
+    await page.setViewportSize({ width: 390, height: 844 });
+    const buyer = await newBuyer();
+    const no = `BQ${Date.now()}${++counter}`;
+    const reply = (await kit.sdk.exec(
+      'alipay.trade.precreate',
+      {
+        bizContent: { out_trade_no: no, total_amount: '23.00', subject: '门店消费：拿铁两杯', enable_pay_channels: 'balance,moneyFund,coupon' },
+        notify_url: `${site.url}/notify`,
+      },
+      { validateSign: true },
+    )) as Reply;
+    assert.equal(reply.code, '10000');
+    await page.goto(reply.qr_code);
+    await page.waitForSelector('#login_password');
+    assert.match((await page.textContent('body')) ?? '', /扫码支付/);
+    await screenshot('buyer-qr-1-login');
+    await page.fill('#logon_id', buyer.logon_id);
+    await page.fill('#login_password', LOGIN_PASSWORD);
+    await page.click('#login');
+    await page.waitForSelector('#payment_password');
+    const choice = (await page.textContent('form')) ?? '';
+    assert.ok(choice.includes('余额宝') && choice.includes('新春红包'));
+    assert.ok(!choice.includes('花呗') && !choice.includes('尾号 1234') && !choice.includes('店铺满100减20'), 'only the channels the order allows');
+    const waiting = (await kit.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: no } }, { validateSign: true })) as Reply;
+    assert.equal(waiting.trade_status, 'WAIT_BUYER_PAY');
+    await screenshot('buyer-qr-2-choose-allowed-channels');
+    await page.uncheck('#pay_ALIPAYACCOUNT-1');
+    await page.check('#pay_FINANCEACCOUNT-1');
+    await page.fill('#payment_password', PAYMENT_PASSWORD);
+    await page.click('#pay');
+    await page.waitForSelector('#outcome');
+    assert.equal(await page.textContent('#outcome'), '付款成功');
+    await screenshot('buyer-qr-3-paid');
+    const paid = (await kit.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: no } }, { validateSign: true })) as Reply;
+    assert.equal(paid.trade_status, 'TRADE_SUCCESS');
+    assert.deepEqual(
+      (paid.fund_bill_list as Reply[]).map((bill) => [bill.fund_channel, bill.amount]),
+      [['FINANCEACCOUNT', '23.00']],
+    );
+
+    const late = (await kit.sdk.exec('alipay.trade.precreate', {
+      bizContent: { out_trade_no: `${no}L`, total_amount: '5.00', subject: '门店消费：美式', timeout_express: '5m' },
+    })) as Reply;
+    await advanceClock(harness, 5 * 60);
+    await page.goto(late.qr_code);
+    await page.waitForSelector('#outcome');
+    assert.equal(await page.textContent('#outcome'), '订单已关闭');
+    await screenshot('buyer-qr-4-expired');
+  });
+
+  it('create at a phone’s width: the cashier the admin API shows; another buyer is refused, the named one pays', async () => {
+    const { page, screenshot } = browser;
+    await page.setViewportSize({ width: 390, height: 844 });
+    const buyer = await newBuyer();
+    const other = await newBuyer();
+    const no = `BM${Date.now()}${++counter}`;
+    const reply = (await kit.sdk.exec(
+      'alipay.trade.create',
+      { bizContent: { out_trade_no: no, total_amount: '15.80', subject: '小程序：奶茶外卖', buyer_id: buyer.buyer_user_id, product_code: 'JSAPI_PAY' } },
+      { validateSign: true },
+    )) as Reply;
+    assert.equal(reply.code, '10000');
+    const trade = await harness.adminOk('GET', `/trades/${reply.trade_no}`);
+    await page.goto(trade.cashier_url);
+    await page.waitForSelector('#login_password');
+    assert.match((await page.textContent('body')) ?? '', /小程序支付/);
+    await screenshot('buyer-mini-1-login');
+    await page.fill('#logon_id', other.logon_id);
+    await page.fill('#login_password', LOGIN_PASSWORD);
+    await page.click('#login');
+    await page.waitForSelector('.alert.error');
+    assert.match((await page.textContent('.alert.error')) ?? '', /指定的买家/);
+    await screenshot('buyer-mini-2-another-buyer');
+    await page.fill('#logon_id', buyer.logon_id);
+    await page.fill('#login_password', LOGIN_PASSWORD);
+    await page.click('#login');
+    await page.waitForSelector('#payment_password');
+    await page.check('#pay_PCREDIT-1');
+    await page.uncheck('#pay_ALIPAYACCOUNT-1');
+    await page.fill('#payment_password', PAYMENT_PASSWORD);
+    await page.click('#pay');
+    await page.waitForSelector('#outcome');
+    assert.equal(await page.textContent('#outcome'), '付款成功');
+    await screenshot('buyer-mini-3-paid');
+    const paid = (await kit.sdk.exec('alipay.trade.query', { bizContent: { trade_no: reply.trade_no } }, { validateSign: true })) as Reply;
+    assert.equal(paid.trade_status, 'TRADE_SUCCESS');
+    assert.equal(paid.buyer_user_id, buyer.buyer_user_id);
+  });
 });
