@@ -233,6 +233,8 @@ export const METHODS = [
   'alipay.trade.fastpay.refund.query',
   'alipay.trade.pay',
   'alipay.trade.query',
+  'alipay.trade.precreate',
+  'alipay.trade.create',
 ] as const;
 export type MethodName = (typeof METHODS)[number];
 
@@ -350,6 +352,17 @@ function goodBizFields(method: MethodName, trades: number): Arbitrary<Field[]> {
           goodAmount.map((amount): Field[] => [['total_amount', amount]]),
           optionalField('query_options', queryOptions, 4),
         ];
+      case 'alipay.trade.precreate':
+      case 'alipay.trade.create':
+        return [
+          fc.nat(60).map((i): Field[] => [['out_trade_no', json(`FZ${method === 'alipay.trade.create' ? 'CR' : 'QR'}${i}`)]]),
+          fc.constantFrom('测试商品', 'Iphone6 16G').map((subject): Field[] => [['subject', json(subject)]]),
+          goodAmount.map((amount): Field[] => [['total_amount', amount]]),
+          optionalField('timeout_express', fc.constantFrom('5m', '1c', '2h', '15d').map(json), 3),
+          optionalField('enable_pay_channels', fc.constantFrom('balance', 'balance,coupon', 'pcredit,moneyFund').map(json), 4),
+          optionalField('passback_params', fc.constantFrom('a%3D1', 'order=1&x=2').map(json), 3),
+          ...(method === 'alipay.trade.create' ? [fc.constantFrom('2088621000000101', '2088999999999999').map((id): Field[] => [['buyer_id', json(id)]])] : []),
+        ];
     }
   })();
   return fc.tuple(...parts).map((lists) => lists.flat());
@@ -381,6 +394,29 @@ const BIZ_FIELDS: Record<MethodName, readonly string[]> = {
   'alipay.trade.fastpay.refund.query': ['trade_no', 'out_trade_no', 'out_request_no', 'query_options'],
   'alipay.trade.query': ['trade_no', 'out_trade_no', 'query_options'],
   'alipay.trade.pay': ['out_trade_no', 'scene', 'auth_code', 'subject', 'total_amount', 'query_options', 'timeout_express'],
+  'alipay.trade.precreate': [
+    'out_trade_no',
+    'subject',
+    'total_amount',
+    'timeout_express',
+    'time_expire',
+    'enable_pay_channels',
+    'disable_pay_channels',
+    'goods_type',
+    'passback_params',
+    'seller_id',
+  ],
+  'alipay.trade.create': [
+    'out_trade_no',
+    'subject',
+    'total_amount',
+    'timeout_express',
+    'time_expire',
+    'buyer_id',
+    'buyer_logon_id',
+    'buyer_open_id',
+    'enable_pay_channels',
+  ],
 };
 
 /** One change to a good biz_content: a field given a wrong value, a field dropped, a field no method expects. */
