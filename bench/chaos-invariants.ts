@@ -3,8 +3,10 @@
  * acknowledged and what the merchant's notify_url received before that snapshot was taken. Each check is named
  * for the rule it guards (chaos-record.ts INVARIANTS) and records every breach it finds, with the rows involved.
  */
-import type { AcknowledgedRefund, Fen, Invariant, Violations } from './chaos-record.js';
+import type { AcknowledgedPayment, AcknowledgedRefund, Fen, Invariant, Violations } from './chaos-record.js';
 import { refundKey } from './chaos-record.js';
+import type { OpeningFunds } from './chaos-buyers.js';
+import { checkPayments } from './chaos-payment-invariants.js';
 import type { RefundRecord, StoreSnapshot } from './chaos-store.js';
 
 /** A notification as the merchant's notify_url received it. */
@@ -13,12 +15,20 @@ export interface ReceivedNotification {
   tradeNo: string;
   /** The refund's out_biz_no; null for the payment's notification. */
   outBizNo: string | null;
+  sellerId: string;
+  outTradeNo: string;
+  totalAmount: Fen | null;
+  tradeStatus: string;
 }
 
 export interface CheckInput {
   snapshot: StoreSnapshot;
   /** Taken before the snapshot: each was committed before the store was read. */
   acknowledged: readonly AcknowledgedRefund[];
+  /** The payments acknowledged (cashier returns, alipay.trade.pay answers), taken before the snapshot too. */
+  payments: readonly AcknowledgedPayment[];
+  /** The buyers the harness made, with the funds they opened with. */
+  buyers: readonly OpeningFunds[];
   received: readonly ReceivedNotification[];
   /** At the end, once the clock has gone far enough and the jobs have drained. */
   settled: boolean;
@@ -29,7 +39,7 @@ export interface CheckInput {
 const PENDING = new Set(['accepted', 'waiting_for_funds']);
 const REFUND_STATES = new Set(['accepted', 'waiting_for_funds', 'succeeded', 'failed']);
 
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
   for (const item of items) {
     const k = key(item);
@@ -40,7 +50,7 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-function sum<T>(items: readonly T[] | undefined, amount: (item: T) => Fen): Fen {
+export function sum<T>(items: readonly T[] | undefined, amount: (item: T) => Fen): Fen {
   return (items ?? []).reduce((total, item) => total + amount(item), 0);
 }
 
@@ -53,10 +63,11 @@ export function checkInvariants(input: CheckInput, violations: Violations): void
   checkNotifications(input.snapshot, input.received, breach);
   checkAcknowledged(input.snapshot, input.acknowledged, input.settled, breach);
   checkOwedWork(input.snapshot, breach);
+  checkPayments(input, breach);
   if (input.settled) checkSettled(input.snapshot, breach);
 }
 
-type Breach = (invariant: Invariant, detail: string) => void;
+export type Breach = (invariant: Invariant, detail: string) => void;
 
 /** A trade's totals against the refunds that make them up. */
 function checkTrades({ trades, refunds }: StoreSnapshot, breach: Breach): void {
@@ -161,8 +172,13 @@ function checkLedger({ merchants, ledgerEntries, refunds, trades }: StoreSnapsho
   for (const trade of trades) {
     const payments = paymentsOf.get(`${trade.tradeNo}|payment`)?.length ?? 0;
     const fees = paymentsOf.get(`${trade.tradeNo}|fee`)?.length ?? 0;
-    if (payments !== 1 || fees > 1)
-      breach('money moved once per payment and refund', `trade ${trade.tradeNo}: ${payments} payment entries, ${fees} fee entries`);
+    // A trade waiting for its buyer (gmt_payment null) has credited nothing yet.
+    const expected = trade.gmtPayment === null ? 0 : 1;
+    if (payments !== expected || fees > expected)
+      breach(
+        'money moved once per payment and refund',
+        `trade ${trade.tradeNo} (${trade.status}): ${payments} payment entries, ${fees} fee entries, ${expected} of each at most expected`,
+      );
   }
 }
 
