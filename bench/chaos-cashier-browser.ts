@@ -50,7 +50,10 @@ export class CashierBrowser {
       if (set) this.#cookie = set.split(';', 1)[0] ?? '';
       return { kind: 'answered', status: response.status, location: response.headers.get('location'), html: await response.text() };
     } catch (error) {
-      return { kind: 'unknown', error: error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error) };
+      return {
+        kind: 'unknown',
+        error: error instanceof Error ? `${error.message}${error.cause instanceof Error ? `: ${error.cause.message}` : ''}` : String(error),
+      };
     }
   }
 }
@@ -114,7 +117,13 @@ export function choicePageOf(html: string): ChoicePage | null {
   const page: ChoicePage = { csrf, channels: [], cards: [], coupons: [], error: null };
   for (const match of html.matchAll(OPTION)) {
     const [, name = '', value = '', disabled, label = '', hold = ''] = match;
-    const option: OfferedOption = { name: unescapeHtml(name), value: unescapeHtml(value), label: unescapeHtml(label), holds: heldAmount(hold), disabled: !!disabled };
+    const option: OfferedOption = {
+      name: unescapeHtml(name),
+      value: unescapeHtml(value),
+      label: unescapeHtml(label),
+      holds: heldAmount(hold),
+      disabled: !!disabled,
+    };
     if (option.name.startsWith('pay_')) page.channels.push(option);
     else if (option.name === 'bank_card') {
       if (option.value !== '') page.cards.push(option);

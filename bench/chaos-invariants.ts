@@ -172,12 +172,14 @@ function checkLedger({ merchants, ledgerEntries, refunds, trades }: StoreSnapsho
   for (const trade of trades) {
     const payments = paymentsOf.get(`${trade.tradeNo}|payment`)?.length ?? 0;
     const fees = paymentsOf.get(`${trade.tradeNo}|fee`)?.length ?? 0;
-    // A trade waiting for its buyer (gmt_payment null) has credited nothing yet.
-    const expected = trade.gmtPayment === null ? 0 : 1;
-    if (payments !== expected || fees > expected)
+    // A trade waiting for its buyer (gmt_payment null) has credited nothing yet; a receipt of nothing (a trade
+    // paid wholly with the merchant's own coupons) writes no entry.
+    const paid = trade.gmtPayment !== null;
+    const expected = paid && trade.receiptAmount !== 0 ? 1 : 0;
+    if (payments !== expected || fees > (paid ? 1 : 0))
       breach(
         'money moved once per payment and refund',
-        `trade ${trade.tradeNo} (${trade.status}): ${payments} payment entries, ${fees} fee entries, ${expected} of each at most expected`,
+        `trade ${trade.tradeNo} (${trade.status}, receipt ${trade.receiptAmount}): ${payments} payment entries (${expected} expected), ${fees} fee entries`,
       );
   }
 }

@@ -10,16 +10,7 @@
 import type { AlipaySdk } from 'alipay-sdk';
 import type { Random } from './chaos-random.js';
 import type { CashierPayments } from './chaos-payments.js';
-import {
-  fenOf,
-  yuan,
-  type AcknowledgementBook,
-  type Fen,
-  type LoadFigures,
-  type PaymentBook,
-  type RefundWay,
-  type Violations,
-} from './chaos-record.js';
+import { fenOf, yuan, type AcknowledgementBook, type Fen, type LoadFigures, type PaymentBook, type RefundWay, type Violations } from './chaos-record.js';
 import type { ChaosMerchant, ChaosTrade, World } from './chaos-world.js';
 
 /** A gateway reply node (`<method>_response`), keys as sent. */
@@ -270,10 +261,14 @@ export class RefundLoad {
     return open.length > 0 ? random.pick(open) : null;
   }
 
-  /** Mostly a few percent of the trade; now and then all that is left. */
+  /**
+   * Mostly a few percent of the trade; now and then all that is left, or all but a little — so that a later
+   * refund completes a fund bill line (a buyer's coupons, paid last) that an earlier one began.
+   */
   #amountFor(random: Random, trade: ChaosTrade): Fen {
     const left = trade.total - trade.acknowledged;
     if (random.chance(0.07)) return left;
+    if (left > 1 && random.chance(0.06)) return left - random.int(1, Math.min(left - 1, 3000));
     const low = Math.max(1, Math.floor(trade.total * 0.01));
     const high = Math.max(low, Math.floor(trade.total * 0.12));
     return Math.min(left, random.int(low, high));

@@ -231,7 +231,10 @@ function checkReceipts({ trades, fundBills, ledgerEntries, merchants }: StoreSna
     const receipts = receiptsOf.get(merchant.pid) ?? 0;
     const orphans = payments.filter((e) => e.tradeNo === null || !tradeNos.has(e.tradeNo)).length;
     if (credited !== receipts || orphans > 0) {
-      breach('payments credited = Σ receipts', `merchant ${merchant.pid}: payment entries ${credited} (${orphans} of no trade), receipts of its paid trades ${receipts}`);
+      breach(
+        'payments credited = Σ receipts',
+        `merchant ${merchant.pid}: payment entries ${credited} (${orphans} of no trade), receipts of its paid trades ${receipts}`,
+      );
     }
   }
 }

@@ -256,7 +256,11 @@ export class CashierPayments {
     const wrong = Object.entries(expected).filter(([key, value]) => params[key] !== value);
     const tradeNo = params.trade_no;
     if (!location.startsWith(this.#deps.returnUrl) || !payment.merchant.sdk.checkNotifySign(params) || wrong.length > 0 || !tradeNo) {
-      this.#violation('replies signed and well-formed', payment, `the sync return ${location.slice(0, 400)} (wrong: ${wrong.map(([k]) => k).join(', ') || 'none'})`);
+      this.#violation(
+        'replies signed and well-formed',
+        payment,
+        `the sync return ${location.slice(0, 400)} (wrong: ${wrong.map(([k]) => k).join(', ') || 'none'})`,
+      );
       return 'given_up';
     }
     figures.countAcknowledged(CASHIER_PAY);
