@@ -175,6 +175,11 @@ export class PaymentBook {
   snapshot(): AcknowledgedPayment[] {
     return [...this.#payments];
   }
+
+  /** How many were acknowledged each way, for the report. */
+  count(how: PaymentAcknowledgement): number {
+    return this.#payments.filter((p) => p.how === how).length;
+  }
 }
 
 /** The figures of one engine's run. */

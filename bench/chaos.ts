@@ -200,6 +200,8 @@ interface EngineReport {
   refundsInStore: number;
   finalStatuses: Map<string, number>;
   final: FinalFigures;
+  /** Cashier payments acknowledged by the redirect to return_url / by the paid page after a lost answer. */
+  paymentsAcknowledged: { returned: number; paidPage: number };
   wallMs: number;
   keptAt: string | null;
 }
@@ -345,6 +347,7 @@ class EngineRun {
         refundsInStore: final.refunds,
         finalStatuses: final.statuses,
         final,
+        paymentsAcknowledged: { returned: this.payments.count('return'), paidPage: this.payments.count('paid_page') },
       };
     } finally {
       await cluster.stop().catch(() => cluster.killNow());
@@ -580,6 +583,10 @@ function printReports(reports: readonly EngineReport[], options: ChaosOptions): 
   column(
     'paid by buyers on the cashier (trades in the store)',
     reports.map((r) => String(r.final.buyerTradesPaid)),
+  );
+  column(
+    '  acknowledged by the return / by the paid page',
+    reports.map((r) => `${r.paymentsAcknowledged.returned} / ${r.paymentsAcknowledged.paidPage}`),
   );
   column(
     '  refunded (trades / succeeded refunds to buyers)',
