@@ -3,10 +3,11 @@
  * acknowledged and what the merchant's notify_url received before that snapshot was taken. Each check is named
  * for the rule it guards (chaos-record.ts INVARIANTS) and records every breach it finds, with the rows involved.
  */
-import type { AcknowledgedPayment, AcknowledgedRefund, Fen, Invariant, Violations } from './chaos-record.js';
+import type { AcknowledgedPayment, AcknowledgedRefund, Breach, Fen, Invariant, Violations } from './chaos-record.js';
 import { refundKey } from './chaos-record.js';
 import type { OpeningFunds } from './chaos-buyers.js';
 import { checkPayments } from './chaos-payment-invariants.js';
+import { groupBy, sum } from './chaos-tally.js';
 import type { RefundRecord, StoreSnapshot } from './chaos-store.js';
 
 /** A notification as the merchant's notify_url received it. */
@@ -39,21 +40,6 @@ export interface CheckInput {
 const PENDING = new Set(['accepted', 'waiting_for_funds']);
 const REFUND_STATES = new Set(['accepted', 'waiting_for_funds', 'succeeded', 'failed']);
 
-export function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
-
-export function sum<T>(items: readonly T[] | undefined, amount: (item: T) => Fen): Fen {
-  return (items ?? []).reduce((total, item) => total + amount(item), 0);
-}
-
 export function checkInvariants(input: CheckInput, violations: Violations): void {
   const breach = (invariant: Invariant, detail: string) => violations.record(invariant, detail, input.moment);
   checkTrades(input.snapshot, breach);
@@ -63,11 +49,9 @@ export function checkInvariants(input: CheckInput, violations: Violations): void
   checkNotifications(input.snapshot, input.received, breach);
   checkAcknowledged(input.snapshot, input.acknowledged, input.settled, breach);
   checkOwedWork(input.snapshot, breach);
-  checkPayments(input, breach);
+  checkPayments(input.snapshot, { payments: input.payments, received: input.received, buyers: input.buyers }, breach);
   if (input.settled) checkSettled(input.snapshot, breach);
 }
-
-export type Breach = (invariant: Invariant, detail: string) => void;
 
 /** A trade's totals against the refunds that make them up. */
 function checkTrades({ trades, refunds }: StoreSnapshot, breach: Breach): void {

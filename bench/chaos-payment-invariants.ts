@@ -27,9 +27,20 @@
  * - **fund bill = total** — a paid trade's fund bill lines are positive and sum to its total.
  */
 import type { OpeningFunds } from './chaos-buyers.js';
-import { groupBy, sum, type Breach, type CheckInput } from './chaos-invariants.js';
-import type { AcknowledgedPayment, Fen } from './chaos-record.js';
+import type { ReceivedNotification } from './chaos-invariants.js';
+import type { AcknowledgedPayment, Breach, Fen } from './chaos-record.js';
 import type { AllocationRecord, FundBillRecord, StoreSnapshot, TradeRecord } from './chaos-store.js';
+import { groupBy, sum } from './chaos-tally.js';
+
+/** What the payments are judged against, besides the store: all of it taken before the snapshot was read. */
+export interface PaymentWitnesses {
+  /** The cashier's returns and paid pages, alipay.trade.pay's 10000s. */
+  payments: readonly AcknowledgedPayment[];
+  /** What the merchant's notify_url received: a payment's trade_status_sync acknowledges it too. */
+  received: readonly ReceivedNotification[];
+  /** The buyers the harness made, with the funds they opened with. */
+  buyers: readonly OpeningFunds[];
+}
 
 const COUPON_CHANNELS = ['COUPON', 'MCOUPON', 'MDISCOUNT'] as const;
 const MERCHANT_FUNDED = new Set(['MCOUPON', 'MDISCOUNT']);
@@ -38,17 +49,17 @@ const PAGE_PRODUCTS = new Set(['FAST_INSTANT_TRADE_PAY', 'QUICK_WAP_WAY']);
 const paid = (trade: TradeRecord) => trade.gmtPayment !== null;
 const orderKey = (sellerPid: string, outTradeNo: string) => `${sellerPid}|${outTradeNo}`;
 
-export function checkPayments(input: CheckInput, breach: Breach): void {
-  const acknowledged = [...input.payments, ...paymentsNotified(input)];
-  checkAcknowledgedPayments(input.snapshot, acknowledged, breach);
-  checkPayOrders(input.snapshot, breach);
-  checkBuyerFunds(input.snapshot, input.buyers, breach);
-  checkReceipts(input.snapshot, breach);
-  checkFundBillTotals(input.snapshot, breach);
+export function checkPayments(snapshot: StoreSnapshot, witnesses: PaymentWitnesses, breach: Breach): void {
+  const acknowledged = [...witnesses.payments, ...paymentsNotified(witnesses.received)];
+  checkAcknowledgedPayments(snapshot, acknowledged, breach);
+  checkPayOrders(snapshot, breach);
+  checkBuyerFunds(snapshot, witnesses.buyers, breach);
+  checkReceipts(snapshot, breach);
+  checkFundBillTotals(snapshot, breach);
 }
 
 /** A payment's trade_status_sync that reached the receiver acknowledges that payment too. */
-function paymentsNotified({ received }: CheckInput): AcknowledgedPayment[] {
+function paymentsNotified(received: readonly ReceivedNotification[]): AcknowledgedPayment[] {
   return received
     .filter((n) => n.outBizNo === null && n.tradeStatus === 'TRADE_SUCCESS' && n.totalAmount !== null)
     .map((n) => ({ sellerPid: n.sellerId, outTradeNo: n.outTradeNo, tradeNo: n.tradeNo, total: n.totalAmount as Fen, buyerUserId: null, how: 'notification' }));

@@ -63,6 +63,9 @@ export const INVARIANTS = [
 
 export type Invariant = (typeof INVARIANTS)[number];
 
+/** Records one breach of an invariant found by a check, with the rows involved. */
+export type Breach = (invariant: Invariant, detail: string) => void;
+
 const SAMPLES_KEPT = 5;
 
 /**
