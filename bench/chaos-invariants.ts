@@ -3,8 +3,11 @@
  * acknowledged and what the merchant's notify_url received before that snapshot was taken. Each check is named
  * for the rule it guards (chaos-record.ts INVARIANTS) and records every breach it finds, with the rows involved.
  */
-import type { AcknowledgedRefund, Fen, Invariant, Violations } from './chaos-record.js';
+import type { AcknowledgedPayment, AcknowledgedRefund, Breach, Fen, Invariant, Violations } from './chaos-record.js';
 import { refundKey } from './chaos-record.js';
+import type { OpeningFunds } from './chaos-buyers.js';
+import { checkPayments } from './chaos-payment-invariants.js';
+import { groupBy, sum } from './chaos-tally.js';
 import type { RefundRecord, StoreSnapshot } from './chaos-store.js';
 
 /** A notification as the merchant's notify_url received it. */
@@ -13,12 +16,20 @@ export interface ReceivedNotification {
   tradeNo: string;
   /** The refund's out_biz_no; null for the payment's notification. */
   outBizNo: string | null;
+  sellerId: string;
+  outTradeNo: string;
+  totalAmount: Fen | null;
+  tradeStatus: string;
 }
 
 export interface CheckInput {
   snapshot: StoreSnapshot;
   /** Taken before the snapshot: each was committed before the store was read. */
   acknowledged: readonly AcknowledgedRefund[];
+  /** The payments acknowledged (cashier returns, alipay.trade.pay answers), taken before the snapshot too. */
+  payments: readonly AcknowledgedPayment[];
+  /** The buyers the harness made, with the funds they opened with. */
+  buyers: readonly OpeningFunds[];
   received: readonly ReceivedNotification[];
   /** At the end, once the clock has gone far enough and the jobs have drained. */
   settled: boolean;
@@ -29,21 +40,6 @@ export interface CheckInput {
 const PENDING = new Set(['accepted', 'waiting_for_funds']);
 const REFUND_STATES = new Set(['accepted', 'waiting_for_funds', 'succeeded', 'failed']);
 
-function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
-}
-
-function sum<T>(items: readonly T[] | undefined, amount: (item: T) => Fen): Fen {
-  return (items ?? []).reduce((total, item) => total + amount(item), 0);
-}
-
 export function checkInvariants(input: CheckInput, violations: Violations): void {
   const breach = (invariant: Invariant, detail: string) => violations.record(invariant, detail, input.moment);
   checkTrades(input.snapshot, breach);
@@ -53,10 +49,9 @@ export function checkInvariants(input: CheckInput, violations: Violations): void
   checkNotifications(input.snapshot, input.received, breach);
   checkAcknowledged(input.snapshot, input.acknowledged, input.settled, breach);
   checkOwedWork(input.snapshot, breach);
+  checkPayments(input.snapshot, { payments: input.payments, received: input.received, buyers: input.buyers }, breach);
   if (input.settled) checkSettled(input.snapshot, breach);
 }
-
-type Breach = (invariant: Invariant, detail: string) => void;
 
 /** A trade's totals against the refunds that make them up. */
 function checkTrades({ trades, refunds }: StoreSnapshot, breach: Breach): void {
@@ -161,8 +156,15 @@ function checkLedger({ merchants, ledgerEntries, refunds, trades }: StoreSnapsho
   for (const trade of trades) {
     const payments = paymentsOf.get(`${trade.tradeNo}|payment`)?.length ?? 0;
     const fees = paymentsOf.get(`${trade.tradeNo}|fee`)?.length ?? 0;
-    if (payments !== 1 || fees > 1)
-      breach('money moved once per payment and refund', `trade ${trade.tradeNo}: ${payments} payment entries, ${fees} fee entries`);
+    // A trade waiting for its buyer (gmt_payment null) has credited nothing yet; a receipt of nothing (a trade
+    // paid wholly with the merchant's own coupons) writes no entry.
+    const paid = trade.gmtPayment !== null;
+    const expected = paid && trade.receiptAmount !== 0 ? 1 : 0;
+    if (payments !== expected || fees > (paid ? 1 : 0))
+      breach(
+        'money moved once per payment and refund',
+        `trade ${trade.tradeNo} (${trade.status}, receipt ${trade.receiptAmount}): ${payments} payment entries (${expected} expected), ${fees} fee entries`,
+      );
   }
 }
 

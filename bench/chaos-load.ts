@@ -2,13 +2,15 @@
  * The chaos run's load: lanes of merchants calling the gateway through the official alipay-sdk (every reply's
  * signature checked) — new refunds and refund.applies, exact repeats of acknowledged refunds, retries of
  * requests whose connection died, synchronous refunds of accepted applies, refund queries, and now and then a
- * payment (alipay.trade.pay) so that there is always something to refund. Every answer is judged as it comes:
+ * payment — alipay.trade.pay, or a buyer paying a page.pay/wap.pay order on the cashier (chaos-payments.ts) —
+ * so that there is always something to refund. Every answer is judged as it comes:
  * a 10000 is an acknowledgement the store must keep; a repeat must move nothing; a query must agree with what
  * was acknowledged. A call whose connection died is unknown, and may be retried exactly later.
  */
 import type { AlipaySdk } from 'alipay-sdk';
 import type { Random } from './chaos-random.js';
-import { fenOf, yuan, type AcknowledgementBook, type Fen, type LoadFigures, type RefundWay, type Violations } from './chaos-record.js';
+import type { CashierPayments } from './chaos-payments.js';
+import { fenOf, yuan, type AcknowledgementBook, type Fen, type LoadFigures, type PaymentBook, type RefundWay, type Violations } from './chaos-record.js';
 import type { ChaosMerchant, ChaosTrade, World } from './chaos-world.js';
 
 /** A gateway reply node (`<method>_response`), keys as sent. */
@@ -52,6 +54,8 @@ const ACTIONS = {
   refundAcceptedApply: 5,
   wholeRefundWithoutRequestNo: 2,
   payment: 3,
+  cashierPayment: 6,
+  resumeCashierPayment: 2,
 } as const;
 
 type Action = keyof typeof ACTIONS;
@@ -64,6 +68,10 @@ const str = (reply: Reply, field: string): string | undefined => (typeof reply[f
 export interface LoadDeps {
   world: World;
   book: AcknowledgementBook;
+  /** Payments acknowledged: alipay.trade.pay's here, the cashier's by `cashier`. */
+  payments: PaymentBook;
+  /** Buyers paying page.pay and wap.pay orders on the cashier. */
+  cashier: CashierPayments;
   figures: LoadFigures;
   violations: Violations;
   /** Resolves once the gateway listens (at once, unless the group was killed). */
@@ -151,6 +159,10 @@ export class RefundLoad {
         return this.#wholeRefundWithoutRequestNo(random);
       case 'payment':
         return this.#payment(random);
+      case 'cashierPayment':
+        return this.#deps.cashier.payNew(random);
+      case 'resumeCashierPayment':
+        return this.#deps.cashier.resume(random);
     }
   }
 
@@ -249,10 +261,14 @@ export class RefundLoad {
     return open.length > 0 ? random.pick(open) : null;
   }
 
-  /** Mostly a few percent of the trade; now and then all that is left. */
+  /**
+   * Mostly a few percent of the trade; now and then all that is left, or all but a little — so that a later
+   * refund completes a fund bill line (a buyer's coupons, paid last) that an earlier one began.
+   */
   #amountFor(random: Random, trade: ChaosTrade): Fen {
     const left = trade.total - trade.acknowledged;
     if (random.chance(0.07)) return left;
+    if (left > 1 && random.chance(0.06)) return left - random.int(1, Math.min(left - 1, 3000));
     const low = Math.max(1, Math.floor(trade.total * 0.01));
     const high = Math.max(low, Math.floor(trade.total * 0.12));
     return Math.min(left, random.int(low, high));
@@ -361,6 +377,7 @@ export class RefundLoad {
       );
     }
     this.#deps.figures.countAcknowledged(PAY);
+    this.#deps.payments.acknowledge({ sellerPid: merchant.pid, outTradeNo, tradeNo, total, buyerUserId: null, how: 'trade_pay' });
     this.#deps.world.adopt(merchant, tradeNo, outTradeNo, total);
   }
 }

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Random } from './chaos-random.js';
-import type { Violations } from './chaos-record.js';
+import { fenOf, type Violations } from './chaos-record.js';
 import type { ReceivedNotification } from './chaos-invariants.js';
 
 export type ReceiverMood = 'flaky' | 'reliable';
@@ -104,7 +104,15 @@ export class FlakyReceiver {
     else if (earlier !== notifyId) {
       this.#violations.record('merchant saw one notify_id per event', `event ${event}: notify_id ${earlier}, then ${notifyId}`);
     }
-    this.#received.set(notifyId, { notifyId, tradeNo, outBizNo });
+    this.#received.set(notifyId, {
+      notifyId,
+      tradeNo,
+      outBizNo,
+      sellerId: fields.seller_id ?? '',
+      outTradeNo: fields.out_trade_no ?? '',
+      totalAmount: fenOf(fields.total_amount),
+      tradeStatus: fields.trade_status ?? '',
+    });
     const answer = this.#answer();
     if (answer.status === 200 && answer.body === 'success') this.answeredSuccess++;
     return answer;

@@ -1,6 +1,7 @@
 /**
- * What the chaos harness keeps while it runs: the refunds tuikuan acknowledged (answered 10000) — the
- * promises a crash must not break —, the figures of the load, and every violation found, by invariant.
+ * What the chaos harness keeps while it runs: the refunds tuikuan acknowledged (answered 10000) and the
+ * payments its cashier acknowledged (sent the buyer back to return_url, paid) — the promises a crash must not
+ * break —, the figures of the load, and every violation found, by invariant.
  * Money is integer fen here; yuan strings ("12.34") exist only on the wire.
  */
 
@@ -38,6 +39,12 @@ export const INVARIANTS = [
   'notify_id unique',
   'acknowledged refunds kept',
   'owed work has its job',
+  // Payments through the buyer's cashier, in the store.
+  'acknowledged payments: one paid trade each',
+  'pay order and its trade agree',
+  'buyer funds conserved',
+  'payments credited = Σ receipts',
+  'fund bill = total',
   // In what the merchant saw.
   'merchant saw one notify_id per event',
   'receiver and store agree on notifications',
@@ -46,6 +53,7 @@ export const INVARIANTS = [
   'queries agree with acknowledgements',
   'replies signed and well-formed',
   'no unexpected errors (20000, HTTP 5xx)',
+  'cashier answered as expected',
   'no unplanned process exits',
   // Once everything has settled, at the end.
   'settled: applies ended succeeded or failed',
@@ -54,6 +62,9 @@ export const INVARIANTS = [
 ] as const;
 
 export type Invariant = (typeof INVARIANTS)[number];
+
+/** Records one breach of an invariant found by a check, with the rows involved. */
+export type Breach = (invariant: Invariant, detail: string) => void;
 
 const SAMPLES_KEPT = 5;
 
@@ -131,6 +142,46 @@ export class AcknowledgementBook {
 
   get size(): number {
     return this.#refunds.size;
+  }
+}
+
+/** How tuikuan said a cashier payment was made. */
+export type PaymentAcknowledgement =
+  /** The payment's POST answered with the redirect to return_url, its sync return signed. */
+  | 'return'
+  /** The cashier, visited again after a payment whose answer was lost, showed it paid (with the signed return). */
+  | 'paid_page'
+  /** The trade_status_sync of the payment reached the merchant's notify_url. */
+  | 'notification'
+  /** alipay.trade.pay answered 10000. */
+  | 'trade_pay';
+
+/** A payment through the buyer's cashier that tuikuan acknowledged. */
+export interface AcknowledgedPayment {
+  sellerPid: string;
+  outTradeNo: string;
+  tradeNo: string;
+  total: Fen;
+  /** Who paid; null when only the notification told (it does not name the buyer the harness chose). */
+  buyerUserId: string | null;
+  how: PaymentAcknowledgement;
+}
+
+export class PaymentBook {
+  readonly #payments: AcknowledgedPayment[] = [];
+
+  acknowledge(payment: AcknowledgedPayment): void {
+    this.#payments.push(payment);
+  }
+
+  /** A copy, taken before the store is read: everything in it was committed before the read began. */
+  snapshot(): AcknowledgedPayment[] {
+    return [...this.#payments];
+  }
+
+  /** How many were acknowledged each way, for the report. */
+  count(how: PaymentAcknowledgement): number {
+    return this.#payments.filter((p) => p.how === how).length;
   }
 }
 

@@ -15,8 +15,20 @@ export interface MerchantRecord {
 
 export interface TradeRecord {
   tradeNo: string;
+  outTradeNo: string;
   sellerPid: string;
   totalAmount: Fen;
+  /** What the merchant was credited: the total less the merchant's own discounts (MCOUPON, MDISCOUNT). */
+  receiptAmount: Fen;
+  /** The fee the payment cost the merchant. */
+  chargeAmount: Fen;
+  /** A registered buyer's id when a buyer paid from their funds; else one tuikuan made up. */
+  buyerUserId: string;
+  /** Null while the trade waits for the buyer (WAIT_BUYER_PAY): it has drawn and credited nothing. */
+  gmtPayment: number | null;
+  productCode: string;
+  /** voucher_detail_list: the coupons the payment used, by voucher id. */
+  vouchers: VoucherRecord[];
   refundedAmount: Fen;
   pendingRefundAmount: Fen;
   refundCount: number;
@@ -26,9 +38,20 @@ export interface TradeRecord {
   status: string;
 }
 
+export interface VoucherRecord {
+  id: string;
+  amount: Fen;
+  merchantContribute: Fen;
+  otherContribute: Fen;
+}
+
 export interface FundBillRecord {
   tradeNo: string;
   position: number;
+  /** ALIPAYACCOUNT, FINANCEACCOUNT, PCREDIT, POINT, BANKCARD, COUPON, MCOUPON, MDISCOUNT, … */
+  fundChannel: string;
+  /** A BANKCARD line's bank: which of the buyer's cards paid (the harness gives each buyer's cards distinct banks). */
+  bankCode: string | null;
   amount: Fen;
   refundedAmount: Fen;
 }
@@ -47,7 +70,10 @@ export interface RefundRecord {
 export interface AllocationRecord {
   refundId: number;
   position: number;
+  fundChannel: string;
   amount: Fen;
+  /** Where the money went back: the channel itself, or ALIPAYACCOUNT for a bank card the bank refused (F). */
+  returnedTo: string | null;
   /** P while the simulated bank has not answered a bank-card refund; S or F after; null for other channels. */
   dbackStatus: string | null;
 }
@@ -80,8 +106,46 @@ export interface JobRecord {
   lockedBy: string | null;
 }
 
+export interface BuyerRecord {
+  buyerUserId: string;
+  balance: Fen;
+  yuebao: Fen;
+  huabeiLimit: Fen;
+  huabeiUsed: Fen;
+  points: Fen;
+}
+
+export interface BankCardRecord {
+  buyerUserId: string;
+  position: number;
+  bankCode: string;
+  /** Null: the simulated bank always pays. */
+  available: Fen | null;
+}
+
+export interface CouponRecord {
+  voucherId: string;
+  buyerUserId: string;
+  fundChannel: string;
+  amount: Fen;
+  remaining: Fen;
+}
+
+export interface PayOrderRecord {
+  sellerPid: string;
+  outTradeNo: string;
+  totalAmount: Fen;
+  /** WAIT_BUYER_PAY, TRADE_SUCCESS, TRADE_CLOSED */
+  status: string;
+  tradeNo: string | null;
+}
+
 export interface StoreSnapshot {
   merchants: MerchantRecord[];
+  buyers: BuyerRecord[];
+  bankCards: BankCardRecord[];
+  coupons: CouponRecord[];
+  payOrders: PayOrderRecord[];
   trades: TradeRecord[];
   fundBills: FundBillRecord[];
   refunds: RefundRecord[];
@@ -104,19 +168,79 @@ const text = (value: unknown): string => String(value);
 const textOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
 const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
 
+/** voucher_detail_list as stored: a JSON array of the Voucher interface (src/interfaces.ts). */
+function vouchersOf(value: unknown): VoucherRecord[] {
+  const parsed: unknown = JSON.parse(text(value));
+  if (!Array.isArray(parsed)) return [];
+  return parsed.map((v: Record<string, unknown>) => ({
+    id: text(v.id),
+    amount: num(v.amount),
+    merchantContribute: num(v.merchantContribute),
+    otherContribute: num(v.otherContribute),
+  }));
+}
+
 /** Each table's query and how its rows become records; the same SQL serves both engines. */
 const QUERIES = {
   merchants: {
     sql: 'select pid, balance from merchants',
     row: (r: RawRow): MerchantRecord => ({ pid: text(r.pid), balance: num(r.balance) }),
   },
+  buyers: {
+    sql: 'select buyer_user_id, balance, yuebao, huabei_limit, huabei_used, points from buyers',
+    row: (r: RawRow): BuyerRecord => ({
+      buyerUserId: text(r.buyer_user_id),
+      balance: num(r.balance),
+      yuebao: num(r.yuebao),
+      huabeiLimit: num(r.huabei_limit),
+      huabeiUsed: num(r.huabei_used),
+      points: num(r.points),
+    }),
+  },
+  bankCards: {
+    sql: 'select buyer_user_id, position, bank_code, available from buyer_bank_cards',
+    row: (r: RawRow): BankCardRecord => ({
+      buyerUserId: text(r.buyer_user_id),
+      position: num(r.position),
+      bankCode: text(r.bank_code),
+      available: numOrNull(r.available),
+    }),
+  },
+  coupons: {
+    sql: 'select voucher_id, buyer_user_id, fund_channel, amount, remaining from buyer_coupons',
+    row: (r: RawRow): CouponRecord => ({
+      voucherId: text(r.voucher_id),
+      buyerUserId: text(r.buyer_user_id),
+      fundChannel: text(r.fund_channel),
+      amount: num(r.amount),
+      remaining: num(r.remaining),
+    }),
+  },
+  payOrders: {
+    sql: 'select seller_pid, out_trade_no, total_amount, status, trade_no from pay_orders',
+    row: (r: RawRow): PayOrderRecord => ({
+      sellerPid: text(r.seller_pid),
+      outTradeNo: text(r.out_trade_no),
+      totalAmount: num(r.total_amount),
+      status: text(r.status),
+      tradeNo: textOrNull(r.trade_no),
+    }),
+  },
   trades: {
-    sql: `select trade_no, seller_pid, total_amount, refunded_amount, pending_refund_amount, refund_count,
+    sql: `select trade_no, out_trade_no, seller_pid, total_amount, receipt_amount, charge_amount, buyer_user_id, gmt_payment,
+                 product_code, voucher_detail_list, refunded_amount, pending_refund_amount, refund_count,
                  refunded_send_back_fee, refunded_charge_fee, notify_url, status from trades`,
     row: (r: RawRow): TradeRecord => ({
       tradeNo: text(r.trade_no),
+      outTradeNo: text(r.out_trade_no),
       sellerPid: text(r.seller_pid),
       totalAmount: num(r.total_amount),
+      receiptAmount: num(r.receipt_amount),
+      chargeAmount: num(r.charge_amount),
+      buyerUserId: text(r.buyer_user_id),
+      gmtPayment: numOrNull(r.gmt_payment),
+      productCode: text(r.product_code),
+      vouchers: vouchersOf(r.voucher_detail_list),
       refundedAmount: num(r.refunded_amount),
       pendingRefundAmount: num(r.pending_refund_amount),
       refundCount: num(r.refund_count),
@@ -127,10 +251,12 @@ const QUERIES = {
     }),
   },
   fundBills: {
-    sql: 'select trade_no, position, amount, refunded_amount from trade_fund_bills',
+    sql: 'select trade_no, position, fund_channel, bank_code, amount, refunded_amount from trade_fund_bills',
     row: (r: RawRow): FundBillRecord => ({
       tradeNo: text(r.trade_no),
       position: num(r.position),
+      fundChannel: text(r.fund_channel),
+      bankCode: textOrNull(r.bank_code),
       amount: num(r.amount),
       refundedAmount: num(r.refunded_amount),
     }),
@@ -148,11 +274,13 @@ const QUERIES = {
     }),
   },
   allocations: {
-    sql: 'select refund_id, position, amount, dback_status from fund_allocations',
+    sql: 'select refund_id, position, fund_channel, amount, returned_to, dback_status from fund_allocations',
     row: (r: RawRow): AllocationRecord => ({
       refundId: num(r.refund_id),
       position: num(r.position),
+      fundChannel: text(r.fund_channel),
       amount: num(r.amount),
+      returnedTo: textOrNull(r.returned_to),
       dbackStatus: textOrNull(r.dback_status),
     }),
   },
@@ -197,6 +325,10 @@ const TABLES = Object.keys(QUERIES) as Table[];
 function snapshotFrom(rowsOf: (table: Table) => RawRow[]): StoreSnapshot {
   return {
     merchants: rowsOf('merchants').map(QUERIES.merchants.row),
+    buyers: rowsOf('buyers').map(QUERIES.buyers.row),
+    bankCards: rowsOf('bankCards').map(QUERIES.bankCards.row),
+    coupons: rowsOf('coupons').map(QUERIES.coupons.row),
+    payOrders: rowsOf('payOrders').map(QUERIES.payOrders.row),
     trades: rowsOf('trades').map(QUERIES.trades.row),
     fundBills: rowsOf('fundBills').map(QUERIES.fundBills.row),
     refunds: rowsOf('refunds').map(QUERIES.refunds.row),

@@ -1,16 +1,20 @@
 /**
  * `npm run chaos`: the crash-and-invariants harness. For each engine it starts the real server as operating-
  * system processes — a `serve --processes 2` cluster and a separate `serve --role worker` — on a fresh store with
- * a virtual clock; makes merchants (some short of balance), apps and paid trades through the admin API; drives
- * refunds, refund.applies, queries and exact repeats through the official alipay-sdk while the clock is advanced
- * and balances are topped up; and meanwhile, at random moments, kills -9 the whole cluster (restarting it on the
+ * a virtual clock; makes merchants (some short of balance), apps, paid trades and buyers (funds in every channel)
+ * through the admin API; drives refunds, refund.applies, queries and exact repeats through the official alipay-sdk,
+ * and payments — alipay.trade.pay, and page.pay/wap.pay orders that buyers pay on the cashier over HTTP — while
+ * the clock is advanced and balances are topped up; and meanwhile, at random moments, kills -9 the whole cluster (restarting it on the
  * same store), single cluster children (the primary restarts them), or the separate worker. After every kill,
  * and at the end once everything has settled, it reads the store directly and checks every money invariant
- * against what tuikuan acknowledged (answered 10000) and what the merchant's notify_url received.
+ * against what tuikuan acknowledged (answered 10000, or the cashier's return to return_url) and what the
+ * merchant's notify_url received: the refunds' money, and the payments' — each acknowledged payment one paid
+ * trade, every buyer's funds conserved, the merchant credited each receipt once.
  *
  * Options: --engines sqlite,postgres  --kills N (default 24 per engine)  --seconds S (of load, default 180)
  *          --seed S (default: random, printed)  --lanes N (concurrent callers, default 12)
- *          --merchants N (default 6)  --trades N (first trades per merchant, default 20)  --keep (keep data and logs)
+ *          --merchants N (default 6)  --trades N (first trades per merchant, default 20)  --buyers N (default 8)
+ *          --keep (keep data and logs)
  * PostgreSQL: TUIKUAN_CHAOS_PG (default postgres://postgres@127.0.0.1:5432/test); a fresh database is created
  * there for the run and dropped afterwards. Exits 1 when any invariant was violated.
  */
@@ -20,12 +24,14 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { createBuyers, type ChaosBuyer } from './chaos-buyers.js';
 import { checkInvariants } from './chaos-invariants.js';
 import { RefundLoad } from './chaos-load.js';
 import { openLog, StandaloneWorker, TuikuanCluster, type ServeSetup } from './chaos-processes.js';
 import { deriveSeed, Random } from './chaos-random.js';
 import { FlakyReceiver } from './chaos-receiver.js';
-import { AcknowledgementBook, INVARIANTS, LoadFigures, Violations, yuan } from './chaos-record.js';
+import { CashierPayments } from './chaos-payments.js';
+import { AcknowledgementBook, INVARIANTS, LoadFigures, PaymentBook, Violations, yuan } from './chaos-record.js';
 import { postgresReader, sqliteReader, type StoreReader } from './chaos-store.js';
 import { AdminClient, World } from './chaos-world.js';
 
@@ -39,6 +45,7 @@ interface ChaosOptions {
   lanes: number;
   merchants: number;
   tradesPerMerchant: number;
+  buyers: number;
   keep: boolean;
 }
 
@@ -72,6 +79,7 @@ function parseOptions(argv: string[]): ChaosOptions {
     lanes: Math.max(1, count('lanes', 12)),
     merchants: Math.max(1, count('merchants', 6)),
     tradesPerMerchant: Math.max(1, count('trades', 20)),
+    buyers: count('buyers', 8),
     keep: argv.includes('--keep'),
   };
 }
@@ -163,6 +171,18 @@ interface KillCounts {
 
 // ---------------------------------------------------------------------------------------------- one engine
 
+/** What the store held at a check, for the report. */
+interface FinalFigures {
+  refunds: number;
+  statuses: Map<string, number>;
+  /** Paid trades of the harness's buyers (through the cashier), and how many of them were refunded. */
+  buyerTradesPaid: number;
+  buyerTradesRefunded: number;
+  /** Succeeded refunds of those trades: money back in the buyers' channels. */
+  refundsToBuyers: number;
+  payOrders: number;
+}
+
 interface EngineReport {
   engine: Engine;
   kills: KillCounts;
@@ -179,6 +199,9 @@ interface EngineReport {
   errorSamples: string[];
   refundsInStore: number;
   finalStatuses: Map<string, number>;
+  final: FinalFigures;
+  /** Cashier payments acknowledged by the redirect to return_url / by the paid page after a lost answer. */
+  paymentsAcknowledged: { returned: number; paidPage: number };
   wallMs: number;
   keptAt: string | null;
 }
@@ -201,6 +224,8 @@ class EngineRun {
   readonly violations = new Violations();
   readonly figures = new LoadFigures();
   readonly book = new AcknowledgementBook();
+  readonly payments = new PaymentBook();
+  buyers: ChaosBuyer[] = [];
   readonly kills: KillCounts = { group: 0, single: 0, worker: 0 };
   readonly errorSamples: string[] = [];
   errorsLogged = 0;
@@ -264,15 +289,28 @@ class EngineRun {
         platformPublicKey: platform.public_key,
       });
       await world.create();
+      this.buyers = await createBuyers(admin, this.random('buyers'), world.merchants, this.options.buyers);
       log(
-        `${this.engine}: ${world.merchants.length} merchants, ${world.trades.length} trades; load for ${this.options.seconds} s with ${this.options.kills} kills`,
+        `${this.engine}: ${world.merchants.length} merchants, ${world.trades.length} trades, ${this.buyers.length} buyers; load for ${this.options.seconds} s with ${this.options.kills} kills`,
       );
       const check = (moment: string, settled = false) => this.#check(reader as StoreReader, receiver, moment, settled);
       await check('after setup');
 
+      const cashier = new CashierPayments({
+        world,
+        buyers: this.buyers,
+        book: this.payments,
+        figures: this.figures,
+        violations: this.violations,
+        origin: cluster.url,
+        returnUrl: `${new URL(receiver.url).origin}/alipay/return`,
+        notifyUrl: receiver.url,
+      });
       const load = new RefundLoad({
         world,
         book: this.book,
+        payments: this.payments,
+        cashier,
         figures: this.figures,
         violations: this.violations,
         gatewayUp: () => cluster.whenUp(),
@@ -308,6 +346,8 @@ class EngineRun {
         errorSamples: this.errorSamples,
         refundsInStore: final.refunds,
         finalStatuses: final.statuses,
+        final,
+        paymentsAcknowledged: { returned: this.payments.count('return'), paidPage: this.payments.count('paid_page') },
       };
     } finally {
       await cluster.stop().catch(() => cluster.killNow());
@@ -327,19 +367,30 @@ class EngineRun {
   }
 
   /** One check of every invariant; returns what the store held, for the figures. */
-  async #check(reader: StoreReader, receiver: FlakyReceiver, moment: string, settled: boolean): Promise<{ refunds: number; statuses: Map<string, number> }> {
+  async #check(reader: StoreReader, receiver: FlakyReceiver, moment: string, settled: boolean): Promise<FinalFigures> {
     // Acknowledgements and receipts first: all of them were committed before the snapshot is read.
     const acknowledged = this.book.snapshot();
+    const payments = this.payments.snapshot();
     const received = receiver.snapshot();
     const snapshot = await reader.read();
     const before = this.violations.total();
-    checkInvariants({ snapshot, acknowledged, received, settled, moment }, this.violations);
+    const buyers = this.buyers.map((b) => b.opening);
+    checkInvariants({ snapshot, acknowledged, payments, buyers, received, settled, moment }, this.violations);
     this.checks++;
     const found = this.violations.total() - before;
     if (found > 0) log(`${this.engine}: ${found} violations ${moment}`);
     const statuses = new Map<string, number>();
     for (const refund of snapshot.refunds) statuses.set(refund.status, (statuses.get(refund.status) ?? 0) + 1);
-    return { refunds: snapshot.refunds.length, statuses };
+    const ours = new Set(buyers.map((b) => b.buyerUserId));
+    const buyerTrades = new Set(snapshot.trades.filter((t) => t.gmtPayment !== null && ours.has(t.buyerUserId)).map((t) => t.tradeNo));
+    return {
+      refunds: snapshot.refunds.length,
+      statuses,
+      buyerTradesPaid: buyerTrades.size,
+      buyerTradesRefunded: new Set(snapshot.refunds.filter((r) => r.status === 'succeeded' && buyerTrades.has(r.tradeNo)).map((r) => r.tradeNo)).size,
+      refundsToBuyers: snapshot.refunds.filter((r) => r.status === 'succeeded' && buyerTrades.has(r.tradeNo)).length,
+      payOrders: snapshot.payOrders.length,
+    };
   }
 
   async #killOnSchedule(cluster: TuikuanCluster, worker: StandaloneWorker, check: (moment: string) => Promise<unknown>): Promise<void> {
@@ -525,6 +576,22 @@ function printReports(reports: readonly EngineReport[], options: ChaosOptions): 
       reports.map((r) => String(r.finalStatuses.get(status) ?? 0)),
     );
   }
+  column(
+    'cashier orders opened (pay orders in the store)',
+    reports.map((r) => String(r.final.payOrders)),
+  );
+  column(
+    'paid by buyers on the cashier (trades in the store)',
+    reports.map((r) => String(r.final.buyerTradesPaid)),
+  );
+  column(
+    '  acknowledged by the return / by the paid page',
+    reports.map((r) => `${r.paymentsAcknowledged.returned} / ${r.paymentsAcknowledged.paidPage}`),
+  );
+  column(
+    '  refunded (trades / succeeded refunds to buyers)',
+    reports.map((r) => `${r.final.buyerTradesRefunded} / ${r.final.refundsToBuyers}`),
+  );
   column(
     'notification deliveries received',
     reports.map((r) => String(r.deliveries)),

@@ -28,7 +28,7 @@ const voucher = (id: string, amount: number): Voucher => ({
 });
 
 const funds: BuyerFunds = { ...NO_FUNDS, coupons: [coupon('V1', 'COUPON', 5_00), coupon('V2', 'COUPON', 3_00), coupon('M1', 'MDISCOUNT', 10_00)] };
-const trade = { vouchers: [voucher('V1', 5_00), voucher('M1', 10_00), voucher('V2', 3_00)] };
+const trade = { vouchers: [voucher('V1', 5_00), voucher('M1', 10_00), voucher('V2', 3_00)], fundBills: [] };
 
 describe('the buyer’s own channels get back what was allocated to them', () => {
   it('balance, Yu’E Bao, Huabei and points, one credit each', () => {
@@ -62,6 +62,21 @@ describe('a coupon line goes back to the trade’s coupons of that channel, in t
       { fundChannel: 'COUPON', amount: 3_00, voucherId: 'V2' },
       { fundChannel: 'MDISCOUNT', amount: 10_00, voucherId: 'M1' },
     ]);
+  });
+
+  it('goes on from where earlier refunds of the line stopped: no coupon gets more than the trade took from it', () => {
+    const bill = (fundChannel: string, amount: number, refundedAmount: number) => ({
+      position: 0,
+      fundChannel,
+      amount,
+      realAmount: amount,
+      fundType: null,
+      bankCode: null,
+      refundedAmount,
+    });
+    // 6.00 of the 8.00 red-packet line went back before: all of it to V1 (5.00), 1.00 to V2.
+    const credits = buyerCredits(funds, { ...trade, fundBills: [bill('COUPON', 8_00, 6_00)] }, [{ fundChannel: 'COUPON', amount: 2_00 }]);
+    assert.deepEqual(credits, [{ fundChannel: 'COUPON', amount: 2_00, voucherId: 'V2' }]);
   });
 
   it('skips a voucher the buyer does not hold in that channel', () => {

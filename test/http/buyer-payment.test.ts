@@ -144,5 +144,40 @@ describeEachEngine('a payment from a buyer’s own funds', (engine) => {
         assert.equal((await funds(harness, buyer.buyer_user_id)).balance, outcome === 'S' ? '50.00' : '90.00');
       });
     }
+
+    // Found by the chaos harness (buyer funds conserved): each refund spread its part of a coupon line from the
+    // line's first coupon on, as if no earlier refund had given it anything back, so the first coupon (capped at
+    // its face value) swallowed what was the second's, and the second was never returned.
+    it('two refunds that each return part of a line of two coupons give both coupons back whole', async () => {
+      const buyer = await harness.adminOk('POST', '/buyers', {
+        funds: {
+          balance: '100.00',
+          coupons: [
+            { voucher_id: `MA${Date.now()}${++counter}`, fund_channel: 'MDISCOUNT', merchant_pid: kit.pid, amount: '8.00' },
+            { voucher_id: `MB${Date.now()}${++counter}`, fund_channel: 'MDISCOUNT', merchant_pid: kit.pid, amount: '13.00' },
+          ],
+        },
+      });
+      const coupons = buyer.funds.coupons as Reply[];
+      const trade = await newTrade(harness, kit, {
+        out_trade_no: outTradeNo(),
+        total_amount: '50.00',
+        buyer_user_id: buyer.buyer_user_id,
+        pay_channels: ['ALIPAYACCOUNT'],
+        voucher_ids: coupons.map((c) => c.voucher_id),
+      });
+      // The buyer's 29.00 of balance first, then 6.00 of the 21.00 line of coupons; the second refund the other 15.00.
+      assertSuccess(await refund(kit, { trade_no: trade.trade_no, refund_amount: '35.00', out_request_no: 'C1' }));
+      assertSuccess(await refund(kit, { trade_no: trade.trade_no, refund_amount: '15.00', out_request_no: 'C2' }));
+      const after = await funds(harness, buyer.buyer_user_id);
+      assert.equal(after.balance, '100.00');
+      assert.deepEqual(
+        (after.coupons as Reply[]).map((c) => [c.amount, c.remaining, c.usable]),
+        [
+          ['8.00', '8.00', true],
+          ['13.00', '13.00', true],
+        ],
+      );
+    });
   });
 });
