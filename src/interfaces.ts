@@ -83,6 +83,11 @@ export interface Merchant {
   dbackOutcome: 'S' | 'F';
   /** The seller's account. (Default: normal) */
   accountStatus: AccountStatus;
+  /**
+   * Product codes signed without refunds: a trade of one is TRADE_FINISHED once paid, refunded by nothing
+   * (protocol-notes §12.8). (Default: none)
+   */
+  nonRefundableProducts: string[];
   mapiRsaPublicKey: string | null;
   mapiDsaPublicKey: string | null;
   createdAt: number;

@@ -4,6 +4,7 @@
  * by default, §12.8) to the close request's notify_url or, without one, the trade's. A page.pay/wap.pay order
  * not yet paid has no trade: the close answers not_found, and the order can no longer be paid.
  */
+import { dropJob } from '../store/sql/jobs.js';
 import { updateTrade } from '../store/sql/trades.js';
 import type { Trx } from '../store/store.js';
 import type { CoreDeps } from './deps.js';
@@ -45,7 +46,8 @@ export async function closeUnpaid(trx: Trx, trade: Trade, seller: Merchant, now:
   const closed: Trade = { ...trade, status: 'TRADE_CLOSED', gmtClose: now, notifyUrl: notifyUrl ?? trade.notifyUrl };
   await updateTrade(trx, trade.tradeNo, { status: 'TRADE_CLOSED', gmtClose: now, notifyUrl: closed.notifyUrl });
   const notifying = await oweTradeStatusSync(trx, closed, seller, null, now);
-  // The order the trade was made for can no longer be paid either.
+  // The order the trade was made for can no longer be paid either, and nothing is left to expire.
   await closeWaitingPayOrder(trx, trade.sellerPid, trade.outTradeNo, now);
+  if (trade.expiresAt !== null) await dropJob(trx, 'trade_expiry', trade.tradeNo);
   return { kind: 'closed', trade: closed, notifying };
 }

@@ -56,6 +56,7 @@ export async function createMerchant(deps: CoreDeps, input: NewMerchant): Promis
         dbackDelaySeconds: 3600,
         dbackOutcome: 'S',
         accountStatus: 'normal',
+        nonRefundableProducts: [],
         mapiRsaPublicKey: null,
         mapiDsaPublicKey: null,
         createdAt: now,

@@ -6,6 +6,7 @@
  * receipt and fee in the ledger, in one transaction.
  */
 import { applyLedgerEntry } from '../store/sql/apply-ledger-entry.js';
+import { dropJob } from '../store/sql/jobs.js';
 import { findMerchant } from '../store/sql/merchants.js';
 import { findTrade, findTradeByNo, insertTrade, lockTrade, replaceFundBills, updateTrade } from '../store/sql/trades.js';
 import type { Trx } from '../store/store.js';
@@ -73,7 +74,7 @@ async function payFromBuyer(trx: Trx, payer: NonNullable<TradeDraft['payer']>, s
 async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now: number): Promise<Trade> {
   if (draft.notifyUrl && !isNotifyUrl(draft.notifyUrl))
     throw new DomainError('invalid_request', 'notify_url: an absolute http(s) URL of at most 256 characters');
-  const status = draft.status ?? 'TRADE_SUCCESS';
+  const status = paidStatus(merchant, draft.productCode ?? 'FACE_TO_FACE_PAYMENT', draft.status ?? 'TRADE_SUCCESS');
   const paid = isPaid(status);
   if (draft.payer && !paid) throw new DomainError('invalid_request', 'buyer_user_id: a buyer pays a paid trade (status TRADE_SUCCESS or TRADE_FINISHED)');
   if (draft.payer && (draft.fundBills || draft.vouchers))
@@ -102,7 +103,7 @@ async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now:
     buyerLogonId: fromBuyer?.buyerLogonId ?? draft.awaiting?.buyerLogonId ?? newBuyerLogonId(),
     status,
     frozen: false,
-    refundAllowed: true,
+    refundAllowed: status !== 'TRADE_FINISHED',
     buyerAccountStatus: 'normal',
     feeRatePpm: merchant.feeRatePpm,
     refundedAmount: 0,
@@ -125,6 +126,11 @@ async function recordTrade(trx: Trx, merchant: Merchant, draft: TradeDraft, now:
   await insertTrade(trx, trade);
   if (paid) await creditPayment(trx, trade, now);
   return trade;
+}
+
+/** A payment's status: TRADE_FINISHED for a product the merchant signed without refunds (notes §12.8). */
+function paidStatus(merchant: Merchant, productCode: string, status: TradeStatus): TradeStatus {
+  return status === 'TRADE_SUCCESS' && merchant.nonRefundableProducts.includes(productCode) ? 'TRADE_FINISHED' : status;
 }
 
 /** A simulated payment's fund bill: the merchant's default mix, less the vouchers' contributions. */
@@ -240,12 +246,15 @@ async function payWaitingTrade(trx: Trx, existing: Trade, merchant: Merchant, dr
     fundBills: bills,
     buyerUserId: fromBuyer?.buyerUserId ?? existing.buyerUserId,
     buyerLogonId: fromBuyer?.buyerLogonId ?? existing.buyerLogonId,
-    status: 'TRADE_SUCCESS',
+    status: paidStatus(merchant, existing.productCode, 'TRADE_SUCCESS'),
     gmtPayment: now,
     expiresAt: null,
     notifyUrl: draft.notifyUrl ?? existing.notifyUrl,
   };
+  paid.refundAllowed = paid.status !== 'TRADE_FINISHED';
   if (!keep) await replaceFundBills(trx, paid.tradeNo, bills);
+  // Paid, it no longer expires.
+  if (existing.expiresAt !== null) await dropJob(trx, 'trade_expiry', existing.tradeNo);
   await updateTrade(trx, paid.tradeNo, {
     ...amounts,
     chargeAmount,
@@ -253,6 +262,7 @@ async function payWaitingTrade(trx: Trx, existing: Trade, merchant: Merchant, dr
     buyerUserId: paid.buyerUserId,
     buyerLogonId: paid.buyerLogonId,
     status: paid.status,
+    refundAllowed: paid.refundAllowed ? 1 : 0,
     gmtPayment: now,
     expiresAt: null,
     notifyUrl: paid.notifyUrl,

@@ -86,6 +86,10 @@ export const settingsBody = z.object({
     .max(30 * 86400)
     .optional(),
   dback_outcome: z.enum(['S', 'F']).optional(),
+  non_refundable_products: z
+    .array(z.string().regex(/^[A-Z0-9_]{1,64}$/))
+    .max(20)
+    .optional(),
   mapi_rsa_public_key: publicKeyText.nullable().optional(),
   mapi_dsa_public_key: publicKeyText.nullable().optional(),
   ...credentialFields,
@@ -208,6 +212,7 @@ export function toSettingsChange(body: z.infer<typeof settingsBody>): SettingsCh
     ...(body.dback_delay_seconds !== undefined && { dbackDelaySeconds: body.dback_delay_seconds }),
     ...(body.dback_outcome !== undefined && { dbackOutcome: body.dback_outcome }),
     ...(body.account_status !== undefined && { accountStatus: body.account_status }),
+    ...(body.non_refundable_products !== undefined && { nonRefundableProducts: body.non_refundable_products }),
     ...(body.mapi_rsa_public_key !== undefined && { mapiRsaPublicKey: body.mapi_rsa_public_key }),
     ...(body.mapi_dsa_public_key !== undefined && { mapiDsaPublicKey: body.mapi_dsa_public_key }),
     ...(body.md5_key !== undefined && { md5Key: body.md5_key }),

@@ -17,6 +17,7 @@ export function merchantView(merchant: Merchant): Record<string, unknown> {
     balance: formatYuan(merchant.balance),
     fee_rate: formatRate(merchant.feeRatePpm),
     refund_window_days: merchant.refundWindowDays,
+    non_refundable_products: merchant.nonRefundableProducts,
     pwd_refund_enabled: merchant.pwdRefundEnabled,
     default_fund_mix: merchant.defaultFundMix.map((share) => ({
       fund_channel: share.fundChannel,

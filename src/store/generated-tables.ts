@@ -181,6 +181,7 @@ export interface Merchants {
   mapiRsaPublicKey: string | null;
   md5Key: string;
   name: string;
+  nonRefundableProducts: Generated<string>;
   paymentPasswordHash: string;
   pid: string;
   pwdRefundEnabled: Generated<number>;

@@ -3,7 +3,7 @@
  * official SDK's pageExecute form (page.pay, at a PC's width) or follows its GET link (wap.pay, at a phone's);
  * the buyer logs in (a wrong password first), chooses channels and a coupon, gets the payment password wrong,
  * pays, and lands on the merchant's return page, whose parameters the SDK's checkNotifySign accepts; the
- * notification arrives. A closed order and the gateway's error page are shown too. A precreate QR code is
+ * notification arrives; two refunds, over v1 and v3, give every channel back in the documented order. A closed order and the gateway's error page are shown too. A precreate QR code is
  * opened at a phone's width and paid, with an order that limits its channels, and one left to expire; a create
  * order is paid on the cashier the admin API shows, after another buyer is refused. Screenshots of every page
  * are saved in test-output/screenshots (buyer-pc-*, buyer-wap-*, buyer-qr-*, buyer-mini-*).
@@ -14,7 +14,8 @@ import { after, before, describe, it } from 'node:test';
 import { LocalSite } from '../support/local-site.js';
 import { browserSkip, launchBrowser, requireBrowser, type Browser } from '../support/browser.js';
 import { useHarness, type MerchantKit } from '../support/harness.js';
-import { advanceClock, runDueJobs, type Reply } from '../support/refund-calls.js';
+import { v3Sdk } from '../support/openapi-v3-client.js';
+import { advanceClock, assertSuccess, refund, runDueJobs, type Reply } from '../support/refund-calls.js';
 
 const LOGIN_PASSWORD = 'buyer-login-1';
 const PAYMENT_PASSWORD = '135790';
@@ -204,6 +205,37 @@ describe('the buyer’s cashier in a real browser', { skip: browserSkip() }, () 
             ['ALIPAYACCOUNT', '40.00'],
             ['FINANCEACCOUNT', '68.00'],
           ],
+    );
+
+    // Refunded in two parts, over v1 and v3: the buyer's own channels first in the order they paid, then the
+    // coupon (whole), every channel back to what it held.
+    const [firstPart, rest] = wap ? ['10.00', '22.50'] : ['50.00', '78.00'];
+    assertSuccess(await refund(kitOf, { out_trade_no: no, refund_amount: firstPart, out_request_no: `${no}-R1` }));
+    const second = await v3Sdk(harness, kitOf).curl('POST', '/v3/alipay/trade/refund', {
+      body: { out_trade_no: no, refund_amount: rest, out_request_no: `${no}-R2` },
+    });
+    assert.equal(second.responseHttpStatus, 200);
+    const refunds = ((await harness.adminOk('GET', `/refunds?trade_no=${query.trade_no}`)).refunds as Reply[]).sort((a, b) =>
+      String(a.out_request_no).localeCompare(String(b.out_request_no)),
+    );
+    // What each refund took from each channel (allocations are listed in the fund bill's order).
+    assert.deepEqual(
+      refunds.map((r) => Object.fromEntries((r.fund_allocations as Reply[]).map((a) => [a.fund_channel, a.amount]))),
+      wap
+        ? [
+            { POINT: '1.50', PCREDIT: '8.50' },
+            { PCREDIT: '15.84', COUPON: '6.66' },
+          ]
+        : [
+            { ALIPAYACCOUNT: '40.00', FINANCEACCOUNT: '10.00' },
+            { FINANCEACCOUNT: '58.00', MDISCOUNT: '20.00' },
+          ],
+    );
+    const restored = (await harness.adminOk('GET', `/buyers/${buyer.buyer_user_id}`)).funds as Reply;
+    assert.deepEqual([restored.balance, restored.yuebao, restored.points, restored.huabei_used], ['40.00', '100.00', '1.50', '0.00']);
+    assert.ok(
+      (restored.coupons as Reply[]).every((c) => c.remaining === c.amount),
+      'every coupon whole again',
     );
 
     // Back on the cashier afterwards: it says the order is paid.

@@ -115,6 +115,30 @@ describeEachEngine('alipay.trade.precreate', (engine) => {
     });
   });
 
+  describe('a product the merchant signed without refunds', () => {
+    it('is TRADE_FINISHED once paid, notified so, and refunded by nothing (ACQ.TRADE_HAS_FINISHED)', async () => {
+      await harness.adminOk('PATCH', `/merchants/${kit.pid}`, { non_refundable_products: ['QR_CODE_OFFLINE'] });
+      try {
+        const buyer = await newBuyer(harness, kit.pid);
+        const no = outTradeNo();
+        const reply = await precreate(kit, { out_trade_no: no, total_amount: '10.00', subject: '门票', product_code: 'QR_CODE_OFFLINE' }, receiver.url);
+        const { cashier, browser } = await scan(reply.qr_code);
+        const choice = await logIn(browser, cashier, buyer.logon_id, BUYER_LOGIN_PASSWORD);
+        await browser.post(`${cashier}/pay`, { pay_ALIPAYACCOUNT: '1', payment_password: BUYER_PAYMENT_PASSWORD }, choice);
+        const trade = await query(kit, no);
+        assert.equal(trade.trade_status, 'TRADE_FINISHED');
+        assert.equal(trade.receipt_amount, '10.00');
+        await runDueJobs(harness);
+        const notified = receiver.received.filter((n) => n.fields.out_trade_no === no).map((n) => n.fields.trade_status);
+        assert.deepEqual(notified, ['TRADE_FINISHED']);
+        assertBusinessError(await refund(kit, { out_trade_no: no, refund_amount: '1.00' }), 'ACQ.TRADE_HAS_FINISHED', '交易已完结');
+        assert.equal((await buyerFunds(harness, buyer.buyer_user_id)).balance, '40.00');
+      } finally {
+        await harness.adminOk('PATCH', `/merchants/${kit.pid}`, { non_refundable_products: [] });
+      }
+    });
+  });
+
   describe('the same request again', () => {
     it('gives the same QR code, 20 times at most; then ACQ.APPLY_PC_MERCHANT_CODE_ERROR', async () => {
       const biz = { out_trade_no: outTradeNo(), total_amount: '5.00', subject: '包子' };

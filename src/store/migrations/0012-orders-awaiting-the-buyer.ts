@@ -5,7 +5,9 @@
  * `passback_params` its notifications echo, the buyer it is for (create names one; otherwise the buyer who
  * logged in) and how often the merchant asked for it (precreate refuses a QR code past 20 requests). A trade
  * keeps `passback_params` too, and `expires_at`: when a trade waiting for the buyer closes by itself. An app may
- * ask for the WAIT_BUYER_PAY notification Alipay sends for a trade created unpaid (off by default, §12.8).
+ * ask for the WAIT_BUYER_PAY notification Alipay sends for a trade created unpaid (off by default, §12.8). A
+ * merchant may sign products that allow no refund (`non_refundable_products`, a JSON array of product codes):
+ * their trades are TRADE_FINISHED once paid.
  */
 import type { Kysely } from 'kysely';
 
@@ -24,6 +26,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.alterTable('trades').addColumn('passback_params', 'text').execute();
   await db.schema.alterTable('trades').addColumn('expires_at', 'bigint').execute();
+  await db.schema
+    .alterTable('merchants')
+    .addColumn('non_refundable_products', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
   await db.schema
     .alterTable('apps')
     .addColumn('notify_wait_buyer_pay', 'integer', (c) => c.notNull().defaultTo(0))

@@ -197,6 +197,7 @@ table merchants
   column mapi_dsa_public_key text
   column created_at bigint not null
   column account_status text not null default 'normal'::text
+  column non_refundable_products text not null default '[]'::text
   constraint merchants_balance_not_negative CHECK (balance >= 0)
   constraint merchants_email_key UNIQUE (email)
   constraint merchants_pkey PRIMARY KEY (pid)

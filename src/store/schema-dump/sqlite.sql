@@ -197,6 +197,7 @@ table merchants
   column mapi_dsa_public_key text
   column created_at bigint not null
   column account_status text not null default 'normal'
+  column non_refundable_products text not null default '[]'
   check merchants_balance_not_negative (balance >= 0)
   primary key (pid)
   unique (email)

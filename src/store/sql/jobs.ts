@@ -137,6 +137,14 @@ export async function completeJob(db: Db, job: ClaimedJob, workerId: string): Pr
   await releaseRearmedJob(db, claim);
 }
 
+/**
+ * The job is no longer owed (a trade paid or closed before its expiry): it leaves the table unless a worker is
+ * running it, which then finds nothing to do.
+ */
+export async function dropJob(db: Db, kind: JobKind, subject: string): Promise<void> {
+  await db.deleteFrom('jobs').where('kind', '=', kind).where('subject', '=', subject).where('lockedBy', 'is', null).execute();
+}
+
 type Claim = { id: number; revision: number; workerId: string };
 const deleteClaimedJob = prepareQuery((db, p: Claim) =>
   db.deleteFrom('jobs').where('id', '=', p.id).where('lockedBy', '=', p.workerId).where('revision', '=', p.revision),

@@ -18,6 +18,7 @@ export async function insertMerchant(db: Db, merchant: Omit<Merchant, 'balance'>
       balance: 0,
       pwdRefundEnabled: merchant.pwdRefundEnabled ? 1 : 0,
       defaultFundMix: JSON.stringify(merchant.defaultFundMix),
+      nonRefundableProducts: JSON.stringify(merchant.nonRefundableProducts),
     })
     .execute();
 }
@@ -55,6 +56,7 @@ export type MerchantSettings = Partial<
     | 'dbackDelaySeconds'
     | 'dbackOutcome'
     | 'accountStatus'
+    | 'nonRefundableProducts'
     | 'mapiRsaPublicKey'
     | 'mapiDsaPublicKey'
     | 'md5Key'
@@ -63,8 +65,9 @@ export type MerchantSettings = Partial<
   Partial<MerchantCredentials>;
 
 export async function updateMerchantSettings(db: Db, pid: string, settings: MerchantSettings): Promise<void> {
-  const { pwdRefundEnabled, defaultFundMix, ...plain } = settings;
+  const { pwdRefundEnabled, defaultFundMix, nonRefundableProducts, ...plain } = settings;
   const update: Updateable<MerchantTable> = { ...plain };
+  if (nonRefundableProducts !== undefined) update.nonRefundableProducts = JSON.stringify(nonRefundableProducts);
   if (pwdRefundEnabled !== undefined) update.pwdRefundEnabled = pwdRefundEnabled ? 1 : 0;
   if (defaultFundMix !== undefined) update.defaultFundMix = JSON.stringify(defaultFundMix);
   if (Object.keys(update).length === 0) return;
@@ -85,6 +88,7 @@ function toMerchant(row: MerchantRow): Merchant {
     dbackDelaySeconds: row.dbackDelaySeconds,
     dbackOutcome: row.dbackOutcome === 'F' ? 'F' : 'S',
     accountStatus: row.accountStatus === 'frozen' ? 'frozen' : 'normal',
+    nonRefundableProducts: JSON.parse(row.nonRefundableProducts) as string[],
     mapiRsaPublicKey: row.mapiRsaPublicKey,
     mapiDsaPublicKey: row.mapiDsaPublicKey,
     createdAt: row.createdAt,
