@@ -162,7 +162,15 @@ export function addAdminCommands(program: Command): void {
   serverOptions(program.command('reset').description('empty the world back to its seed (--seed, --demo), the clock back to its start')).action(
     async (options: ServerOptions) => {
       const world = await clientFor(options).reset();
-      print(options, world, () => `reset: clock at ${world.now}\n${textTable(['table', 'rows'], Object.entries(world.rows).filter(([, rows]) => rows > 0))}`);
+      print(
+        options,
+        world,
+        () =>
+          `reset: clock at ${world.now}\n${textTable(
+            ['table', 'rows'],
+            Object.entries(world.rows).filter(([, rows]) => rows > 0),
+          )}`,
+      );
     },
   );
 
