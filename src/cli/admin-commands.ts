@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ClockMove, JobRun, Notification, Refund, Trade } from '../kit/admin-api.js';
 import { adminClient, type AdminClient } from '../kit/admin-client.js';
 import { formatDuration, parseDuration } from '../kit/duration.js';
