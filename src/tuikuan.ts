@@ -12,6 +12,8 @@ import { makePrivateDir, tightenPrivateFiles, writePrivateFile } from './private
 import { FaultWatch } from './core/faults.js';
 import { loadPlatformKey, type DeclaredPlatform, type PlatformKey } from './core/platform.js';
 import { applyWorldSeed, WorldConflict } from './core/world-seed.js';
+import { WorldGate } from './core/world-gate.js';
+import { WorldSnapshots } from './core/world-snapshots.js';
 import type { DeclaredWorld } from './seed-file.js';
 import type { PlatformView } from './http/admin-views.js';
 import { buildServer, type HttpLimits } from './http/server.js';
@@ -97,6 +99,8 @@ export interface Tuikuan {
   /** Absent in a worker-only process. */
   server?: FastifyInstance;
   worker: Worker;
+  /** Reset and snapshots of the whole world (this process's requests and worker are held while they run). */
+  world: WorldSnapshots;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -207,7 +211,29 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       leaseMs: options.leaseMs ?? (envLease > 0 ? envLease : 60_000),
       ...(syncClock && { beforeClaim: syncClock }),
     });
-    const services: Services = { store, clock, jobsAdded: () => worker.wake(), faults: new FaultWatch({ store, clock }) };
+    const faults = new FaultWatch({ store, clock });
+    const services: Services = { store, clock, jobsAdded: () => worker.wake(), faults };
+    const apps = appDirectory(store, realClock);
+    const gate = new WorldGate();
+    const world = new WorldSnapshots({
+      store,
+      clock,
+      gate,
+      async pauseBackground() {
+        const wasRunning = worker.running;
+        await worker.stop();
+        return () => {
+          if (wasRunning) worker.start();
+        };
+      },
+      forgetCaches() {
+        apps.forget();
+        faults.forget();
+      },
+      async applySeeds() {
+        for (const seed of options.seeds ?? []) await applyWorldSeed({ store, clock }, seed.world);
+      },
+    });
     const close = async (server?: FastifyInstance) => {
       await server?.close();
       await worker.stop();
@@ -221,6 +247,7 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       services,
       logger,
       worker,
+      world,
     };
     if (role === 'worker') {
       worker.start();
@@ -231,7 +258,7 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       services,
       platformKey: platform.privateKey,
       certificates: platform.certificates,
-      apps: appDirectory(store, realClock),
+      apps,
       ...(options.replySigning && { replySigning: options.replySigning }),
       methods: openApiMethods,
       logger,
@@ -251,6 +278,8 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       platform,
       worker,
       delivery,
+      gate,
+      world,
       ...(options.httpLimits && { limits: options.httpLimits }),
       ...(syncClock && { beforeRequest: syncClock }),
       ...(options.metricsText && { metricsText: options.metricsText }),

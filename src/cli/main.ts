@@ -6,6 +6,8 @@ import { openStore } from '../store/store.js';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { serve, type ServeOptions } from './serve.js';
+import { addAdminCommands } from './admin-commands.js';
+import { AdminApiError } from '../kit/admin-client.js';
 
 function processCount(value: string): number {
   if (value === 'auto') return availableParallelism();
@@ -72,7 +74,11 @@ program
     console.log(pair.privateKeyPem + pair.publicKeyPem);
   });
 
+addAdminCommands(program);
+
 program.parseAsync().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  // The admin API's refusals by their stable code (`trade_not_found: no trade …`), as scripts match them.
+  if (error instanceof AdminApiError) console.error(`${error.code}: ${error.message}`);
+  else console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

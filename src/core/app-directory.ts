@@ -9,12 +9,15 @@ import type { Store } from '../store/store.js';
 
 export type AppDirectory = (appId: string) => Promise<App | undefined>;
 
+/** A directory that can be told to forget what it read (after a restore or reset of the whole world). */
+export type ForgetfulAppDirectory = AppDirectory & { forget(): void };
+
 /** How long an app read is used before it is read again. (Default: 1 s) */
 export const APP_READ_TTL_MS = 1000;
 
-export function appDirectory(store: Store, realClock: Clock, ttlMs = APP_READ_TTL_MS): AppDirectory {
+export function appDirectory(store: Store, realClock: Clock, ttlMs = APP_READ_TTL_MS): ForgetfulAppDirectory {
   const apps = new Map<string, { app: App; readAt: number }>();
-  return async (appId) => {
+  const find: AppDirectory = async (appId) => {
     const now = realClock.now();
     const cached = apps.get(appId);
     if (cached && now - cached.readAt < ttlMs) return cached.app;
@@ -28,4 +31,5 @@ export function appDirectory(store: Store, realClock: Clock, ttlMs = APP_READ_TT
     }
     return app;
   };
+  return Object.assign(find, { forget: () => apps.clear() });
 }

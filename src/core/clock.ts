@@ -36,4 +36,12 @@ export class VirtualClock implements Clock {
   set(ms: number): void {
     if (ms > this.#now) this.#now = ms;
   }
+
+  /**
+   * Puts the clock at `ms`, earlier included. Only a restore or reset of the whole world runs time back: its
+   * data goes back to that moment with it, so nothing in the store is dated after the clock.
+   */
+  rewind(ms: number): void {
+    this.#now = ms;
+  }
 }

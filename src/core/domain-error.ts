@@ -14,6 +14,7 @@ export const DOMAIN_ERROR_CODES = {
   token_not_found: 404,
   job_not_found: 404,
   buyer_not_found: 404,
+  snapshot_not_found: 404,
   duplicate: 409,
   balance_not_enough: 409,
   clock_not_virtual: 409,

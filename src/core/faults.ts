@@ -63,6 +63,11 @@ export class FaultWatch {
     return fault;
   }
 
+  /** Reads whether any fault is armed again at the next call (the faults table may hold other rows now: a restore). */
+  forget(): void {
+    this.#checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
   /** Takes one use of a fault armed for `method`, if any. */
   async next(method: string): Promise<Fault | null> {
     const now = this.#realClock.now();

@@ -1,4 +1,4 @@
-/** Admin API: the clock (advanced by hand when virtual) and the jobs waiting for it, dead ones run again by hand. */
+/** Admin API: the clock (advanced by hand when virtual, by seconds or to the next job, answering what ran) and the jobs waiting for it, dead ones run again by hand. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { formatChinaTime } from '../protocol/china-time.js';
@@ -7,15 +7,31 @@ import { DomainError } from '../core/domain-error.js';
 import type { Services } from '../methods/services.js';
 import { time } from './admin-views.js';
 import { allJobs, retryDead, type Job } from '../core/job-journal.js';
-import { advanceClock } from '../worker/advance-clock.js';
-import type { Worker } from '../worker/worker.js';
+import { advanceClock, advanceToNextJob, runsDuring } from '../worker/advance-clock.js';
+import type { JobRun, Worker } from '../worker/worker.js';
 
-const advanceBody = z.object({
-  advance_seconds: z
-    .number()
-    .min(0)
-    .max(366 * 86400),
-});
+const advanceBody = z.union([
+  z.object({
+    advance_seconds: z
+      .number()
+      .min(0)
+      .max(366 * 86400),
+  }),
+  z.object({ to_next_job: z.literal(true) }),
+]);
+
+/** A job run as the clock's answer lists it: what ran, how it ended, and when it runs next. */
+function runView(run: JobRun): Record<string, unknown> {
+  return {
+    id: run.id,
+    kind: run.kind,
+    subject: run.subject,
+    outcome: run.outcome,
+    at: formatChinaTime(run.at),
+    next_run_at: time(run.nextRunAt),
+    error: run.error,
+  };
+}
 
 export async function adminClockRoutes(app: FastifyInstance, options: { services: Services; worker: Worker }): Promise<void> {
   const { services } = options;
@@ -25,12 +41,19 @@ export async function adminClockRoutes(app: FastifyInstance, options: { services
 
   app.post('/clock', async (request) => {
     const parsed = advanceBody.safeParse(request.body ?? {});
-    if (!parsed.success) throw new DomainError('invalid_request', 'advance_seconds: a number of seconds, 0 or more');
-    if (!(services.clock instanceof VirtualClock)) {
+    if (!parsed.success) throw new DomainError('invalid_request', 'advance_seconds: a number of seconds, 0 or more (or to_next_job: true)');
+    const clock = services.clock;
+    if (!(clock instanceof VirtualClock)) {
       throw new DomainError('clock_not_virtual', 'the clock is real; start tuikuan with --clock virtual to advance it');
     }
-    await advanceClock(services.store, services.clock, options.worker, parsed.data.advance_seconds);
-    return view();
+    const move = parsed.data;
+    const ran = await runsDuring(options.worker, () =>
+      'to_next_job' in move
+        ? advanceToNextJob(services.store, clock, options.worker)
+        : advanceClock(services.store, clock, options.worker, move.advance_seconds),
+    );
+    // What ran on the way, in this process (a separate worker process's runs are in GET /jobs and the notifications).
+    return { ...view(), ran: ran.map(runView) };
   });
 
   const jobView = (job: Job) => ({

@@ -19,6 +19,8 @@ import { adminMerchantRoutes } from './admin-merchant-routes.js';
 import { adminNotificationRoutes } from './admin-notification-routes.js';
 import { adminRefundRoutes } from './admin-refund-routes.js';
 import { adminTradeRoutes } from './admin-trade-routes.js';
+import { adminWorldRoutes } from './admin-world-routes.js';
+import type { WorldSnapshots } from '../core/world-snapshots.js';
 import { platformView, type PlatformView } from './admin-views.js';
 import type { Metrics } from './metrics.js';
 
@@ -31,6 +33,8 @@ export interface AdminRoutesOptions {
   adminToken: string;
   platform: PlatformView;
   metrics: Metrics;
+  /** Reset and snapshots of the whole world. */
+  world: WorldSnapshots;
 }
 
 /** The admin API's error body: a stable code and a message. */
@@ -94,6 +98,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   await app.register(adminBatchRoutes, { services });
   await app.register(adminNotificationRoutes, { services, delivery: options.delivery });
   await app.register(adminClockRoutes, { services, worker: options.worker });
+  await app.register(adminWorldRoutes, { world: options.world });
 
   app.get('/platform', async () => platformView(options.platform));
 }

@@ -18,6 +18,15 @@ import { gatewayClientErrorHandler, gatewayRoutes } from './gateway-routes.js';
 import { gatewayV3Routes } from './gateway-v3-routes.js';
 import type { Metrics } from './metrics.js';
 import type { PlatformView } from './admin-views.js';
+import type { WorldGate } from '../core/world-gate.js';
+import type { WorldSnapshots } from '../core/world-snapshots.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route closes the world gate itself (reset, snapshots): it does not hold it open like other requests. */
+    outsideWorldGate?: boolean;
+  }
+}
 
 export interface ServerOptions {
   services: Services;
@@ -40,6 +49,10 @@ export interface ServerOptions {
   metricsText?: () => Promise<string>;
   /** The largest gateway request body, in bytes. (Default: 4 MiB) */
   gatewayBodyLimit?: number;
+  /** The gate every request holds open while it runs, so that a snapshot or restore sees the world at rest. */
+  gate: WorldGate;
+  /** Reset and snapshots of the whole world. */
+  world: WorldSnapshots;
 }
 
 /**
@@ -111,6 +124,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // No reply leaves before what it may show is on disk (group commit, store.ts).
   app.addHook('onSend', async () => options.services.store.durable());
 
+  // Every request holds the world gate from when its body has arrived (a slow client holds nothing) until its
+  // response is over, finished or abandoned; a snapshot, restore or reset waits for them, and new ones wait for it.
+  app.addHook('preHandler', async (request, reply) => {
+    if (request.routeOptions.config.outsideWorldGate) return;
+    const leave = await options.gate.enter();
+    reply.raw.once('close', leave);
+  });
+
   const beforeRequest = options.beforeRequest;
   if (beforeRequest) app.addHook('onRequest', async () => beforeRequest());
 
@@ -134,6 +155,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     adminToken: options.adminToken,
     platform: options.platform,
     metrics: options.metrics,
+    world: options.world,
   });
 
   await app.register(cashierRoutes, { prefix: '/cashier', services: options.services, platformKey: options.delivery.platformKey });

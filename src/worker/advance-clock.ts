@@ -6,7 +6,7 @@ import type { VirtualClock } from '../core/clock.js';
 import { countDueJobs, nextJobTime } from '../store/sql/jobs.js';
 import { writeVirtualNow } from '../store/sql/platform.js';
 import type { Store } from '../store/store.js';
-import type { Worker } from './worker.js';
+import type { JobRun, Worker } from './worker.js';
 
 const WAIT_FOR_OTHERS_MS = 20;
 
@@ -26,6 +26,29 @@ export async function advanceClock(store: Store, clock: VirtualClock, worker: Wo
   await moveTo(target);
   await runDue(store, clock, worker);
   return clock.now();
+}
+
+/**
+ * Moves the virtual clock to the next job's time (not at all when one is due already) and runs what is due then.
+ * Resolves false, leaving the clock where it is, when no job waits.
+ */
+export async function advanceToNextJob(store: Store, clock: VirtualClock, worker: Worker): Promise<boolean> {
+  const next = await nextJobTime(store.db);
+  if (next === null) return false;
+  await advanceClock(store, clock, worker, Math.max(0, next - clock.now()) / 1000);
+  return true;
+}
+
+/** Runs `work` and gives back every job run this process's worker recorded meanwhile, in order. */
+export async function runsDuring(worker: Worker, work: () => Promise<unknown>): Promise<JobRun[]> {
+  const runs: JobRun[] = [];
+  const stop = worker.onRun((run) => runs.push(run));
+  try {
+    await work();
+  } finally {
+    stop();
+  }
+  return runs;
 }
 
 /** Runs every job due now; jobs held by another process are waited for (their lease bounds the wait). */

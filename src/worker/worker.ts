@@ -14,6 +14,18 @@ export type JobOutcome = { kind: 'done' } | { kind: 'retry'; at: number; error?:
 
 export type JobHandlers = Record<JobKind, (subject: string) => Promise<JobOutcome>>;
 
+/** One run of a job, as this worker recorded it: done, to run again at `nextRunAt` (`retry`, or `failed` when it threw), or `dead`. */
+export interface JobRun {
+  id: number;
+  kind: JobKind;
+  subject: string;
+  outcome: 'done' | 'retry' | 'failed' | 'dead';
+  /** Business time when the run was recorded. */
+  at: number;
+  nextRunAt: number | null;
+  error: string | null;
+}
+
 /** Runs of a job that may throw before it is dead. */
 export const MAX_JOB_ATTEMPTS = 10;
 
@@ -50,9 +62,26 @@ export class Worker {
   #again = false;
   /** Resolves the wait of a drain that has free slots, when new jobs may be due. */
   #nudge: (() => void) | null = null;
+  readonly #observers = new Set<(run: JobRun) => void>();
 
   constructor(options: WorkerOptions) {
     this.#options = { leaseMs: 60_000, pollMs: 200, batchSize: 16, maxAttempts: MAX_JOB_ATTEMPTS, ...options };
+  }
+
+  /** Whether it looks for due jobs by itself (started, not stopped). */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Calls `observer` after every run this worker records (what `POST /admin/v1/clock` answers ran); returns what stops it. */
+  onRun(observer: (run: JobRun) => void): () => void {
+    this.#observers.add(observer);
+    return () => this.#observers.delete(observer);
+  }
+
+  #report(job: Job, outcome: JobRun['outcome'], nextRunAt: number | null, error: string | null): void {
+    const run: JobRun = { id: job.id, kind: job.kind, subject: job.subject, outcome, at: this.#options.clock.now(), nextRunAt, error };
+    for (const observer of this.#observers) observer(run);
   }
 
   start(): void {
@@ -169,16 +198,27 @@ export class Worker {
       const message = error instanceof Error ? error.message : String(error);
       this.#options.logger.error({ err: error, job: job.id, kind: job.kind, attempts: job.attempts + 1 }, 'job failed');
       const now = this.#options.clock.now();
-      if (job.attempts + 1 >= this.#options.maxAttempts) await killJob(db, job, this.id, { now, error: message });
-      else await rescheduleJob(db, job, this.id, nextJobRetry(job.attempts, now), message);
+      if (job.attempts + 1 >= this.#options.maxAttempts) {
+        await killJob(db, job, this.id, { now, error: message });
+        this.#report(job, 'dead', null, message);
+      } else {
+        const at = nextJobRetry(job.attempts, now);
+        await rescheduleJob(db, job, this.id, at, message);
+        this.#report(job, 'failed', at, message);
+      }
       return;
     } finally {
       clearInterval(renewal);
     }
     // Both only touch the revision claimed: a job scheduled again while it ran (a refund revived by a new
     // refund.apply just after this run gave it up) is run again, not deleted.
-    if (outcome.kind === 'done') await completeJob(db, job, this.id);
-    else await rescheduleJob(db, job, this.id, outcome.at, outcome.error ?? null);
+    if (outcome.kind === 'done') {
+      await completeJob(db, job, this.id);
+      this.#report(job, 'done', null, null);
+    } else {
+      await rescheduleJob(db, job, this.id, outcome.at, outcome.error ?? null);
+      this.#report(job, 'retry', outcome.at, outcome.error ?? null);
+    }
   }
 
   /** Renews the job's lease while it runs (a 1,000-line batch outlives one lease), so a live worker is not taken over. */

@@ -72,3 +72,8 @@ export async function startVirtualClock(db: Db, ms: number): Promise<number> {
 export async function writeVirtualNow(db: Db, ms: number): Promise<void> {
   await db.updateTable('platform').set({ virtualNow: ms }).where('id', '=', 1).where('virtualNow', '<', ms).execute();
 }
+
+/** Sets the shared virtual clock to `ms`, earlier included: only a restore or reset of the whole world does. */
+export async function setVirtualNow(db: Db, ms: number): Promise<void> {
+  await db.updateTable('platform').set({ virtualNow: ms }).where('id', '=', 1).execute();
+}
