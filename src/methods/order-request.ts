@@ -14,7 +14,7 @@ import type { PayOrderRequest } from '../core/pay-orders.js';
 import type { PayOrderMethod } from '../interfaces.js';
 import { parseChinaTime } from '../protocol/china-time.js';
 import { parsePositiveYuan } from '../protocol/yuan.js';
-import { amountField, optionalText, requiredText, type MethodContext } from './openapi-method.js';
+import { amountField, echoField, optionalText, requiredText, type MethodContext } from './openapi-method.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -97,6 +97,12 @@ function fingerprint(method: string, biz: object, totalFen: number): string {
     return value;
   };
   return JSON.stringify(canonical({ ...biz, total_amount: totalFen, method }));
+}
+
+/** What a refused order request still carries: the out_trade_no it gave. */
+export function echoedOrder(biz: unknown): Record<string, string> {
+  const outTradeNo = echoField(biz, 'out_trade_no');
+  return outTradeNo ? { out_trade_no: outTradeNo } : {};
 }
 
 export type OrderRequestError = 'ACQ.INVALID_PARAMETER' | 'ACQ.TOTAL_FEE_EXCEED' | 'ACQ.NOW_TIME_AFTER_EXPIRE_TIME_ERROR';

@@ -10,8 +10,8 @@
 import { z } from 'zod';
 import { createTradeForBuyer, type BuyerReference } from '../core/waiting-trade.js';
 import { orderError, type OrderErrorName } from '../protocol/openapi/business-errors.js';
-import { defineMethod, echoField, failure, optionalText, queryOptionsField, success } from './openapi-method.js';
-import { FACE_TO_FACE_TIMEOUT, orderFields, orderRequest } from './order-request.js';
+import { defineMethod, failure, optionalText, queryOptionsField, success } from './openapi-method.js';
+import { echoedOrder, FACE_TO_FACE_TIMEOUT, orderFields, orderRequest } from './order-request.js';
 
 const bizSchema = z.object({
   ...orderFields,
@@ -31,18 +31,13 @@ const bizSchema = z.object({
   query_options: queryOptionsField,
 });
 
-function echoed(biz: unknown): Record<string, string> {
-  const outTradeNo = echoField(biz, 'out_trade_no');
-  return outTradeNo ? { out_trade_no: outTradeNo } : {};
-}
-
-const failed = (name: OrderErrorName, biz: unknown) => failure(orderError(name), echoed(biz));
+const failed = (name: OrderErrorName, biz: unknown) => failure(orderError(name), echoedOrder(biz));
 
 export const tradeCreate = defineMethod({
   name: 'alipay.trade.create',
   bizSchema,
   errors: orderError,
-  failureFields: (biz) => echoed(biz),
+  failureFields: (biz) => echoedOrder(biz),
   invalid: (biz) => failed('ACQ.INVALID_PARAMETER', biz),
   async run(biz, context) {
     // One buyer identifier is needed; an open id names no buyer of this world.

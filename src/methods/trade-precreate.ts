@@ -9,8 +9,8 @@
 import { z } from 'zod';
 import { openPayOrder } from '../core/pay-orders.js';
 import { orderError, type OrderErrorName } from '../protocol/openapi/business-errors.js';
-import { defineMethod, echoField, failure, optionalText, queryOptionsField, success } from './openapi-method.js';
-import { FACE_TO_FACE_TIMEOUT, orderFields, orderRequest } from './order-request.js';
+import { defineMethod, failure, optionalText, queryOptionsField, success } from './openapi-method.js';
+import { echoedOrder, FACE_TO_FACE_TIMEOUT, orderFields, orderRequest } from './order-request.js';
 
 const bizSchema = z.object({
   ...orderFields,
@@ -26,19 +26,13 @@ const bizSchema = z.object({
   query_options: queryOptionsField,
 });
 
-const failed = (name: OrderErrorName, biz: unknown) => {
-  const outTradeNo = echoField(biz, 'out_trade_no');
-  return failure(orderError(name), outTradeNo ? { out_trade_no: outTradeNo } : {});
-};
+const failed = (name: OrderErrorName, biz: unknown) => failure(orderError(name), echoedOrder(biz));
 
 export const tradePrecreate = defineMethod({
   name: 'alipay.trade.precreate',
   bizSchema,
   errors: orderError,
-  failureFields: (biz) => {
-    const outTradeNo = echoField(biz, 'out_trade_no');
-    return outTradeNo ? { out_trade_no: outTradeNo } : {};
-  },
+  failureFields: (biz) => echoedOrder(biz),
   invalid: (biz) => failed('ACQ.INVALID_PARAMETER', biz),
   async run(biz, context) {
     const asked = orderRequest({ method: 'alipay.trade.precreate', biz, context, productCode: biz.product_code, timeout: FACE_TO_FACE_TIMEOUT });

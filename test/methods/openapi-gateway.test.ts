@@ -99,8 +99,8 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
     });
 
     it('isv.invalid-method: a method the gateway does not serve', async () => {
-      const { form } = signedForm(app, { method: 'alipay.trade.precreate' });
-      const reply = await signedError(form, '40002', 'isv.invalid-method', 'Invalid Arguments', 'alipay_trade_precreate_response');
+      const { form } = signedForm(app, { method: 'alipay.trade.app.pay' });
+      const reply = await signedError(form, '40002', 'isv.invalid-method', 'Invalid Arguments', 'alipay_trade_app_pay_response');
       assert.equal(reply.node.sub_msg, '不存在的方法名');
     });
 
@@ -307,7 +307,7 @@ describeEachEngine('the OpenAPI gateway’s public errors', (engine) => {
         subMsg: '参数无效：notify_url',
         provoke: query({ params: { notify_url: 'ftp://shop.example.com/notify' } }),
       },
-      { subCode: 'isv.invalid-method', code: '40002', msg: INVALID, subMsg: '不存在的方法名', provoke: query({ method: 'alipay.trade.precreate' }) },
+      { subCode: 'isv.invalid-method', code: '40002', msg: INVALID, subMsg: '不存在的方法名', provoke: query({ method: 'alipay.trade.app.pay' }) },
       { subCode: 'isv.invalid-format', code: '40002', msg: INVALID, subMsg: '无效的数据格式', provoke: query({ params: { format: 'xml' } }) },
       { subCode: 'isv.invalid-signature-type', code: '40002', msg: INVALID, subMsg: '无效的签名类型', provoke: query({ params: { sign_type: 'MD5' } }) },
       {

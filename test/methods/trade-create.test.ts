@@ -10,18 +10,13 @@ import { describeEachEngine } from '../support/engines.js';
 import { type MerchantKit, useHarness } from '../support/harness.js';
 import { v3Error, v3Sdk } from '../support/openapi-v3-client.js';
 import { BuyerBrowser, logIn } from '../support/page-pay-flow.js';
-import { advanceClock, assertBusinessError, assertSuccess, getTrade, runDueJobs, type Biz, type Reply } from '../support/refund-calls.js';
+import { advanceClock, assertBusinessError, assertSuccess, exec, queryTrade, getTrade, runDueJobs, type Biz, type Reply } from '../support/refund-calls.js';
 
 let counter = 0;
 const outTradeNo = () => `CR${Date.now()}${++counter}`;
 
-function create(kit: MerchantKit, biz: Biz, notifyUrl?: string): Promise<Reply> {
-  return kit.sdk.exec('alipay.trade.create', { bizContent: biz, ...(notifyUrl && { notify_url: notifyUrl }) }, { validateSign: true }) as Promise<Reply>;
-}
-
-function query(kit: MerchantKit, no: string): Promise<Reply> {
-  return kit.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: no } }, { validateSign: true }) as Promise<Reply>;
-}
+const create = (kit: MerchantKit, biz: Biz, notifyUrl?: string) => exec(kit, 'alipay.trade.create', biz, notifyUrl);
+const query = queryTrade;
 
 describeEachEngine('alipay.trade.create', (engine) => {
   const { harness, kit, receiver } = useHarness(engine, { clock: 'virtual', receiver: 'success' });

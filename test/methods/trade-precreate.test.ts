@@ -11,18 +11,13 @@ import { describeEachEngine } from '../support/engines.js';
 import { type MerchantKit, useHarness } from '../support/harness.js';
 import { v3Error, v3Sdk } from '../support/openapi-v3-client.js';
 import { BuyerBrowser, logIn } from '../support/page-pay-flow.js';
-import { advanceClock, assertBusinessError, assertSuccess, refund, runDueJobs, type Biz, type Reply } from '../support/refund-calls.js';
+import { advanceClock, assertBusinessError, assertSuccess, exec, queryTrade, refund, runDueJobs, type Biz, type Reply } from '../support/refund-calls.js';
 
 let counter = 0;
 const outTradeNo = () => `QR${Date.now()}${++counter}`;
 
-function precreate(kit: MerchantKit, biz: Biz, notifyUrl?: string): Promise<Reply> {
-  return kit.sdk.exec('alipay.trade.precreate', { bizContent: biz, ...(notifyUrl && { notify_url: notifyUrl }) }, { validateSign: true }) as Promise<Reply>;
-}
-
-function query(kit: MerchantKit, no: string): Promise<Reply> {
-  return kit.sdk.exec('alipay.trade.query', { bizContent: { out_trade_no: no } }, { validateSign: true }) as Promise<Reply>;
-}
+const precreate = (kit: MerchantKit, biz: Biz, notifyUrl?: string) => exec(kit, 'alipay.trade.precreate', biz, notifyUrl);
+const query = queryTrade;
 
 describeEachEngine('alipay.trade.precreate', (engine) => {
   const { harness, kit, receiver } = useHarness(engine, { clock: 'virtual', receiver: 'success' });

@@ -11,8 +11,14 @@ export type Reply = Record<string, any>;
 
 export type Biz = Record<string, unknown>;
 
-async function exec(kit: MerchantKit, method: string, bizContent: Biz): Promise<Reply> {
-  return (await kit.sdk.exec(method, { bizContent }, { validateSign: true })) as Reply;
+/** Any OpenAPI method, through the SDK, with the public notify_url when given. */
+export async function exec(kit: MerchantKit, method: string, bizContent: Biz, notifyUrl?: string): Promise<Reply> {
+  return (await kit.sdk.exec(method, { bizContent, ...(notifyUrl && { notify_url: notifyUrl }) }, { validateSign: true })) as Reply;
+}
+
+/** alipay.trade.query by out_trade_no */
+export function queryTrade(kit: MerchantKit, outTradeNo: string): Promise<Reply> {
+  return exec(kit, 'alipay.trade.query', { out_trade_no: outTradeNo });
 }
 
 /** alipay.trade.refund */
