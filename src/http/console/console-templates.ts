@@ -22,6 +22,9 @@ export const CONSOLE_SOURCE_DIR = `${packageRoot()}src/http/console/`;
 const eta = new Eta({
   views: `${CONSOLE_SOURCE_DIR}templates`,
   autoEscape: true,
+  // A missing value prints as nothing (not "undefined" or "null"); the filter runs before the escape.
+  autoFilter: true,
+  filterFunction: (value: unknown) => (value === undefined || value === null ? '' : String(value)),
   // Templates are read once and kept: they do not change while tuikuan runs.
   cache: true,
   // Whitespace after tags is trimmed so that tables stay compact in the page source.
