@@ -45,7 +45,7 @@ function buyerCard(t: Strings, b: Buyer) {
     yuebao: yuan(funds.yuebao),
     huabei: yuan(funds.huabeiLimit - funds.huabeiUsed),
     points: String(funds.points),
-    cards: funds.bankCards.map((card) => `${card.bankCode} ${card.fundType === 'CREDIT_CARD' ? '💳' : ''}···${card.cardTail}`),
+    cards: funds.bankCards.map((card) => `${card.bankCode} ${label(t, 'cardtype', card.fundType)} ···${card.cardTail}`),
     coupons: funds.coupons.map((c) => `${c.name} ${yuan(c.remaining)}`),
   };
 }
@@ -65,6 +65,12 @@ function platformFiles(platform: PlatformView): Array<{ name: string; pem: strin
     { name: 'alipayCertPublicKey_RSA2.crt', pem: platform.certificates.platformCertPem },
     { name: 'alipayRootCert.crt', pem: platform.certificates.rootCertPem },
   ];
+}
+
+/** What a merchant configures for this app: its own files, and the platform's key (public-key mode) or certificates (cert mode). */
+function appDownloads(app: App, platform: PlatformView): Array<{ name: string; pem: string }> {
+  const [key, ...certificates] = platformFiles(platform);
+  return [...appFiles(app), ...(app.keyMode === 'cert' ? certificates : key ? [key] : [])];
 }
 
 function download(reply: FastifyReply, file: { name: string; pem: string } | undefined): FastifyReply {
@@ -151,7 +157,7 @@ export async function consoleAccountRoutes(app: FastifyInstance, options: { serv
     const { t } = context;
     const found = await requireApp(services, request.params.appId);
     const base = appHref(found.appId);
-    const files = [...appFiles(found), ...(found.keyMode === 'cert' ? platformFiles(platform).slice(1) : [])];
+    const files = appDownloads(found, platform);
     return sendPage(
       reply,
       context,
@@ -182,7 +188,7 @@ export async function consoleAccountRoutes(app: FastifyInstance, options: { serv
 
   app.get<{ Params: { appId: string; name: string } }>('/apps/:appId/files/:name', async (request, reply) => {
     const found = await requireApp(services, request.params.appId);
-    const files = [...appFiles(found), ...(found.keyMode === 'cert' ? platformFiles(platform).slice(1) : [])];
+    const files = appDownloads(found, platform);
     return download(
       reply,
       files.find((f) => f.name === request.params.name),

@@ -17,6 +17,7 @@ import type { Services } from '../../methods/services.js';
 import { lineCode } from '../../protocol/mapi/batch-line-codes.js';
 import type { Worker } from '../../worker/worker.js';
 import { faultBody, parse } from '../admin-bodies.js';
+import { checkedFaultRequest } from '../admin-fault-routes.js';
 import { BATCH_TONES, DASH, JOB_TONES, REFUND_TONES, time, tone, yuan } from './console-format.js';
 import { action, contextOf, formText } from './console-http.js';
 import { label, sendPage } from './console-page.js';
@@ -188,17 +189,7 @@ export async function consoleOperationRoutes(
         ...(times !== undefined && { times: Number(times) }),
         phase: formText(request, 'phase'),
       });
-      const method = methods.find((m) => m.name === body.method);
-      if (!method) throw new DomainError('invalid_request', `method: ${body.method} is not served here`);
-      if (body.sub_code !== 'isp.unknow-error' && !method.errors.find(body.sub_code)) {
-        throw new DomainError('invalid_request', `sub_code: one of isp.unknow-error, ${method.errors.names.join(', ')}`);
-      }
-      await services.faults.arm({
-        method: body.method,
-        subCode: body.sub_code,
-        ...(body.times !== undefined && { times: body.times }),
-        ...(body.phase && { phase: body.phase }),
-      });
+      await services.faults.arm(checkedFaultRequest(methods, body));
       return { notice: 'armed' };
     }),
   );
