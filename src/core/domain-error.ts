@@ -19,6 +19,7 @@ export const DOMAIN_ERROR_CODES = {
   balance_not_enough: 409,
   clock_not_virtual: 409,
   job_not_dead: 409,
+  notification_delivered: 409,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_CODES;

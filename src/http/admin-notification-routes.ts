@@ -1,4 +1,4 @@
-/** Admin API: every notification owed, every attempt to deliver it, and a re-send by hand. */
+/** Admin API: every notification owed, every attempt to deliver it, a re-send by hand, and one made due now for the worker. */
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../methods/services.js';
 import { oneOf } from './admin-bodies.js';
@@ -7,6 +7,7 @@ import { encodeOwedNotification } from '../protocol/notification-params.js';
 import { findNotifications, NOTIFICATION_KINDS, notificationAttempts, requireNotification, type Notification } from '../core/notification-journal.js';
 import type { DeliveryOptions } from '../worker/deliver-notification.js';
 import { deliverNotification } from '../worker/deliver-notification.js';
+import { resendNotificationNow } from '../core/notification-resend.js';
 
 async function notificationView(services: Services, notification: Notification): Promise<Record<string, unknown>> {
   const attempts = await notificationAttempts(services, notification);
@@ -61,5 +62,12 @@ export async function adminNotificationRoutes(app: FastifyInstance, options: { s
     const notification = await requireNotification(services, request.params.notifyId);
     await deliverNotification(options.delivery, notification.id, true);
     return notificationView(services, await requireNotification(services, request.params.notifyId));
+  });
+
+  // Made due now and delivered by the worker, as a scheduled attempt (counted): the console's "resend now".
+  app.post<{ Params: { notifyId: string } }>('/notifications/:notifyId/due-now', async (request, reply) => {
+    const notification = await resendNotificationNow(services, request.params.notifyId);
+    services.jobsAdded();
+    return reply.code(202).send(await notificationView(services, notification));
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The fastify app: the gateway, the admin API, health and metrics. Routing and wiring only — every
+ * The fastify app: the gateway, the admin API, the cashier pages, the console, health and metrics. Routing and wiring only — every
  * decision is made below, in methods/ and core/.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
@@ -11,6 +11,7 @@ import type { OpenApiV3Gateway } from '../methods/openapi-v3-gateway.js';
 import type { MapiGateway } from '../methods/mapi-gateway.js';
 import { qrCodeRoutes } from './qr-code-routes.js';
 import { cashierRoutes } from './cashier-routes.js';
+import { consoleRoutes } from './console/console-routes.js';
 import type { Services } from '../methods/services.js';
 import type { OpenApiMethod } from '../methods/openapi-method.js';
 import { adminError, adminRoutes } from './admin-routes.js';
@@ -160,6 +161,15 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(cashierRoutes, { prefix: '/cashier', services: options.services, platformKey: options.delivery.platformKey });
   await app.register(qrCodeRoutes);
+
+  await app.register(consoleRoutes, {
+    prefix: '/console',
+    services: options.services,
+    worker: options.worker,
+    methods: options.methods,
+    adminToken: options.adminToken,
+    platform: options.platform,
+  });
 
   app.route({
     method: ['GET', 'HEAD'],

@@ -1340,6 +1340,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
   { methods: ['GET'], path: ['refunds'], query: ['trade_no', 'out_request_no', 'batch_no', 'status'] },
   { methods: ['GET'], path: ['notifications'], query: ['trade_no', 'notify_id', 'batch_no', 'kind', 'pid'] },
   { methods: ['POST'], path: ['notifications', 'x', 'resend'] },
+  { methods: ['POST'], path: ['notifications', 'x', 'due-now'] },
   { methods: ['GET'], path: ['batches', '20260101001'], query: ['partner'] },
   { methods: ['GET', 'POST'], path: ['clock'], fields: () => ({ advance_seconds: fc.integer({ min: 0, max: 3600 }) }) },
   { methods: ['GET'], path: ['jobs'] },

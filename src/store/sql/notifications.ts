@@ -76,6 +76,12 @@ export interface NotificationFilter {
   batchNo?: string | undefined;
   kind?: NotificationKind | undefined;
   pid?: string | undefined;
+  /** Only notifications in these states. (Default: any) */
+  statuses?: readonly NotificationStatus[] | undefined;
+  /** Only pending ones that have had an attempt not answered `success`, and given-up ones. (Default: false) */
+  failing?: boolean | undefined;
+  /** Newest first, as a journal is read. (Default: oldest first) */
+  newestFirst?: boolean | undefined;
   limit?: number;
 }
 
@@ -83,9 +89,11 @@ export async function listNotifications(db: Db, filter: NotificationFilter): Pro
   let query = db
     .selectFrom('notifications')
     .selectAll()
-    .orderBy('id')
+    .orderBy('id', filter.newestFirst ? 'desc' : 'asc')
     .limit(filter.limit ?? 1000);
   if (filter.tradeNo) query = query.where('tradeNo', '=', filter.tradeNo);
+  if (filter.statuses) query = query.where('status', 'in', [...filter.statuses]);
+  if (filter.failing) query = query.where((eb) => eb.or([eb('status', '=', 'given_up'), eb.and([eb('status', '=', 'pending'), eb('attempts', '>', 0)])]));
   if (filter.notifyId) query = query.where('notifyId', '=', filter.notifyId);
   if (filter.batchNo) query = query.where('batchNo', '=', filter.batchNo);
   if (filter.kind) query = query.where('kind', '=', filter.kind);
@@ -150,6 +158,20 @@ export async function recordScheduledAttempt(
 export async function recordManualAttempt(db: Db, notificationId: number, attempt: NotificationAttempt, now: number): Promise<void> {
   await insertAttempt(db, notificationId, attempt);
   if (attempt.delivered) await settleNotification(db, notificationId, now);
+}
+
+/**
+ * A notification not delivered made due at `now` (pending again if it had been given up); false when it was
+ * delivered meanwhile. Its job is the caller's to schedule, in the same transaction.
+ */
+export async function reopenNotification(db: Db, notificationId: number, now: number): Promise<boolean> {
+  const result = await db
+    .updateTable('notifications')
+    .set({ status: 'pending', nextAttemptAt: now })
+    .where('id', '=', notificationId)
+    .where('status', '<>', 'delivered')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** The merchant answered `success`: delivered, keeping the first acknowledgement if there was one. */
