@@ -60,6 +60,8 @@ export async function launchBrowser(): Promise<Browser> {
     page,
     async screenshot(name) {
       const path = join(SCREENSHOTS, `${name}.png`);
+      // From the top: a full-page capture of a scrolled page draws sticky headers half-way down.
+      await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path, fullPage: true });
       return path;
     },

@@ -9,7 +9,7 @@ import { VirtualClock } from '../../core/clock.js';
 import { DomainError } from '../../core/domain-error.js';
 import { nextDueJobAt } from '../../core/next-due-job.js';
 import type { Services } from '../../methods/services.js';
-import { advanceClock } from '../../worker/advance-clock.js';
+import { advanceClock, advanceToNextJob } from '../../worker/advance-clock.js';
 import type { Worker } from '../../worker/worker.js';
 import { oneOf } from '../admin-bodies.js';
 import { DASH, REFUND_TONES, signedYuan, time, tone, yuan } from './console-format.js';
@@ -84,15 +84,12 @@ export async function consoleClockRoutes(app: FastifyInstance, options: { servic
       const clock = services.clock;
       if (!(clock instanceof VirtualClock)) throw new DomainError('clock_not_virtual', 'the clock is real; start tuikuan with --clock virtual to advance it');
       const from = clock.now();
-      let seconds: number;
       if (move === 'next_job') {
-        const next = await nextDueJobAt(services);
-        if (next === null) throw new DomainError('invalid_request', 'no job is waiting');
-        seconds = Math.max(0, next - from) / 1000;
+        if (!(await advanceToNextJob(services.store, clock, options.worker))) throw new DomainError('invalid_request', 'no job is waiting');
       } else {
-        seconds = STEPS[move];
+        await advanceClock(services.store, clock, options.worker, STEPS[move]);
       }
-      const to = await advanceClock(services.store, clock, options.worker, seconds);
+      const to = clock.now();
       return { notice: 'advanced', to: withQuery('/console/clock', { from, to }) };
     }),
   );
