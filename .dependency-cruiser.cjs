@@ -47,6 +47,14 @@ module.exports = {
       to: { path: '^src/(http|cli)/' },
     },
     {
+      name: 'the-kit-sits-on-top',
+      severity: 'error',
+      comment:
+        'src/kit/ (the test kit) starts and drives the server as a merchant\'s suite would; nothing of the server imports it (the CLI, which talks to a running server, shares its admin client)',
+      from: { path: '^src/', pathNot: '^src/(kit|cli)/' },
+      to: { path: '^src/kit/' },
+    },
+    {
       name: 'no-dev-tools-at-run-time',
       severity: 'error',
       comment: 'what runs in production imports no dev dependency; only the schema tools (npm run schema:dump) may',

@@ -72,6 +72,7 @@ describe('the layering holds: HTTP → methods → core → store, protocol pure
       { 'src/interfaces.ts': "import type { Rule } from './core/rule.js';\nexport type Shared = Rule;\n", 'src/core/rule.ts': 'export type Rule = 1;\n' },
     ],
     ['methods-know-no-http', { 'src/methods/m.ts': "import { r } from '../http/r.js';\nexport const m = r;\n", 'src/http/r.ts': 'export const r = 1;\n' }],
+    ['the-kit-sits-on-top', { 'src/http/r.ts': "import { kit } from '../kit/k.js';\nexport const r = kit;\n", 'src/kit/k.ts': 'export const kit = 1;\n' }],
     [
       'no-cycles',
       {
