@@ -7,20 +7,9 @@ import type { AcknowledgedPayment, AcknowledgedRefund, Breach, Fen, Invariant, V
 import { refundKey } from './chaos-record.js';
 import type { OpeningFunds } from './chaos-buyers.js';
 import { checkPayments } from './chaos-payment-invariants.js';
+import type { ReceivedNotification } from './chaos-receiver.js';
 import { groupBy, sum } from './chaos-tally.js';
 import type { RefundRecord, StoreSnapshot } from './chaos-store.js';
-
-/** A notification as the merchant's notify_url received it. */
-export interface ReceivedNotification {
-  notifyId: string;
-  tradeNo: string;
-  /** The refund's out_biz_no; null for the payment's notification. */
-  outBizNo: string | null;
-  sellerId: string;
-  outTradeNo: string;
-  totalAmount: Fen | null;
-  tradeStatus: string;
-}
 
 export interface CheckInput {
   snapshot: StoreSnapshot;
@@ -298,12 +287,15 @@ function checkOwedWork({ notifications, refunds, allocations, jobs }: StoreSnaps
   }
 }
 
-function checkSettled({ refunds, jobs, notifications }: StoreSnapshot, breach: Breach): void {
+function checkSettled({ refunds, jobs, notifications, trades }: StoreSnapshot, breach: Breach): void {
   for (const refund of refunds) {
     if (PENDING.has(refund.status))
       breach('settled: applies ended succeeded or failed', `refund ${refund.id} ${refund.tradeNo}/${refund.outRequestNo}: still ${refund.status}`);
   }
+  // A trade still waiting for its buyer owes its expiry (page orders wait 15 days, more than the settling).
+  const unpaid = new Set(trades.filter((t) => t.status === 'WAIT_BUYER_PAY').map((t) => t.tradeNo));
   for (const job of jobs) {
+    if (job.kind === 'trade_expiry' && unpaid.has(job.subject)) continue;
     breach(
       'settled: jobs drained',
       `job ${job.id} ${job.kind} ${job.subject}: run_at ${job.runAt}, ${job.attempts} attempts, last error ${job.lastError ?? '-'}, held by ${job.lockedBy ?? '-'}`,

@@ -27,7 +27,7 @@
  * - **fund bill = total** — a paid trade's fund bill lines are positive and sum to its total.
  */
 import type { OpeningFunds } from './chaos-buyers.js';
-import type { ReceivedNotification } from './chaos-invariants.js';
+import type { ReceivedNotification } from './chaos-receiver.js';
 import type { AcknowledgedPayment, Breach, Fen } from './chaos-record.js';
 import type { AllocationRecord, FundBillRecord, StoreSnapshot, TradeRecord } from './chaos-store.js';
 import { groupBy, sum } from './chaos-tally.js';

@@ -9,8 +9,19 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Random } from './chaos-random.js';
-import { fenOf, type Violations } from './chaos-record.js';
-import type { ReceivedNotification } from './chaos-invariants.js';
+import { fenOf, type Fen, type Violations } from './chaos-record.js';
+
+/** A notification as the merchant's notify_url received it. */
+export interface ReceivedNotification {
+  notifyId: string;
+  tradeNo: string;
+  /** The refund's out_biz_no; null for the payment's notification. */
+  outBizNo: string | null;
+  sellerId: string;
+  outTradeNo: string;
+  totalAmount: Fen | null;
+  tradeStatus: string;
+}
 
 export type ReceiverMood = 'flaky' | 'reliable';
 
