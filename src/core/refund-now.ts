@@ -10,6 +10,7 @@ import {
   inRefundTransaction,
   isAnswered,
   planUnderLock,
+  readVersion,
   type RefundRequest,
   type RefundResult,
 } from './refund-transaction.js';
@@ -37,6 +38,6 @@ async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Pr
       return carryOut(trx, locked, plan.refund);
     case 'new':
       checkRedPacket(trade, request.amount);
-      return executeRefund(trx, locked, draftRefund(trade, plan.previous, request, outRequestNo, now));
+      return executeRefund(trx, locked, draftRefund(trade, plan.previous, request, outRequestNo, now), readVersion(plan.previous));
   }
 }

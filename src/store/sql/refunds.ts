@@ -160,7 +160,8 @@ async function withAllocations(db: Db, row: RefundRow): Promise<Refund> {
   return toRefund(row, await allRows(allocationsOfRefund, db, { refundId: row.id }));
 }
 
-function toRefund(row: RefundRow, allocations: FundAllocationRow[]): Refund {
+/** A refund's row and its allocations' rows as the refund it is. */
+export function toRefund(row: RefundRow, allocations: FundAllocationRow[]): Refund {
   return { ...toRefundHeader(row), allocations: allocations.map(toAllocation) };
 }
 
