@@ -11,6 +11,7 @@ import {
   isAnswered,
   planUnderLock,
   readVersion,
+  type Planned,
   type RefundRequest,
   type RefundResult,
 } from './refund-transaction.js';
@@ -29,6 +30,14 @@ export function refundNow(deps: CoreDeps, request: RefundRequest, within?: Withi
 async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Promise<RefundResult> {
   const planned = await planUnderLock(trx, deps, request);
   if (!planned) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
+  return refundPlanned(trx, request, planned);
+}
+
+/**
+ * The synchronous refund of a request already planned under its trade's lock (a cancel reads the trade and
+ * its refund once, for its own decision and the refund). Throws a Rejection to roll the transaction back.
+ */
+export async function refundPlanned(trx: Trx, request: RefundRequest, planned: Planned): Promise<RefundResult> {
   const { locked, outRequestNo, plan } = planned;
   const { trade, now } = locked;
   if (isAnswered(plan)) return answerOf(plan, trade);
