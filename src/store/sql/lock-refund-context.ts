@@ -30,6 +30,54 @@ export interface RefundContext {
   buyerRegistered: boolean;
 }
 
+/** `columns`, checked to name every key of `Row`: a column a migration adds is then not silently left out. */
+function everyColumn<Row>() {
+  return <const C extends ReadonlyArray<keyof Row>>(
+    columns: C & ([Exclude<keyof Row, C[number]>] extends [never] ? unknown : { missing: Exclude<keyof Row, C[number]> }),
+  ): C => columns;
+}
+
+const TRADE_COLUMNS = everyColumn<TradeRow>()([
+  'appId',
+  'body',
+  'buyerAccountStatus',
+  'buyerLogonId',
+  'buyerPayAmount',
+  'buyerUserId',
+  'chargeAmount',
+  'charset',
+  'dbackOutcome',
+  'discountAmount',
+  'expiresAt',
+  'feeRatePpm',
+  'frozen',
+  'gmtClose',
+  'gmtCreate',
+  'gmtPayment',
+  'invoiceAmount',
+  'mdiscountAmount',
+  'notifyUrl',
+  'operatorId',
+  'outTradeNo',
+  'passbackParams',
+  'pendingRefundAmount',
+  'pointAmount',
+  'productCode',
+  'receiptAmount',
+  'refundAllowed',
+  'refundCount',
+  'refundedAmount',
+  'refundedChargeFee',
+  'refundedSendBackFee',
+  'sellerPid',
+  'status',
+  'storeId',
+  'subject',
+  'terminalId',
+  'totalAmount',
+  'tradeNo',
+  'voucherDetailList',
+]);
 const MERCHANT_COLUMNS = [
   'pid',
   'name',
@@ -90,57 +138,70 @@ const ALLOCATION_COLUMNS = [
 type Engine = 'postgres' | 'sqlite';
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** A JSON object of `columns` of `alias`, keyed in camelCase, as text on both engines. */
-function jsonObject(engine: Engine, alias: string, columns: readonly string[]): string {
-  const pairs = columns.map((column) => `'${column}', ${alias}.${snake(column)}`).join(', ');
-  return engine === 'postgres' ? `json_build_object(${pairs})` : `json_object(${pairs})`;
+/** A JSON object of `pairs` (key, SQL expression). SQLite's `json()` keeps a nested value JSON, not a string. */
+function jsonOf(engine: Engine, pairs: ReadonlyArray<readonly [string, string]>): string {
+  const args = pairs.map(([key, value]) => `'${key}', ${value}`).join(', ');
+  return engine === 'postgres' ? `json_build_object(${args})` : `json_object(${args})`;
 }
 
-/** The rows of `from` (which names its rows `alias`) as a JSON array of objects in `order`, as text. */
-function jsonArray(engine: Engine, alias: string, columns: readonly string[], from: string, order: string): string {
-  const object = jsonObject(engine, alias, columns);
+/** The columns of `alias` as a JSON object keyed in camelCase. */
+function rowJson(engine: Engine, alias: string, columns: readonly string[]): string {
+  return jsonOf(
+    engine,
+    columns.map((column) => [column, `${alias}.${snake(column)}`]),
+  );
+}
+
+/** The rows of `from` (which names its rows `alias`) as a JSON array of objects in `order`. */
+function rowsJson(engine: Engine, alias: string, columns: readonly string[], from: string, order: string): string {
+  const object = rowJson(engine, alias, columns);
   return engine === 'postgres'
-    ? `(select coalesce(json_agg(${object} order by ${order}), '[]')::text ${from})`
-    : `(select json_group_array(${object}) from (select ${alias}.* ${from} order by ${order}) ${alias})`;
+    ? `(select coalesce(json_agg(${object} order by ${order}), '[]') ${from})`
+    : `json((select json_group_array(${object}) from (select ${alias}.* ${from} order by ${order}) ${alias}))`;
 }
 
 /**
- * The read's text for a trade named by `where` (over `t`, the trade, and `k`, the refund it is found by, if
- * any) and a refund named by `refundIs` (over `r`).
+ * The read's text for a trade `t` found by `from` and `where`, and a refund `r` named by `refundIs`. The whole
+ * context comes back as one JSON text (one column for the driver to take apart, not fifty), and `fresh`.
  */
 function contextSql(engine: Engine, { from, where, refundIs }: { from: string; where: string; refundIs: string }): string {
   const existing = `from refunds r where r.trade_no = t.trade_no and ${refundIs}`;
   const allocations = `from fund_allocations a join refunds r on r.id = a.refund_id where r.trade_no = t.trade_no and ${refundIs}`;
+  const refund = `(select ${rowJson(engine, 'r', REFUND_COLUMNS)} ${existing})`;
+  const context = jsonOf(engine, [
+    ['trade', rowJson(engine, 't', TRADE_COLUMNS)],
+    ['fundBills', rowsJson(engine, 'b', FUND_BILL_COLUMNS, 'from trade_fund_bills b where b.trade_no = t.trade_no', 'b.position')],
+    ['seller', rowJson(engine, 'm', MERCHANT_COLUMNS)],
+    ['refund', engine === 'postgres' ? refund : `json(${refund})`],
+    ['allocations', rowsJson(engine, 'a', ALLOCATION_COLUMNS, allocations, 'a.position')],
+    ['appRsa2', 'ap.app_public_key is not null'],
+    ['appRsa', 'ap.rsa_public_key is not null'],
+    ['buyerRegistered', 'exists (select 1 from buyers bu where bu.buyer_user_id = t.buyer_user_id)'],
+  ]);
   // The row the statement's snapshot has: the same as the locked one unless the statement waited for the lock.
   const fresh = engine === 'postgres' ? 't.xmin = (select s.xmin from trades s where s.trade_no = t.trade_no)' : '1';
-  const refundJson =
-    engine === 'postgres'
-      ? `(select ${jsonObject(engine, 'r', REFUND_COLUMNS)}::text ${existing})`
-      : `(select ${jsonObject(engine, 'r', REFUND_COLUMNS)} ${existing})`;
-  return `select t.*,
-  ${jsonArray(engine, 'b', FUND_BILL_COLUMNS, 'from trade_fund_bills b where b.trade_no = t.trade_no', 'b.position')} as context_fund_bills,
-  ${engine === 'postgres' ? `${jsonObject(engine, 'm', MERCHANT_COLUMNS)}::text` : jsonObject(engine, 'm', MERCHANT_COLUMNS)} as context_seller,
-  ${refundJson} as context_refund,
-  ${jsonArray(engine, 'a', ALLOCATION_COLUMNS, allocations, 'a.position')} as context_allocations,
-  (ap.app_public_key is not null) as context_app_rsa2,
-  (ap.rsa_public_key is not null) as context_app_rsa,
-  exists (select 1 from buyers bu where bu.buyer_user_id = t.buyer_user_id) as context_buyer_registered,
-  ${fresh} as context_fresh
+  return `select ${engine === 'postgres' ? `${context}::text` : context} as context, ${fresh} as fresh
 from ${from}
 join merchants m on m.pid = t.seller_pid
 left join apps ap on ap.app_id = t.app_id
 where ${where}${engine === 'postgres' ? '\nfor update of t' : ''}`;
 }
 
-interface ContextRow extends TradeRow {
-  contextFundBills: string;
-  contextSeller: string;
-  contextRefund: string | null;
-  contextAllocations: string;
-  contextAppRsa2: boolean | number;
-  contextAppRsa: boolean | number;
-  contextBuyerRegistered: boolean | number;
-  contextFresh: boolean | number;
+interface ContextRow {
+  context: string;
+  fresh: boolean | number;
+}
+
+interface ContextJson {
+  trade: TradeRow;
+  fundBills: TradeFundBillRow[];
+  seller: MerchantRecordRow;
+  refund: RefundRow | null;
+  allocations: FundAllocationRow[];
+  /** Booleans on PostgreSQL, 1 and 0 on SQLite. */
+  appRsa2: boolean | number;
+  appRsa: boolean | number;
+  buyerRegistered: boolean | number;
 }
 
 type ByTrade = { sellerPid: string; tradeNo: string; outRequestNo: string | null };
@@ -189,28 +250,17 @@ export async function lockRefundContextById(trx: Trx, refundId: number): Promise
 async function lockedContext<P extends object>(trx: Trx, read: SqlStatement<P, ContextRow>, params: P): Promise<RefundContext | undefined> {
   let [row] = await read(trx, params);
   // Waited for the lock: read again, the lock held, with a snapshot that sees what the other transaction wrote.
-  if (row && !row.contextFresh) [row] = await read(trx, params);
+  if (row && !row.fresh) [row] = await read(trx, params);
   return row && toContext(row);
 }
 
 function toContext(row: ContextRow): RefundContext {
-  const {
-    contextFundBills,
-    contextSeller,
-    contextRefund,
-    contextAllocations,
-    contextAppRsa2,
-    contextAppRsa,
-    contextBuyerRegistered,
-    contextFresh: _fresh,
-    ...tradeRow
-  } = row;
-  const refundRow = contextRefund === null ? null : (JSON.parse(contextRefund) as RefundRow);
+  const context = JSON.parse(row.context) as ContextJson;
   return {
-    trade: toTrade(tradeRow, JSON.parse(contextFundBills) as TradeFundBillRow[]),
-    seller: toMerchant(JSON.parse(contextSeller) as MerchantRecordRow),
-    existing: refundRow ? toRefund(refundRow, JSON.parse(contextAllocations) as FundAllocationRow[]) : undefined,
-    appKeys: { rsa2: Boolean(contextAppRsa2), rsa: Boolean(contextAppRsa) },
-    buyerRegistered: Boolean(contextBuyerRegistered),
+    trade: toTrade(context.trade, context.fundBills),
+    seller: toMerchant(context.seller),
+    existing: context.refund ? toRefund(context.refund, context.allocations) : undefined,
+    appKeys: { rsa2: Boolean(context.appRsa2), rsa: Boolean(context.appRsa) },
+    buyerRegistered: Boolean(context.buyerRegistered),
   };
 }
