@@ -17,7 +17,7 @@ import {
 } from './refund-transaction.js';
 
 export function acceptRefund(deps: CoreDeps, request: RefundRequest): Promise<RefundResult> {
-  return inRefundTransaction(deps, async (trx) => {
+  return inRefundTransaction(deps, async (trx): Promise<RefundResult> => {
     const planned = await planUnderLock(trx, deps, request);
     if (!planned) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
     const { locked, outRequestNo, plan } = planned;

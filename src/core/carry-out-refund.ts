@@ -22,7 +22,7 @@ export async function carryOut(trx: Trx, locked: Locked, refund: PendingRefund):
 export type CarryOutOutcome = { kind: 'done' } | { kind: 'retry'; at: number };
 
 export async function carryOutAcceptedRefund(deps: CoreDeps, refundId: number): Promise<CarryOutOutcome> {
-  const result = await inRefundTransaction(deps, async (trx) => {
+  const result = await inRefundTransaction(deps, async (trx): Promise<RefundResult> => {
     const pending = await lockPendingRefund(trx, refundId, deps.clock.now());
     if (!pending) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
     return carryOut(trx, pending.locked, pending.refund);

@@ -17,6 +17,10 @@ export async function partnerActsFor(deps: CoreDeps, partnerPid: string, sellerP
 /** Whether this trade is one the partner may refund for its seller: its own, or made through its apps. */
 export async function partnerMayRefundTrade(deps: CoreDeps, partnerPid: string, trade: Trade): Promise<boolean> {
   if (partnerPid === trade.sellerPid) return true;
-  const app = await findApp(deps.store.db, trade.appId);
-  return app?.pid === partnerPid;
+  return mayRefundThroughApp(partnerPid, trade, (await findApp(deps.store.db, trade.appId))?.pid ?? null);
+}
+
+/** The same rule, knowing the pid of the app the trade was made through (null when there is no such app). */
+export function mayRefundThroughApp(partnerPid: string, trade: Pick<Trade, 'sellerPid'>, appPid: string | null): boolean {
+  return partnerPid === trade.sellerPid || appPid === partnerPid;
 }

@@ -20,7 +20,7 @@ import {
 export type WithinRefund = (trx: Trx, result: RefundResult & { kind: 'succeeded' }) => Promise<void>;
 
 export function refundNow(deps: CoreDeps, request: RefundRequest, within?: WithinRefund): Promise<RefundResult> {
-  return inRefundTransaction(deps, async (trx) => {
+  return inRefundTransaction(deps, async (trx): Promise<RefundResult> => {
     const result = await refundNowIn(trx, deps, request);
     if (within && result.kind === 'succeeded') await within(trx, result);
     return result;

@@ -77,7 +77,10 @@ const MAX_REFUND_RUNS = 5;
  * Runs `work` in a transaction; a Rejection thrown inside rolls it back and becomes the result, and a
  * RefundChanged runs it again.
  */
-export async function inRefundTransaction(deps: CoreDeps, work: (trx: Trx) => Promise<RefundResult>): Promise<RefundResult> {
+export async function inRefundTransaction<T = RefundResult>(
+  deps: CoreDeps,
+  work: (trx: Trx) => Promise<T>,
+): Promise<T | Extract<RefundResult, { kind: 'rejected' }>> {
   for (let run = 1; ; run++) {
     try {
       return await deps.store.transaction(work);

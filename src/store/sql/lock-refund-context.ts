@@ -26,6 +26,8 @@ export interface RefundContext {
   existing: Refund | undefined;
   /** Which of the app's keys exist: the trade's notification is signed to match. */
   appKeys: { rsa2: boolean; rsa: boolean };
+  /** The merchant whose app the trade was made through (null when the app is gone): a partner's batch may refund it. */
+  appPid: string | null;
   /** Whether the trade's buyer is a registered buyer, whose own channels a refund gives back to. */
   buyerRegistered: boolean;
 }
@@ -176,6 +178,7 @@ function contextSql(engine: Engine, { from, where, refundIs }: { from: string; w
     ['allocations', rowsJson(engine, 'a', ALLOCATION_COLUMNS, allocations, 'a.position')],
     ['appRsa2', 'ap.app_public_key is not null'],
     ['appRsa', 'ap.rsa_public_key is not null'],
+    ['appPid', 'ap.pid'],
     ['buyerRegistered', 'exists (select 1 from buyers bu where bu.buyer_user_id = t.buyer_user_id)'],
   ]);
   // The row the statement's snapshot has: the same as the locked one unless the statement waited for the lock.
@@ -201,6 +204,7 @@ interface ContextJson {
   /** Booleans on PostgreSQL, 1 and 0 on SQLite. */
   appRsa2: boolean | number;
   appRsa: boolean | number;
+  appPid: string | null;
   buyerRegistered: boolean | number;
 }
 
@@ -261,6 +265,7 @@ function toContext(row: ContextRow): RefundContext {
     seller: toMerchant(context.seller),
     existing: context.refund ? toRefund(context.refund, context.allocations) : undefined,
     appKeys: { rsa2: Boolean(context.appRsa2), rsa: Boolean(context.appRsa) },
+    appPid: context.appPid,
     buyerRegistered: Boolean(context.buyerRegistered),
   };
 }
