@@ -96,12 +96,12 @@ function postgresText(refund: string): string {
   insert into fund_allocations (refund_id, position, fund_channel, fund_type, bank_code, amount, real_amount, dback_status, bank_ack_time,
     est_bank_receipt_time, returned_to)
   select refund.id, a.position, a.fund_channel, a.fund_type, a.bank_code, a.amount, a.real_amount, a.dback_status, null, a.est_bank_receipt_time, null
-  from refund, unnest(:allocationPositions::integer[], :allocationChannels::text[], :allocationFundTypes::text[], :allocationBankCodes::text[],
-    :allocationAmounts::bigint[], :allocationRealAmounts::bigint[], :allocationDbackStatuses::text[], :allocationEstReceipts::bigint[])
-    as a(position, fund_channel, fund_type, bank_code, amount, real_amount, dback_status, est_bank_receipt_time)
+  from refund, json_to_recordset(:allocations::json)
+    as a(position integer, fund_channel text, fund_type text, bank_code text, amount bigint, real_amount bigint, dback_status text,
+      est_bank_receipt_time bigint)
 ), bills as (
   update trade_fund_bills b set refunded_amount = v.refunded_amount
-  from refund, unnest(:billPositions::integer[], :billRefundedAmounts::bigint[]) as v(position, refunded_amount)
+  from refund, json_to_recordset(:bills::json) as v(position integer, refunded_amount bigint)
   where b.trade_no = :tradeNo and b.position = v.position
 ), trade as (
   update trades set refunded_amount = :tradeRefundedAmount, refunded_send_back_fee = :tradeRefundedSendBackFee,
@@ -162,16 +162,20 @@ async function writeOnPostgres(trx: Trx, write: RefundWrite): Promise<RefundWrit
     gmtRefundPay: refund.gmtRefundPay,
     updatedAt: refund.updatedAt,
     now: write.now,
-    allocationPositions: allocations.map((a) => a.position),
-    allocationChannels: allocations.map((a) => a.fundChannel),
-    allocationFundTypes: allocations.map((a) => a.fundType),
-    allocationBankCodes: allocations.map((a) => a.bankCode),
-    allocationAmounts: allocations.map((a) => a.amount),
-    allocationRealAmounts: allocations.map((a) => a.realAmount),
-    allocationDbackStatuses: allocations.map((a) => a.dbackStatus),
-    allocationEstReceipts: allocations.map((a) => a.estBankReceiptTime),
-    billPositions: changedBills.map((b) => b.position),
-    billRefundedAmounts: changedBills.map((b) => b.refundedAmount),
+    // As JSON, one parameter each (keys as the recordsets' columns), not an array per column.
+    allocations: JSON.stringify(
+      allocations.map((a) => ({
+        position: a.position,
+        fund_channel: a.fundChannel,
+        fund_type: a.fundType,
+        bank_code: a.bankCode,
+        amount: a.amount,
+        real_amount: a.realAmount,
+        dback_status: a.dbackStatus,
+        est_bank_receipt_time: a.estBankReceiptTime,
+      })),
+    ),
+    bills: JSON.stringify(changedBills.map((b) => ({ position: b.position, refunded_amount: b.refundedAmount }))),
     tradeRefundedAmount: trade.refundedAmount,
     tradeRefundedSendBackFee: trade.refundedSendBackFee,
     tradeRefundedChargeFee: trade.refundedChargeFee,
