@@ -130,10 +130,10 @@ function postgresText(refund: string): string {
     run_at = case when jobs.dead_at is null and jobs.run_at < excluded.run_at then jobs.run_at else excluded.run_at end,
     revision = jobs.revision + 1, attempts = case when jobs.dead_at is null then jobs.attempts else 0 end, dead_at = null
 )
-select exists (select 1 from guard) as balance_moved, (select id from refund) as refund_id`;
+select exists (select 1 from guard) as guard_passed, (select id from refund) as refund_id`;
 }
 
-type Written = { balanceMoved: boolean; refundId: number | null };
+type Written = { guardPassed: boolean; refundId: number | null };
 const newRefundOnPostgres = sqlStatement<Record<string, unknown>, Written>(postgresText(NEW_REFUND));
 const existingRefundOnPostgres = sqlStatement<Record<string, unknown>, Written>(postgresText(EXISTING_REFUND));
 
@@ -194,7 +194,7 @@ async function writeOnPostgres(trx: Trx, write: RefundWrite): Promise<RefundWrit
   const statement = readAs ? existingRefundOnPostgres : newRefundOnPostgres;
   if (readAs) Object.assign(params, { refundId: refund.id, readStatus: readAs.status, readUpdatedAt: readAs.updatedAt });
   const [row] = await statement(trx, params);
-  if (!row?.balanceMoved) return { kind: 'balance_not_enough' };
+  if (!row?.guardPassed) return { kind: 'balance_not_enough' };
   if (row.refundId === null) return { kind: 'refund_changed' };
   return { kind: 'written', refundId: Number(row.refundId) };
 }
