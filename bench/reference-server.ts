@@ -6,9 +6,15 @@
  * With REF_REFUND_DB it is the bench's *floor* instead: the reference's work plus a refund's own statements
  * in one transaction (or a refund query's one read), written by hand on the raw driver — what a refund cannot
  * cost less than, with no framework, no rules, and on SQLite (to err on the generous side) no fsync at all.
+ * The floor follows tuikuan's design (REF_REFUND_SHAPE): `read-write` (the default), the refund as tuikuan
+ * makes it — one locked read (the trade `for update of`, joined with its merchant, its fund bill as a JSON
+ * aggregate, whether the out_request_no exists) and one write (on PostgreSQL one statement of data-modifying
+ * CTEs, gated on the balance; on SQLite the same writes as prepared statements, the guard first); or `eleven`,
+ * the design before it, each of a refund's eleven statements its own round trip — kept so that the gain shows.
  *
  * Environment: REF_PORT, REF_PROCESSES, REF_APP_PUBLIC_KEY (PEM), REF_PLATFORM_PRIVATE_KEY (PEM),
- * REF_SIGN (`pool` to sign on libuv's thread pool), REF_REFUND_DB (a tuikuan database: a SQLite path or a postgres:// URL).
+ * REF_SIGN (`pool` to sign on libuv's thread pool), REF_REFUND_DB (a tuikuan database: a SQLite path or a postgres:// URL),
+ * REF_REFUND_SHAPE (`read-write` | `eleven`).
  */
 import cluster from 'node:cluster';
 import { createPrivateKey, createPublicKey } from 'node:crypto';
@@ -45,11 +51,37 @@ const REFUND_SQL = {
   tradeTotals: 'update trades set refunded_amount = refunded_amount + $1, refund_count = refund_count + 1 where trade_no = $2',
   balance: 'update merchants set balance = balance - $1 where pid = $2 and balance - $1 >= 0 returning balance',
   ledger: `insert into ledger_entries (pid, amount, kind, trade_no, refund_id, created_at) values ($1, $2, 'refund', $3, $4, $5)`,
+  // The design's shape: one locked read, one write.
+  context: `select t.refunded_amount, t.total_amount, m.balance,
+       (select json_agg(json_build_object('position', b.position, 'fund_channel', b.fund_channel, 'amount', b.amount, 'refunded_amount', b.refunded_amount)
+          order by b.position)::text from trade_fund_bills b where b.trade_no = t.trade_no) as bills,
+       exists (select 1 from refunds r where r.trade_no = t.trade_no and r.out_request_no = $3) as existing
+     from trades t join merchants m on m.pid = t.seller_pid
+     where t.seller_pid = $1 and t.trade_no = $2 for update of t`,
+  write: `with moved as (update merchants set balance = balance - $3 where pid = $1 and balance - $3 >= 0 returning pid),
+     refund as (insert into refunds (trade_no, out_request_no, refund_amount, status, source, send_back_fee, refund_charge_fee, gmt_refund_pay, attempts, created_at, updated_at)
+       select $2, $4, $3::bigint, 'succeeded', 'refund', $3::bigint, 0, $6::bigint, 0, $6::bigint, $6::bigint from moved returning id),
+     allocation as (insert into fund_allocations (refund_id, position, fund_channel, amount, real_amount) select id, $5::integer, $7, $3::bigint, $3::bigint from refund),
+     bill as (update trade_fund_bills set refunded_amount = refunded_amount + $3 from refund where trade_no = $2 and position = $5),
+     totals as (update trades set refunded_amount = refunded_amount + $3, refund_count = refund_count + 1 from refund where trade_no = $2),
+     ledger as (insert into ledger_entries (pid, amount, kind, trade_no, refund_id, created_at) select $1, -$3::bigint, 'refund', $2, id, $6::bigint from refund)
+     select id from refund`,
   query: `select refunds.*, trades.trade_no as queried_trade_no, trades.out_trade_no, trades.total_amount, trades.fee_rate_ppm, trades.voucher_detail_list
      from trades left join refunds on refunds.trade_no = trades.trade_no and refunds.out_request_no = $3
      where trades.seller_pid = $1 and trades.trade_no = $2`,
 };
 type Statement = keyof typeof REFUND_SQL;
+
+// SQLite's own text where it differs: its JSON functions, and no data-modifying CTEs (the write is the
+// eleven-statement design's writes, the balance first as the guard).
+const SQLITE_SQL: Partial<Record<Statement, string>> = {
+  context: `select t.refunded_amount, t.total_amount, m.balance,
+       (select json_group_array(json_object('position', b.position, 'fund_channel', b.fund_channel, 'amount', b.amount, 'refunded_amount', b.refunded_amount))
+          from (select * from trade_fund_bills b where b.trade_no = t.trade_no order by b.position) b) as bills,
+       exists (select 1 from refunds r where r.trade_no = t.trade_no and r.out_request_no = $3) as existing
+     from trades t join merchants m on m.pid = t.seller_pid
+     where t.seller_pid = $1 and t.trade_no = $2`,
+};
 type Run = (statement: Statement, values: unknown[]) => Promise<Array<Record<string, unknown>>>;
 
 interface Bill {
@@ -78,13 +110,53 @@ async function refundStatements(run: Run, sellerPid: string, tradeNo: string, ou
   return true;
 }
 
+/** The design's shape: one locked read, then one write (PostgreSQL) or the same writes, the guard first (SQLite). */
+async function readWriteStatements(
+  run: Run,
+  engine: 'sqlite' | 'postgres',
+  sellerPid: string,
+  tradeNo: string,
+  outRequestNo: string,
+  amount: number,
+): Promise<boolean> {
+  const [context] = (await run('context', [sellerPid, tradeNo, outRequestNo])) as Array<{
+    refunded_amount: number | string;
+    total_amount: number | string;
+    bills: string;
+    existing: boolean | number;
+  }>;
+  if (!context || context.existing) return false;
+  const bills = JSON.parse(context.bills) as Bill[];
+  const bill = bills.find((b) => Number(b.amount) - Number(b.refunded_amount) >= amount);
+  if (!bill || Number(context.refunded_amount) + amount > Number(context.total_amount)) return false;
+  const now = Date.now();
+  if (engine === 'postgres') return (await run('write', [sellerPid, tradeNo, amount, outRequestNo, bill.position, now, bill.fund_channel])).length > 0;
+  if ((await run('balance', [amount, sellerPid])).length === 0) return false;
+  const [inserted] = await run('insertRefund', [tradeNo, outRequestNo, amount, now]);
+  const id = inserted?.id;
+  await run('allocation', [id, bill.position, bill.fund_channel, amount]);
+  await run('bill', [amount, tradeNo, bill.position]);
+  await run('tradeTotals', [amount, tradeNo]);
+  await run('ledger', [sellerPid, -amount, tradeNo, id, now]);
+  return true;
+}
+
+/** The floor's refund in the shape REF_REFUND_SHAPE names. */
+function floorRefund(run: Run, engine: 'sqlite' | 'postgres', sellerPid: string, tradeNo: string, outRequestNo: string, amount: number): Promise<boolean> {
+  return process.env.REF_REFUND_SHAPE === 'eleven'
+    ? refundStatements(run, sellerPid, tradeNo, outRequestNo, amount)
+    : readWriteStatements(run, engine, sellerPid, tradeNo, outRequestNo, amount);
+}
+
 function sqliteRefunds(path: string): RawRefunds {
   const db = new BetterSqlite3(path, { timeout: 0 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
   // SQLite has no row locks (`begin immediate` locks the database) and takes `?` placeholders in order.
   const prepared = new Map<Statement, { sql: BetterSqlite3.Statement; order: number[] }>();
-  for (const [name, text] of Object.entries(REFUND_SQL)) {
+  for (const [name, postgresText] of Object.entries(REFUND_SQL)) {
+    if (name === 'write') continue; // PostgreSQL's alone
+    const text = SQLITE_SQL[name as Statement] ?? postgresText;
     const order: number[] = [];
     const sql = db.prepare(
       text.replace(/ for update$/, '').replace(/\$(\d+)/g, (_, n: string) => {
@@ -126,7 +198,7 @@ function sqliteRefunds(path: string): RawRefunds {
       }
     }
     try {
-      const ok = await refundStatements(async (statement, values) => run(statement, values), sellerPid, tradeNo, outRequestNo, amount);
+      const ok = await floorRefund(async (statement, values) => run(statement, values), 'sqlite', sellerPid, tradeNo, outRequestNo, amount);
       (ok ? commit : rollback).run();
       return ok;
     } catch (error) {
@@ -159,7 +231,7 @@ function postgresRefunds(url: string): RawRefunds {
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const ok = await refundStatements((statement, values) => query(client, statement, values), sellerPid, tradeNo, outRequestNo, amount);
+        const ok = await floorRefund((statement, values) => query(client, statement, values), 'postgres', sellerPid, tradeNo, outRequestNo, amount);
         await client.query(ok ? 'commit' : 'rollback');
         return ok;
       } catch (error) {

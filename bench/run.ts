@@ -3,7 +3,8 @@
  * what bounds it — measured in one run, with the same processes and load:
  *   - the bare RSA-2048 signing rate of this machine (every reply is signed);
  *   - a reference server that only parses, verifies and signs (no database), in a cluster of the same size;
- *   - the floor: the reference plus a refund's own statements written raw (bench/reference-server.ts);
+ *   - the floor: the reference plus a refund in tuikuan's shape written raw — one locked read, one write —
+ *     and, beside it, the eleven-statement floor of the design before (bench/reference-server.ts);
  *   - tuikuan serving the durable paths on SQLite and on PostgreSQL.
  * Load comes from a separate process (bench/load-generator.ts) with requests signed before the clock
  * starts. Then: how refund query latency grows from 10 thousand to 1 million stored refunds.
@@ -344,7 +345,7 @@ async function benchEngine(
       const merchant = await api.call('POST', '/merchants', { balance: '90000000.00' });
       appIds.push((await api.call('POST', '/apps', { pid: merchant.pid, app_public_key: appKeys.publicPem })).app_id as string);
     }
-    log(`${engine}: creating ${trades * 3} trades for ${options.merchants} merchants, signing ${perPhase * 3} requests…`);
+    log(`${engine}: creating ${trades * 4} trades for ${options.merchants} merchants, signing ${perPhase * 4} requests…`);
     const makeTrades = async (n: number) => {
       const out: Array<{ appId: string; tradeNo: string }> = [];
       for (let i = 0; i < n; i += 16) {
@@ -362,6 +363,7 @@ async function benchEngine(
     const refundTrades = await makeTrades(trades);
     const applyTrades = await makeTrades(trades);
     const floorTrades = await makeTrades(trades);
+    const elevenTrades = await makeTrades(trades);
     const refundCalls: Call[] = Array.from({ length: perPhase }, (_, i) => {
       const trade = refundTrades[i % trades]!;
       return { appId: trade.appId, biz: { trade_no: trade.tradeNo, refund_amount: '0.01', out_request_no: `R${i}` } };
@@ -374,8 +376,13 @@ async function benchEngine(
       const trade = floorTrades[i % trades]!;
       return { appId: trade.appId, biz: { trade_no: trade.tradeNo, refund_amount: '0.01', out_request_no: `F${i}` } };
     });
+    const elevenCalls: Call[] = Array.from({ length: perPhase }, (_, i) => {
+      const trade = elevenTrades[i % trades]!;
+      return { appId: trade.appId, biz: { trade_no: trade.tradeNo, refund_amount: '0.01', out_request_no: `E${i}` } };
+    });
     const refunds = await signAll(appKeys.privateKey, 'alipay.trade.refund', refundCalls);
     const floorRefunds = await signAll(appKeys.privateKey, 'alipay.trade.refund', floorCalls);
+    const elevenRefunds = await signAll(appKeys.privateKey, 'alipay.trade.refund', elevenCalls);
     const applies = await signAll(appKeys.privateKey, 'alipay.trade.refund.apply', applyCalls);
 
     log(`${engine}: reference server…`);
@@ -386,25 +393,31 @@ async function benchEngine(
     });
     await stop(reference);
 
-    // The floor: the reference plus a refund's own statements, raw, on the same database (its own trades).
-    log(`${engine}: floor (reference + raw refund transaction)…`);
-    const floorPort = await freePort();
-    const floor = await start(
-      process.execPath,
-      [join(ROOT, 'dist/bench/reference-server.js')],
-      {
-        REF_PORT: String(floorPort),
-        REF_PROCESSES: String(options.processes),
-        REF_APP_PUBLIC_KEY: appKeys.publicPem,
-        REF_PLATFORM_PRIVATE_KEY: platformPem,
-        REF_REFUND_DB: db,
-      },
-      '',
-    );
-    await waitForPort(floorPort);
-    const floorWhat = engine === 'sqlite' ? 'floor (reference + raw refund statements, no fsync)' : 'floor (reference + raw refund statements)';
+    // The floors: the reference plus a refund's own statements, raw, on the same database (their own trades) —
+    // in the design's shape, and in the eleven statements of the design before.
+    const startFloor = async (shape: 'read-write' | 'eleven') => {
+      const floorPort = await freePort();
+      const floor = await start(
+        process.execPath,
+        [join(ROOT, 'dist/bench/reference-server.js')],
+        {
+          REF_PORT: String(floorPort),
+          REF_PROCESSES: String(options.processes),
+          REF_APP_PUBLIC_KEY: appKeys.publicPem,
+          REF_PLATFORM_PRIVATE_KEY: platformPem,
+          REF_REFUND_DB: db,
+          REF_REFUND_SHAPE: shape,
+        },
+        '',
+      );
+      await waitForPort(floorPort);
+      return { floor, floorPort };
+    };
+    const noFsync = engine === 'sqlite' ? ', no fsync' : '';
+    log(`${engine}: floor (reference + raw refund: one locked read, one write)…`);
+    const { floor, floorPort } = await startFloor('read-write');
     const floorRefund = await loadMeasured(floor, floorPort, floorRefunds, options.seconds, options.connections, false);
-    rows.push({ engine, what: floorWhat, result: floorRefund });
+    rows.push({ engine, what: `${FLOOR}${noFsync})`, result: floorRefund });
     const floorQueries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCallsFor(floorCalls, floorRefund.succeeded));
     rows.push({
       engine,
@@ -412,12 +425,24 @@ async function benchEngine(
       result: await loadMeasured(floor, floorPort, floorQueries, options.seconds, options.connections, true),
     });
     await stop(floor);
+    log(`${engine}: old floor (reference + the eleven raw refund statements)…`);
+    const eleven = await startFloor('eleven');
+    rows.push({
+      engine,
+      what: `old floor (reference + eleven raw refund statements${noFsync})`,
+      result: await loadMeasured(eleven.floor, eleven.floorPort, elevenRefunds, options.seconds, options.connections, false),
+    });
+    await stop(eleven.floor);
 
     log(`${engine}: alipay.trade.refund…`);
     const refund = await loadMeasured(server, port, refunds, options.seconds, options.connections, false);
     rows.push({ engine, what: 'alipay.trade.refund', result: refund });
     log(`${engine}: alipay.trade.refund.apply…`);
     rows.push({ engine, what: 'alipay.trade.refund.apply', result: await loadMeasured(server, port, applies, options.seconds, options.connections, false) });
+    // The worker carries out the accepted applies (at most two at a time per process); the queries are measured
+    // once it has, not beside the rest of that work.
+    const drained = await drainJobs(api);
+    log(`${engine}: the worker finished carrying out the applies ${fmt(drained / 1000, 1)} s after the phase`);
     const queries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCallsFor(refundCalls, refund.succeeded));
     log(`${engine}: alipay.trade.fastpay.refund.query…`);
     rows.push({
@@ -430,6 +455,17 @@ async function benchEngine(
   } finally {
     await database?.drop();
   }
+}
+
+/** Waits until the server has no jobs left (or two minutes have passed); returns how long that took, in ms. */
+async function drainJobs(api: Admin): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < 120_000) {
+    const { jobs } = await api.call<{ jobs: unknown[] }>('GET', '/jobs');
+    if (jobs.length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return Date.now() - started;
 }
 
 async function waitForPort(port: number): Promise<void> {
@@ -486,6 +522,10 @@ async function scaleEngine(
 
 // ---------------------------------------------------------------------------------------------- report
 
+/** The refund floor's row name, up to its closing detail: the refund paths are compared with it. */
+const FLOOR = 'floor (reference + raw refund: one locked read, one write';
+const REFUND_PATHS = new Set(['alipay.trade.refund', 'alipay.trade.refund.apply']);
+
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
@@ -505,19 +545,21 @@ async function main(): Promise<void> {
     `RSA-2048 on this machine: ${fmt(rates.parsedKey)} signatures/s per core with a parsed key (${fmt(rates.pemEachTime)}/s parsing the PEM each time), ${fmt(rates.verify)} verifications/s`,
     `signing ceiling for ${options.processes} processes: ${fmt(ceiling)} replies/s`,
     '',
-    '| engine | path | req/s | p50 ms | p99 ms | ok / failed | vs reference | vs signing ceiling | server CPU ms/req (of which system) | reference CPU ÷ ours |',
-    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |',
+    '| engine | path | req/s | p50 ms | p99 ms | ok / failed | vs reference | vs refund floor | vs signing ceiling | server CPU ms/req (of which system) | reference CPU ÷ ours |',
+    '| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const engine of options.engines) {
     const reference = rows.find((r) => r.engine === engine && r.what.startsWith('reference'));
+    const floor = rows.find((r) => r.engine === engine && r.what.startsWith(FLOOR));
     for (const row of rows.filter((r) => r.engine === engine)) {
       const r = row.result;
       const vsRef = reference ? r.rps / reference.result.rps : 0;
       const cpuRatio = reference && r.cpuMsPerRequest > 0 ? reference.result.cpuMsPerRequest / r.cpuMsPerRequest : 0;
+      const vsFloor = floor && (REFUND_PATHS.has(row.what) || row.what.startsWith('old floor')) ? fmt(r.rps / floor.result.rps, 2) : '';
       lines.push(
-        `| ${engine} | ${row.what} | ${fmt(r.rps)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${r.succeeded} / ${r.failed}${r.exhausted ? ' (ran out of requests)' : ''} | ${fmt(vsRef, 2)} | ${fmt(r.rps / ceiling, 2)} | ${fmt(r.cpuMsPerRequest, 2)} (${fmt(r.systemMsPerRequest, 2)}) | ${fmt(cpuRatio, 2)} |`,
+        `| ${engine} | ${row.what} | ${fmt(r.rps)} | ${fmt(r.p50ms, 1)} | ${fmt(r.p99ms, 1)} | ${r.succeeded} / ${r.failed}${r.exhausted ? ' (ran out of requests)' : ''} | ${fmt(vsRef, 2)} | ${vsFloor} | ${fmt(r.rps / ceiling, 2)} | ${fmt(r.cpuMsPerRequest, 2)} (${fmt(r.systemMsPerRequest, 2)}) | ${fmt(cpuRatio, 2)} |`,
       );
-      if (r.sampleFailure) lines.push(`|  |  ↳ a failure: ${r.sampleFailure.replace(/\|/g, '/').slice(0, 200)} | | | | | | | | |`);
+      if (r.sampleFailure) lines.push(`|  |  ↳ a failure: ${r.sampleFailure.replace(/\|/g, '/').slice(0, 200)} | | | | | | | | | |`);
     }
   }
   if (options.scale) {

@@ -190,6 +190,7 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
   const destinations = notifyDestinations(options, () => listeningPort);
   const { store, platform, clock, adminToken, dataDir } = await prepareTuikuan(options);
   const role = options.role ?? 'all';
+  const backgroundStore = openBackgroundStore(store, options.db ?? join(dataDir, 'tuikuan.db'), role);
   try {
     const syncClock = clockSync(store, clock);
     const realClock = new SystemClock();
@@ -203,11 +204,12 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
       ...(options.notifyTimeoutMs !== undefined && { timeoutMs: options.notifyTimeoutMs }),
     };
     const worker = new Worker({
-      store,
+      store: backgroundStore,
       clock,
       realClock,
       logger,
-      handlers: jobHandlers({ store, clock, platformKey: platform.privateKey, delivery }),
+      // The worker's deliveries record their attempts on its own store (the admin API's re-sends on the gateway's).
+      handlers: jobHandlers({ store: backgroundStore, clock, platformKey: platform.privateKey, delivery: deliveryRules(delivery) }),
       leaseMs: options.leaseMs ?? (envLease > 0 ? envLease : 60_000),
       ...(syncClock && { beforeClaim: syncClock }),
     });
@@ -237,6 +239,7 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
     const close = async (server?: FastifyInstance) => {
       await server?.close();
       await worker.stop();
+      if (backgroundStore !== store) await backgroundStore.close();
       await store.close();
     };
     const base = {
@@ -293,7 +296,33 @@ export async function startTuikuan(options: TuikuanOptions = {}): Promise<Tuikua
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     return { ...base, url, gateway: `${url}/gateway.do`, adminUrl: `${url}/admin/v1`, server, close: () => close(server) };
   } catch (error) {
+    if (backgroundStore !== store) await backgroundStore.close();
     await store.close();
     throw error;
   }
+}
+
+/** How notifications are delivered, less what the worker's own deps give (its store, clock and key). */
+function deliveryRules({
+  store: _store,
+  clock: _clock,
+  platformKey: _key,
+  ...rules
+}: DeliveryOptions): Omit<DeliveryOptions, 'store' | 'clock' | 'platformKey'> {
+  return rules;
+}
+
+/** Connections of the worker's own on PostgreSQL, beside the gateway's pool. (Default: 3) */
+const BACKGROUND_POOL_SIZE = 3;
+
+/**
+ * The store the worker runs jobs on. On PostgreSQL, in a process that also serves the gateway, a pool of its
+ * own: the worker's carry-outs (each holding a connection while it waits for a merchant's balance row that
+ * other carry-outs hold) then wait for each other, never in the gateway's queue for a connection — which is
+ * what held refund.apply's p99 up. SQLite has one connection per process either way, and a worker-only process
+ * has no gateway to yield to.
+ */
+function openBackgroundStore(store: Store, location: string, role: 'all' | 'gateway' | 'worker'): Store {
+  if (store.engine !== 'postgres' || role !== 'all') return store;
+  return openStore({ location, poolSize: BACKGROUND_POOL_SIZE });
 }

@@ -9,17 +9,16 @@
  * a line whose refund committed is either recorded or, when run again, answered as the idempotent repeat it is.
  */
 import { findBatchById, listBatchLines, recordLineFailure, recordLineResult, updateBatch } from '../store/sql/batches.js';
-import { findMerchant } from '../store/sql/merchants.js';
-import { findRefund } from '../store/sql/refunds.js';
-import { findTradeByNo } from '../store/sql/trades.js';
+import { lockRefundContext, type RefundContext } from '../store/sql/lock-refund-context.js';
 import type { CoreDeps } from './deps.js';
 import { newNotifyId } from './identifiers.js';
 import { reportBatch } from './batch-report.js';
 import type { Batch, BatchLine } from '../interfaces.js';
 import { oweNotification } from './notifications.js';
-import { partnerMayRefundTrade } from './partner-authority.js';
+import { mayRefundThroughApp } from './partner-authority.js';
 import type { RefundRejection } from './refund-rules.js';
-import { refundNow } from './refund-now.js';
+import { refundPlanned } from './refund-now.js';
+import { inRefundTransaction, planInContext, type RefundRequest, type RefundResult } from './refund-transaction.js';
 import { nextJobRetry } from './retry-schedules.js';
 
 /**
@@ -54,37 +53,51 @@ export function lineRequestNo(batch: Pick<Batch, 'batchNo' | 'partnerPid' | 'sel
   return batch.partnerPid === batch.sellerPid ? batch.batchNo : `${batch.batchNo}@${batch.partnerPid}`;
 }
 
-/** Why a line cannot be this partner's refund of this seller's trade, before the refund core sees it. */
-async function lineRefusal(deps: CoreDeps, batch: Batch, line: BatchLine): Promise<LineRefusal | null> {
-  const trade = await findTradeByNo(deps.store.db, line.tradeNo);
-  if (!trade || trade.sellerPid !== batch.sellerPid) return 'not_this_sellers_trade';
-  if (!(await partnerMayRefundTrade(deps, batch.partnerPid, trade))) return 'not_this_partners_trade';
+/**
+ * Why a line cannot be this partner's refund of this seller's trade, from its trade's locked read (undefined:
+ * the seller has no such trade), before the refund core decides.
+ */
+function lineRefusal(batch: Batch, line: BatchLine, context: RefundContext | undefined): LineRefusal | null {
+  if (!context) return 'not_this_sellers_trade';
+  const { trade, seller } = context;
+  if (!mayRefundThroughApp(batch.partnerPid, trade, context.appPid)) return 'not_this_partners_trade';
   if (line.amount === 0) return 'zero_amount';
   // A line whose refund committed before a worker died is that refund, whatever the accounts are now.
-  if (await findRefund(deps.store.db, trade.tradeNo, lineRequestNo(batch))) return null;
-  if ((await findMerchant(deps.store.db, batch.sellerPid))?.accountStatus !== 'normal') return 'seller_account_not_normal';
+  if (context.existing) return null;
+  if (seller.accountStatus !== 'normal') return 'seller_account_not_normal';
   if (trade.buyerAccountStatus !== 'normal') return 'buyer_account_not_normal';
   return null;
 }
 
+/**
+ * A line in one transaction: its trade's one locked read, the line's own checks, the refund's one write, and
+ * the line's outcome. A refund refused by a Rejection (its transaction rolled back) records its outcome after.
+ */
 async function refundLine(deps: CoreDeps, batch: Batch, line: BatchLine): Promise<void> {
-  const refusal = await lineRefusal(deps, batch, line);
-  const record = (trx: Parameters<typeof recordLineResult>[0], outcome: LineOutcome, refundId: number | null, chargeFee: number | null) =>
-    recordLineResult(trx, batch.id, line.position, { result: outcome, refundId, chargeFee, processedAt: deps.clock.now() });
-  if (refusal) return record(deps.store.db, refusal, null, null);
-  const outcome = await refundNow(
-    deps,
-    {
-      sellerPid: batch.sellerPid,
-      tradeNo: line.tradeNo,
-      outRequestNo: lineRequestNo(batch),
-      amount: line.amount,
-      reason: line.reason || null,
-      source: 'batch',
-      batchNo: batch.batchNo,
-    },
-    (trx, result) => record(trx, 'succeeded', result.refund.id, result.refund.refundChargeFee),
-  );
+  const record = (db: Parameters<typeof recordLineResult>[0], outcome: LineOutcome, refundId: number | null, chargeFee: number | null) =>
+    recordLineResult(db, batch.id, line.position, { result: outcome, refundId, chargeFee, processedAt: deps.clock.now() });
+  const request: RefundRequest = {
+    sellerPid: batch.sellerPid,
+    tradeNo: line.tradeNo,
+    outRequestNo: lineRequestNo(batch),
+    amount: line.amount,
+    reason: line.reason || null,
+    source: 'batch',
+    batchNo: batch.batchNo,
+  };
+  const outcome = await inRefundTransaction<RefundResult | { kind: 'refused' }>(deps, async (trx) => {
+    const context = await lockRefundContext(trx, request);
+    const refusal = lineRefusal(batch, line, context);
+    if (refusal || !context) {
+      await record(trx, refusal ?? 'not_this_sellers_trade', null, null);
+      return { kind: 'refused' };
+    }
+    const result = await refundPlanned(trx, request, planInContext(context, request, deps.clock.now()));
+    if (result.kind === 'succeeded') await record(trx, 'succeeded', result.refund.id, result.refund.refundChargeFee);
+    if (result.kind === 'rejected') await record(trx, result.reason, null, null);
+    return result.kind === 'rejected' ? { kind: 'refused' } : result;
+  });
+  // Thrown (balance, red packet): rolled back with the refund, so recorded on its own.
   if (outcome.kind === 'rejected') await record(deps.store.db, outcome.reason, null, null);
 }
 

@@ -4,16 +4,18 @@
  * (`action=refund`); a trade that does not exist is nothing to cancel (success, no action). Repeating a cancel
  * answers as the first did, and a cancel is one refund however often it is sent or raced with
  * alipay.trade.refund: its refund is the trade's full refund under the out_trade_no — the very refund a full
- * alipay.trade.refund without out_request_no makes — so two of them are one.
+ * alipay.trade.refund without out_request_no makes — so two of them are one. The decision and the refund are
+ * one transaction: one locked read of the trade and its own refund, and the refund's one write.
  */
-import { findRefund } from '../store/sql/refunds.js';
+import { lockRefundContext, type RefundContext } from '../store/sql/lock-refund-context.js';
+import type { Trx } from '../store/store.js';
 import { closeUnpaid } from './close-trade.js';
 import { closeWaitingPayOrder } from './pay-orders.js';
 import type { CoreDeps } from './deps.js';
 import type { Trade, TradeKey } from '../interfaces.js';
 import type { RefundRejection } from './refund-rules.js';
-import { refundNow } from './refund-now.js';
-import { lockTradeWithSeller } from './trade-lookup.js';
+import { refundPlanned } from './refund-now.js';
+import { planInContext, RefundChanged, Rejection, type RefundRequest } from './refund-transaction.js';
 import { tradeStatusAt } from './trade-status.js';
 
 /** How long after payment a paid trade may still be cancelled rather than refunded (notes §12.13: configurable; 24 h). */
@@ -36,50 +38,72 @@ export type CancelOutcome =
   | { kind: 'not_found' }
   | { kind: 'refused'; reason: CancelRefusal; trade: Trade };
 
-type Decision = CancelOutcome | { kind: 'refund'; trade: Trade };
-
 export async function cancelTrade(deps: CoreDeps, sellerPid: string, key: TradeKey): Promise<CancelOutcome> {
-  const decision = await deps.store.transaction(async (trx): Promise<Decision> => {
-    const locked = await lockTradeWithSeller(trx, key);
-    if (!locked) {
-      // An order the buyer has not acted on has no trade: nothing to answer for, but it can no longer be paid.
-      if (!key.tradeNo && key.outTradeNo) await closeWaitingPayOrder(trx, sellerPid, key.outTradeNo, deps.clock.now());
-      return { kind: 'not_found' };
+  for (let run = 1; ; run++) {
+    try {
+      return await deps.store.transaction((trx) => cancelIn(trx, deps, sellerPid, key));
+    } catch (error) {
+      // The refund was refused: nothing of it is written, and the cancel answers why.
+      if (error instanceof Rejection) return refusedBy(error.reason, error.trade);
+      if (error instanceof RefundChanged && run < MAX_CANCEL_RUNS) continue;
+      throw error;
     }
-    const { trade, seller } = locked;
-    const now = deps.clock.now();
-    const status = tradeStatusAt(trade, seller.refundWindowDays, now);
-    const ownRefund = await findRefund(trx, trade.tradeNo, trade.outTradeNo);
-    const cancelledBefore = ownRefund?.source === 'cancel';
-    switch (status) {
-      case 'WAIT_BUYER_PAY': {
-        const closed = await closeUnpaid(trx, trade, seller, now, null);
-        return { kind: 'closed', trade: closed.trade, jobsOwed: closed.notifying };
-      }
-      case 'TRADE_CLOSED':
-        // Closed unpaid (by close, cancel or expiry) reads as closed again; refunded in full by this cancel as refunded.
-        if (trade.gmtPayment === null) return { kind: 'closed', trade, jobsOwed: false };
-        return cancelledBefore ? { kind: 'refunded', trade, jobsOwed: false } : { kind: 'refused', reason: 'already_refunded', trade };
-      case 'TRADE_FINISHED':
-        return { kind: 'refused', reason: 'trade_finished', trade };
-      case 'TRADE_SUCCESS':
-        if (cancelledBefore) return { kind: 'refund', trade };
+  }
+}
+
+/** Runs of a cancel that found its refund changed under it before it is given up (see RefundChanged). */
+const MAX_CANCEL_RUNS = 5;
+
+/** The cancel in one transaction: the trade and its own refund in one locked read, then the close or the refund. */
+async function cancelIn(trx: Trx, deps: CoreDeps, sellerPid: string, key: TradeKey): Promise<CancelOutcome> {
+  // Without an out_request_no the read brings the trade's refund under its out_trade_no: the cancel's own.
+  const context = await lockRefundContext(trx, { sellerPid: key.sellerPid, tradeNo: key.tradeNo, outTradeNo: key.outTradeNo });
+  if (!context) {
+    // An order the buyer has not acted on has no trade: nothing to answer for, but it can no longer be paid.
+    if (!key.tradeNo && key.outTradeNo) await closeWaitingPayOrder(trx, sellerPid, key.outTradeNo, deps.clock.now());
+    return { kind: 'not_found' };
+  }
+  const { trade, seller } = context;
+  const now = deps.clock.now();
+  const status = tradeStatusAt(trade, seller.refundWindowDays, now);
+  const cancelledBefore = context.existing?.source === 'cancel';
+  switch (status) {
+    case 'WAIT_BUYER_PAY': {
+      const closed = await closeUnpaid(trx, trade, seller, now, null);
+      return { kind: 'closed', trade: closed.trade, jobsOwed: closed.notifying };
+    }
+    case 'TRADE_CLOSED':
+      // Closed unpaid (by close, cancel or expiry) reads as closed again; refunded in full by this cancel as refunded.
+      if (trade.gmtPayment === null) return { kind: 'closed', trade, jobsOwed: false };
+      return cancelledBefore ? { kind: 'refunded', trade, jobsOwed: false } : { kind: 'refused', reason: 'already_refunded', trade };
+    case 'TRADE_FINISHED':
+      return { kind: 'refused', reason: 'trade_finished', trade };
+    case 'TRADE_SUCCESS':
+      if (!cancelledBefore) {
         if (trade.refundedAmount > 0 || trade.pendingRefundAmount > 0) return { kind: 'refused', reason: 'already_refunded', trade };
         if (trade.gmtPayment !== null && now > trade.gmtPayment + CANCEL_WINDOW_MS) return { kind: 'refused', reason: 'cancel_time_out', trade };
-        return { kind: 'refund', trade };
-    }
-  });
-  if (decision.kind !== 'refund') return decision;
-  const { trade } = decision;
-  const result = await refundNow(deps, { sellerPid, tradeNo: trade.tradeNo, amount: trade.totalAmount, source: 'cancel', reason: '撤销' });
+      }
+      return refundInFull(trx, context, sellerPid, now);
+  }
+}
+
+/** The cancel's refund: the whole trade, keyed by its out_trade_no, in the cancel's transaction and from its read. */
+async function refundInFull(trx: Trx, context: RefundContext, sellerPid: string, now: number): Promise<CancelOutcome> {
+  const { trade } = context;
+  const request: RefundRequest = { sellerPid, tradeNo: trade.tradeNo, amount: trade.totalAmount, source: 'cancel', reason: '撤销' };
+  const result = await refundPlanned(trx, request, planInContext(context, request, now));
   switch (result.kind) {
     case 'succeeded':
       // A full alipay.trade.refund without out_request_no that came first is the same refund, but not a cancel.
       if (result.refund.source !== 'cancel') return { kind: 'refused', reason: 'already_refunded', trade: result.trade };
       return { kind: 'refunded', trade: result.trade, jobsOwed: result.jobsOwed };
     case 'rejected':
-      return { kind: 'refused', reason: result.reason === 'amount_exceeds_refundable' ? 'already_refunded' : result.reason, trade: result.trade ?? trade };
+      return refusedBy(result.reason, result.trade ?? trade);
     case 'accepted':
       throw new Error('a synchronous refund cannot be merely accepted');
   }
+}
+
+function refusedBy(reason: RefundRejection, trade: Trade): CancelOutcome {
+  return { kind: 'refused', reason: reason === 'amount_exceeds_refundable' ? 'already_refunded' : reason, trade };
 }

@@ -24,21 +24,39 @@ export async function oweNotification(trx: Trx, notification: Omit<NewNotificati
 export async function oweTradeStatusSync(trx: Trx, trade: Trade, seller: Merchant, refund: Refund | null, now: number): Promise<boolean> {
   if (!trade.notifyUrl) return false;
   const app = await findApp(trx, trade.appId);
-  const notifyId = newNotifyId();
-  await oweNotification(trx, {
-    notifyId,
+  const owed = tradeStatusSyncOwed(trade, seller, refund, { rsa2: Boolean(app?.appPublicKey), rsa: Boolean(app?.rsaPublicKey) }, now);
+  if (!owed) return false;
+  await oweNotification(trx, { ...owed, refundId: refund?.id ?? null });
+  return true;
+}
+
+/** A trade notification owed, as the row that owes it (less the refund's id, which its write knows). */
+export type OwedTradeStatusSync = Omit<NewNotification, 'refundId' | 'nextAttemptAt'>;
+
+/**
+ * The trade_status_sync the trade's notify_url is owed for a payment (refund null) or a refund, signed to match
+ * the app's keys; null when the trade has no notify_url. Pure: the refund's one write stores it (write-refund.ts).
+ */
+export function tradeStatusSyncOwed(
+  trade: Trade,
+  seller: Merchant,
+  refund: Refund | null,
+  appKeys: TradeStatusFacts['appKeys'],
+  now: number,
+): OwedTradeStatusSync | null {
+  if (!trade.notifyUrl) return null;
+  return {
+    notifyId: newNotifyId(),
     kind: 'trade_status_sync',
     pid: trade.sellerPid,
     appId: trade.appId,
     url: trade.notifyUrl,
     charset: trade.charset,
-    facts: tradeStatusFacts(trade, seller, refund, { rsa2: Boolean(app?.appPublicKey), rsa: Boolean(app?.rsaPublicKey) }),
+    facts: tradeStatusFacts(trade, seller, refund, appKeys),
     tradeNo: trade.tradeNo,
-    refundId: refund?.id ?? null,
     batchNo: refund?.batchNo ?? null,
     createdAt: now,
-  });
-  return true;
+  };
 }
 
 /** What a trade's status notification reports: the trade as it now is, its seller, and the refund. */

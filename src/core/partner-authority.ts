@@ -3,7 +3,7 @@
  * refunds for another seller only when that seller has authorised one of the partner's apps (an app auth
  * token not revoked), and then only the trades that seller made through the partner's own apps.
  */
-import { findApp, findAppAuthTokensBetween } from '../store/sql/apps.js';
+import { findAppAuthTokensBetween } from '../store/sql/apps.js';
 import type { CoreDeps } from './deps.js';
 import type { Trade } from '../interfaces.js';
 
@@ -14,9 +14,10 @@ export async function partnerActsFor(deps: CoreDeps, partnerPid: string, sellerP
   return tokens.some((token) => token.revokedAt === null);
 }
 
-/** Whether this trade is one the partner may refund for its seller: its own, or made through its apps. */
-export async function partnerMayRefundTrade(deps: CoreDeps, partnerPid: string, trade: Trade): Promise<boolean> {
-  if (partnerPid === trade.sellerPid) return true;
-  const app = await findApp(deps.store.db, trade.appId);
-  return app?.pid === partnerPid;
+/**
+ * Whether this trade is one the partner may refund for its seller: its own, or made through its apps — knowing
+ * the pid of the merchant whose app the trade was made through (null when there is no such app).
+ */
+export function mayRefundThroughApp(partnerPid: string, trade: Pick<Trade, 'sellerPid'>, appPid: string | null): boolean {
+  return partnerPid === trade.sellerPid || appPid === partnerPid;
 }

@@ -10,6 +10,8 @@ import {
   inRefundTransaction,
   isAnswered,
   planUnderLock,
+  readVersion,
+  type Planned,
   type RefundRequest,
   type RefundResult,
 } from './refund-transaction.js';
@@ -18,7 +20,7 @@ import {
 export type WithinRefund = (trx: Trx, result: RefundResult & { kind: 'succeeded' }) => Promise<void>;
 
 export function refundNow(deps: CoreDeps, request: RefundRequest, within?: WithinRefund): Promise<RefundResult> {
-  return inRefundTransaction(deps, async (trx) => {
+  return inRefundTransaction(deps, async (trx): Promise<RefundResult> => {
     const result = await refundNowIn(trx, deps, request);
     if (within && result.kind === 'succeeded') await within(trx, result);
     return result;
@@ -28,6 +30,14 @@ export function refundNow(deps: CoreDeps, request: RefundRequest, within?: Withi
 async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Promise<RefundResult> {
   const planned = await planUnderLock(trx, deps, request);
   if (!planned) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
+  return refundPlanned(trx, request, planned);
+}
+
+/**
+ * The synchronous refund of a request already planned under its trade's lock (a cancel reads the trade and
+ * its refund once, for its own decision and the refund). Throws a Rejection to roll the transaction back.
+ */
+export async function refundPlanned(trx: Trx, request: RefundRequest, planned: Planned): Promise<RefundResult> {
   const { locked, outRequestNo, plan } = planned;
   const { trade, now } = locked;
   if (isAnswered(plan)) return answerOf(plan, trade);
@@ -37,6 +47,6 @@ async function refundNowIn(trx: Trx, deps: CoreDeps, request: RefundRequest): Pr
       return carryOut(trx, locked, plan.refund);
     case 'new':
       checkRedPacket(trade, request.amount);
-      return executeRefund(trx, locked, draftRefund(trade, plan.previous, request, outRequestNo, now));
+      return executeRefund(trx, locked, draftRefund(trade, plan.previous, request, outRequestNo, now), readVersion(plan.previous));
   }
 }

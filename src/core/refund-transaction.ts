@@ -4,14 +4,14 @@
  * line: the request, its result, and one transaction under the trade's lock in which the rules
  * (refund-rules.ts) decide and every effect commits with the refund or not at all (execute-refund.ts).
  */
-import { findRefund, insertRefund, updateRefund } from '../store/sql/refunds.js';
+import { lockRefundContext, type RefundContext } from '../store/sql/lock-refund-context.js';
+import { insertRefund, updateRefund } from '../store/sql/refunds.js';
 import type { Trx } from '../store/store.js';
 import type { CoreDeps } from './deps.js';
 import { allocateRefund } from './fund-allocation.js';
-import type { Merchant, Refund, RefundDraft, RefundSource, Trade } from '../interfaces.js';
+import type { Merchant, Refund, RefundDraft, RefundSource, RefundStatus, Trade } from '../interfaces.js';
 import type { Fen } from './money.js';
 import { planRefund, type RefundPlan, type RefundRejection } from './refund-rules.js';
-import { lockTradeWithSeller } from './trade-lookup.js';
 import { tradeStatusAt } from './trade-status.js';
 
 export interface RefundRequest {
@@ -51,21 +51,57 @@ export class Rejection extends Error {
   }
 }
 
-/** The trade under its lock, its seller, and the transaction's time. */
+/**
+ * Thrown inside a transaction when a refund's row is no longer as its read saw it (on PostgreSQL, a refund the
+ * read's snapshot predates): the transaction rolls back and runs again, reading it as it now is.
+ */
+export class RefundChanged extends Error {
+  constructor(refundId: number) {
+    super(`refund ${refundId} changed after it was read`);
+  }
+}
+
+/** The trade under its lock, its seller, what its notification and buyer need, and the transaction's time. */
 export interface Locked {
   trade: Trade;
   seller: Merchant;
+  appKeys: RefundContext['appKeys'];
+  buyerRegistered: boolean;
   now: number;
 }
 
-/** Runs `work` in a transaction; a Rejection thrown inside rolls it back and becomes the result. */
-export async function inRefundTransaction(deps: CoreDeps, work: (trx: Trx) => Promise<RefundResult>): Promise<RefundResult> {
-  try {
-    return await deps.store.transaction(work);
-  } catch (error) {
-    if (error instanceof Rejection) return { kind: 'rejected', reason: error.reason, trade: error.trade };
-    throw error;
+/** Runs of a refund's transaction that found its refund changed before one is given up (a bug, or a storm). */
+const MAX_REFUND_RUNS = 5;
+
+/**
+ * Runs `work` in a transaction; a Rejection thrown inside rolls it back and becomes the result, and a
+ * RefundChanged runs it again.
+ */
+export async function inRefundTransaction<T = RefundResult>(
+  deps: CoreDeps,
+  work: (trx: Trx) => Promise<T>,
+): Promise<T | Extract<RefundResult, { kind: 'rejected' }>> {
+  for (let run = 1; ; run++) {
+    try {
+      return await deps.store.transaction(work);
+    } catch (error) {
+      if (error instanceof Rejection) return { kind: 'rejected', reason: error.reason, trade: error.trade };
+      if (error instanceof RefundChanged && run < MAX_REFUND_RUNS) continue;
+      throw error;
+    }
   }
+}
+
+/** A refund's row as a read saw it: what its write checks is still so. Null for a refund with no row. */
+export type ReadVersion = { status: RefundStatus; updatedAt: number } | null;
+
+export function readVersion(refund: Refund | null | undefined): ReadVersion {
+  return refund ? { status: refund.status, updatedAt: refund.updatedAt } : null;
+}
+
+/** The locked context as the refund core works with it. */
+export function lockedOf(context: RefundContext, now: number): Locked {
+  return { trade: context.trade, seller: context.seller, appKeys: context.appKeys, buyerRegistered: context.buyerRegistered, now };
 }
 
 export interface Planned {
@@ -74,21 +110,27 @@ export interface Planned {
   plan: RefundPlan;
 }
 
-/** Locks the requested trade and decides what the request is: a repeat, one in flight, a new one, or refused. */
+/**
+ * Locks the requested trade and decides what the request is: a repeat, one in flight, a new one, or refused —
+ * from one read of everything the rules need (lock-refund-context.ts).
+ */
 export async function planUnderLock(trx: Trx, deps: CoreDeps, request: RefundRequest): Promise<Planned | null> {
-  const locked = await lockTradeWithSeller(trx, { sellerPid: request.sellerPid, tradeNo: request.tradeNo, outTradeNo: request.outTradeNo });
-  if (!locked) return null;
-  const { trade, seller } = locked;
-  const now = deps.clock.now();
-  const outRequestNo = request.outRequestNo ?? trade.outTradeNo;
+  const context = await lockRefundContext(trx, request);
+  if (!context) return null;
+  return planInContext(context, request, deps.clock.now());
+}
+
+/** Decides what the request is, from its trade's locked context. */
+export function planInContext(context: RefundContext, request: RefundRequest, now: number): Planned {
+  const { trade, seller, existing } = context;
   const plan = planRefund({
     trade,
     status: tradeStatusAt(trade, seller.refundWindowDays, now),
-    existing: await findRefund(trx, trade.tradeNo, outRequestNo),
+    existing,
     amount: request.amount,
     requestNoGiven: request.outRequestNo !== undefined,
   });
-  return { locked: { trade, seller, now }, outRequestNo, plan };
+  return { locked: lockedOf(context, now), outRequestNo: request.outRequestNo ?? trade.outTradeNo, plan };
 }
 
 /** A plan answered without refunding: a rejection, or the repeat of a refund that succeeded. */

@@ -27,6 +27,11 @@ export function statementName(sql: string): string | undefined {
   return statementNames.get(sql);
 }
 
+/** Gives `sql` a statement name, once: PostgreSQL then parses and plans it once per connection. */
+export function nameStatement(sql: string): void {
+  if (!statementNames.has(sql)) statementNames.set(sql, `tuikuan_${statementNames.size + 1}`);
+}
+
 /** Stands for a parameter while the query is compiled; never reaches the database. */
 const MARK = '\u0000tuikuan-placeholder:';
 
@@ -76,7 +81,7 @@ function compile<P extends object, O>(db: Db, names: string[], build: (db: Db, p
   for (const name of names) {
     if (!slots.some((slot) => 'param' in slot && slot.param === name)) throw new Error(`prepared query does not use its parameter ${name}`);
   }
-  if (!statementNames.has(query.sql)) statementNames.set(query.sql, `tuikuan_${statementNames.size + 1}`);
+  nameStatement(query.sql);
   return { query, slots };
 }
 

@@ -5,6 +5,7 @@ import { processBatch } from '../core/batch-processing.js';
 import type { CoreDeps } from '../core/deps.js';
 import { carryOutAcceptedRefund } from '../core/carry-out-refund.js';
 import { closeExpiredTrade } from '../core/waiting-trade.js';
+import { limitConcurrency } from './concurrency-limit.js';
 import { deliverNotification, type DeliveryOptions } from './deliver-notification.js';
 import type { JobHandlers } from './worker.js';
 
@@ -14,10 +15,14 @@ export interface JobHandlerOptions extends CoreDeps {
   delivery?: Omit<DeliveryOptions, keyof CoreDeps | 'platformKey'>;
 }
 
+/** Carry-outs of refund.apply a worker runs at once: more would only queue for the store, before the gateway. */
+export const CARRY_OUTS_AT_ONCE = 2;
+
 export function jobHandlers(options: JobHandlerOptions): JobHandlers {
   const delivery: DeliveryOptions = { store: options.store, clock: options.clock, platformKey: options.platformKey, ...options.delivery };
+  const carryOut = limitConcurrency(CARRY_OUTS_AT_ONCE, (refundId: number) => carryOutAcceptedRefund(options, refundId));
   return {
-    refund: (subject) => carryOutAcceptedRefund(options, Number(subject)),
+    refund: (subject) => carryOut(Number(subject)),
     notify: (subject) => deliverNotification(delivery, Number(subject)),
     deposit_back: async (subject) => {
       await settleBankReturn(options, Number(subject));

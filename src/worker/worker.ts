@@ -43,6 +43,12 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Jobs run side by side at most; a slot freed by one is taken by the next due job at once. (Default: 16) */
   batchSize?: number;
+  /**
+   * While jobs run, free slots that a claim waits for: under load each job's end (and each wake by a refund.apply)
+   * would otherwise be a claim of its own — two statements, on SQLite a write transaction — taking one job.
+   * With nothing running, a claim takes what is due at once. (Default: 4)
+   */
+  claimAtLeast?: number;
   /** Runs of a job that may throw before it is dead (kept, with its last error, until run again by hand). (Default: 10) */
   maxAttempts?: number;
   /** How often a running job's lease is renewed, in real time. (Default: a third of the lease) */
@@ -65,7 +71,7 @@ export class Worker {
   readonly #observers = new Set<(run: JobRun) => void>();
 
   constructor(options: WorkerOptions) {
-    this.#options = { leaseMs: 60_000, pollMs: 200, batchSize: 16, maxAttempts: MAX_JOB_ATTEMPTS, ...options };
+    this.#options = { leaseMs: 60_000, pollMs: 200, batchSize: 16, claimAtLeast: 4, maxAttempts: MAX_JOB_ATTEMPTS, ...options };
   }
 
   /** Whether it looks for due jobs by itself (started, not stopped). */
@@ -146,7 +152,9 @@ export class Worker {
     const running = new Set<Promise<void>>();
     for (;;) {
       this.#again = false;
-      const claimed = this.#stopping ? [] : await this.#claim(this.#options.batchSize - running.size);
+      const free = this.#options.batchSize - running.size;
+      const waitForSlots = running.size > 0 && free < Math.min(this.#options.claimAtLeast, this.#options.batchSize);
+      const claimed = this.#stopping || waitForSlots ? [] : await this.#claim(free);
       for (const job of claimed) {
         const run: Promise<void> = this.#run(job).finally(() => running.delete(run));
         running.add(run);

@@ -74,7 +74,10 @@ export async function updateMerchantSettings(db: Db, pid: string, settings: Merc
   await db.updateTable('merchants').set(update).where('pid', '=', pid).execute();
 }
 
-function toMerchant(row: MerchantRow): Merchant {
+/** What a merchant is, of its row: all but the password hashes. */
+export type MerchantRecordRow = Omit<MerchantRow, 'loginPasswordHash' | 'paymentPasswordHash'>;
+
+export function toMerchant(row: MerchantRecordRow): Merchant {
   return {
     pid: row.pid,
     name: row.name,

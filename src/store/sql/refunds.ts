@@ -13,9 +13,6 @@ const updateRefundColumns = prepareQuery((db, p: RefundChange & { id: number }) 
   return db.updateTable('refunds').set(change).where('id', '=', id);
 });
 const insertAllocation = prepareQuery((db, p: FundAllocation & { refundId: number }) => db.insertInto('fundAllocations').values(p));
-const refundByRequestNo = prepareQuery((db, p: { tradeNo: string; outRequestNo: string }) =>
-  db.selectFrom('refunds').selectAll().where('tradeNo', '=', p.tradeNo).where('outRequestNo', '=', p.outRequestNo),
-);
 const refundById = prepareQuery((db, p: { id: number }) => db.selectFrom('refunds').selectAll().where('id', '=', p.id));
 // The refund query's one read: the seller's trade and, if there is one, its refund under out_request_no.
 const queriedTradeColumns = [
@@ -76,11 +73,6 @@ export async function settleDepositBack(db: Db, refundId: number, status: DbackS
   return rows.map((row) => row.position);
 }
 
-export async function findRefund(db: Db, tradeNo: string, outRequestNo: string): Promise<Refund | undefined> {
-  const row = await firstRow(refundByRequestNo, db, { tradeNo, outRequestNo });
-  return row && withAllocations(db, row);
-}
-
 /** A refund's own row, without its fund allocations. */
 export type RefundHeader = DistributiveOmit<Refund, 'allocations'>;
 
@@ -128,12 +120,6 @@ export async function findRefundById(db: Db, id: number): Promise<Refund | undef
   return row && withAllocations(db, row);
 }
 
-/** Like findRefundById, without reading the fund allocations. */
-export async function findRefundHeaderById(db: Db, id: number): Promise<RefundHeader | undefined> {
-  const row = await firstRow(refundById, db, { id });
-  return row && toRefundHeader(row);
-}
-
 export interface RefundFilter {
   tradeNo?: string | undefined;
   outRequestNo?: string | undefined;
@@ -160,7 +146,8 @@ async function withAllocations(db: Db, row: RefundRow): Promise<Refund> {
   return toRefund(row, await allRows(allocationsOfRefund, db, { refundId: row.id }));
 }
 
-function toRefund(row: RefundRow, allocations: FundAllocationRow[]): Refund {
+/** A refund's row and its allocations' rows as the refund it is. */
+export function toRefund(row: RefundRow, allocations: FundAllocationRow[]): Refund {
   return { ...toRefundHeader(row), allocations: allocations.map(toAllocation) };
 }
 

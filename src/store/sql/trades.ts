@@ -102,7 +102,8 @@ async function findFundBills(db: Db, tradeNo: string): Promise<TradeFundBillRow[
   return allRows(fundBillsOfTrade, db, { tradeNo });
 }
 
-function toTrade(row: TradeRow, bills: TradeFundBillRow[]): Trade {
+/** A trade's row and its fund bill's rows as the trade they are. */
+export function toTrade(row: TradeRow, bills: TradeFundBillRow[]): Trade {
   return { ...toTradeHeader(row), fundBills: bills.map(toFundBill) };
 }
 
