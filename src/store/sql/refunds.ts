@@ -188,3 +188,30 @@ function toAllocation(a: FundAllocationRow): FundAllocation {
     returnedTo: a.returnedTo,
   };
 }
+
+/**
+ * A refund's own columns as the named parameters of the refund writes' SQL text (write-refund.ts,
+ * write-refund-acceptance.ts): one list, so the two writes cannot disagree on what a refund row holds.
+ */
+export function refundParams(refund: Refund): Record<string, unknown> {
+  return {
+    tradeNo: refund.tradeNo,
+    outRequestNo: refund.outRequestNo,
+    refundAmount: refund.refundAmount,
+    refundReason: refund.refundReason,
+    source: refund.source,
+    batchNo: refund.batchNo,
+    operatorId: refund.operatorId,
+    storeId: refund.storeId,
+    terminalId: refund.terminalId,
+    sendBackFee: refund.sendBackFee,
+    refundChargeFee: refund.refundChargeFee,
+    attempts: refund.attempts,
+    lastError: refund.lastError,
+    acceptedAt: refund.acceptedAt,
+    nextAttemptAt: refund.nextAttemptAt,
+    createdAt: refund.createdAt,
+    gmtRefundPay: refund.gmtRefundPay,
+    updatedAt: refund.updatedAt,
+  };
+}

@@ -8,7 +8,7 @@ import type { Fen, Refund, RefundStatus } from '../../interfaces.js';
 import { onSqlite, sqlStatement } from '../sql-statement.js';
 import type { Trx } from '../store.js';
 import { addJob } from './jobs.js';
-import { insertRefund, updateRefund } from './refunds.js';
+import { insertRefund, refundParams, updateRefund } from './refunds.js';
 import { updateTrade } from './trades.js';
 
 export interface RefundAcceptance {
@@ -59,21 +59,7 @@ const existingRefund = sqlStatement<Record<string, unknown>, { id: number }>(
 
 async function acceptOnPostgres(trx: Trx, { refund, readAs, trade, now }: RefundAcceptance): Promise<number | null> {
   const params: Record<string, unknown> = {
-    tradeNo: refund.tradeNo,
-    refundAmount: refund.refundAmount,
-    refundReason: refund.refundReason,
-    source: refund.source,
-    batchNo: refund.batchNo,
-    operatorId: refund.operatorId,
-    storeId: refund.storeId,
-    terminalId: refund.terminalId,
-    sendBackFee: refund.sendBackFee,
-    refundChargeFee: refund.refundChargeFee,
-    attempts: refund.attempts,
-    lastError: refund.lastError,
-    acceptedAt: refund.acceptedAt,
-    nextAttemptAt: refund.nextAttemptAt,
-    updatedAt: refund.updatedAt,
+    ...refundParams(refund),
     now,
     pendingRefundAmount: trade.pendingRefundAmount,
     refundCount: trade.refundCount,

@@ -21,7 +21,7 @@ import { onSqlite, sqlStatement } from '../sql-statement.js';
 import type { Trx } from '../store.js';
 import { addJob } from './jobs.js';
 import { insertNotification, type NewNotification } from './notifications.js';
-import { insertAllocations, insertRefund, updateRefund } from './refunds.js';
+import { insertAllocations, insertRefund, refundParams, updateRefund } from './refunds.js';
 import { setFundBillRefunded, updateTrade } from './trades.js';
 
 /** The trade's totals after the refund (refunded-trade.ts computes them). */
@@ -144,23 +144,7 @@ async function writeOnPostgres(trx: Trx, write: RefundWrite): Promise<RefundWrit
     pid: ledger.pid,
     feeRefund: ledger.feeRefund,
     refundEntry: ledger.refund,
-    tradeNo: refund.tradeNo,
-    outRequestNo: refund.outRequestNo,
-    refundAmount: refund.refundAmount,
-    refundReason: refund.refundReason,
-    source: refund.source,
-    batchNo: refund.batchNo,
-    operatorId: refund.operatorId,
-    storeId: refund.storeId,
-    terminalId: refund.terminalId,
-    sendBackFee: refund.sendBackFee,
-    refundChargeFee: refund.refundChargeFee,
-    attempts: refund.attempts,
-    lastError: refund.lastError,
-    acceptedAt: refund.acceptedAt,
-    createdAt: refund.createdAt,
-    gmtRefundPay: refund.gmtRefundPay,
-    updatedAt: refund.updatedAt,
+    ...refundParams(refund),
     now: write.now,
     // As JSON, one parameter each (keys as the recordsets' columns), not an array per column.
     allocations: JSON.stringify(
