@@ -14,7 +14,13 @@ export interface ServeOptions extends ClusterOptions {
 function banner(url: string, adminToken: string, clock: string, role: Role, processes: number, notify: string): string[] {
   return [
     url ? `tuikuan listening on ${url}` : 'tuikuan running (worker role: no HTTP)',
-    ...(url ? [`  gateway      ${url}/gateway.do`, `  admin API    ${url}/admin/v1  (Authorization: Bearer ${adminToken})`] : []),
+    ...(url
+      ? [
+          `  gateway      ${url}/gateway.do`,
+          `  admin API    ${url}/admin/v1  (Authorization: Bearer ${adminToken})`,
+          `  console      ${url}/console  (log in with the admin token)`,
+        ]
+      : []),
     `  clock        ${clock}`,
     `  role         ${role} × ${processes} process${processes === 1 ? '' : 'es'}`,
     `  notify       ${notify}`,

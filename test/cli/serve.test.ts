@@ -30,6 +30,7 @@ describe('tuikuan serve --demo', () => {
       for (const file of ['tuikuan.db', 'admin-token', 'demo.json']) assert.ok(existsSync(join(dataDir, file)), `${file} in the new data dir`);
       assert.match(serve.url, /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.match(serve.output(), /admin API {4}http:\/\/127\.0\.0\.1:\d+\/admin\/v1 {2}\(Authorization: Bearer [0-9a-f]+\)/);
+      assert.match(serve.output(), /console {6}http:\/\/127\.0\.0\.1:\d+\/console /, 'where the console is');
       assert.match(serve.output(), /new AlipaySdk\(/, 'a copy-paste snippet');
       const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Record<string, any>;
       assert.equal(demo.gateway, `${serve.url}/gateway.do`);
