@@ -5,7 +5,7 @@
  * (refund-rules.ts) decide and every effect commits with the refund or not at all (execute-refund.ts).
  */
 import { lockRefundContext, type RefundContext } from '../store/sql/lock-refund-context.js';
-import { insertRefund, updateRefund } from '../store/sql/refunds.js';
+import { saveRefund } from '../store/sql/refunds.js';
 import type { Trx } from '../store/store.js';
 import type { CoreDeps } from './deps.js';
 import { allocateRefund } from './fund-allocation.js';
@@ -182,11 +182,5 @@ export function draftRefund(trade: Trade, previous: Refund | null, request: Refu
 
 /** Writes a refund in its new state: inserted when it was a draft never written (id 0), updated otherwise. */
 export async function persistRefund(trx: Trx, refund: Refund): Promise<Refund> {
-  const { id, allocations, ...row } = refund;
-  if (id !== 0) {
-    const { tradeNo, outRequestNo, createdAt, ...change } = row;
-    await updateRefund(trx, id, change);
-    return refund;
-  }
-  return { ...refund, id: await insertRefund(trx, row) };
+  return { ...refund, id: await saveRefund(trx, refund, refund.id !== 0) };
 }

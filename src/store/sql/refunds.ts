@@ -50,6 +50,18 @@ export async function updateRefund(db: Db, id: number, change: RefundChange): Pr
   await updateRefundColumns(db, { ...change, id });
 }
 
+/**
+ * Writes a refund's row — inserted when it has none yet, else its changing columns updated (never its trade,
+ * request number or creation time) — and answers its id. Its allocations are written apart.
+ */
+export async function saveRefund(db: Db, refund: Refund, hasRow: boolean): Promise<number> {
+  const { id, allocations: _, ...row } = refund;
+  if (!hasRow) return insertRefund(db, row);
+  const { tradeNo, outRequestNo, createdAt, ...change } = row;
+  await updateRefund(db, id, change);
+  return id;
+}
+
 export async function insertAllocations(db: Db, refundId: number, allocations: FundAllocation[]): Promise<void> {
   // One prepared row at a time: a refund has a row per channel it returns to, most often one.
   for (const allocation of allocations) await insertAllocation(db, { ...allocation, refundId });

@@ -8,7 +8,7 @@ import type { Fen, Refund, RefundStatus } from '../../interfaces.js';
 import { onSqlite, sqlStatement } from '../sql-statement.js';
 import type { Trx } from '../store.js';
 import { addJob } from './jobs.js';
-import { insertRefund, refundParams, updateRefund } from './refunds.js';
+import { refundParams, saveRefund } from './refunds.js';
 import { updateTrade } from './trades.js';
 
 export interface RefundAcceptance {
@@ -71,14 +71,7 @@ async function acceptOnPostgres(trx: Trx, { refund, readAs, trade, now }: Refund
 }
 
 async function acceptOnSqlite(trx: Trx, { refund, readAs, trade, now }: RefundAcceptance): Promise<number> {
-  const { id, allocations: _, ...row } = refund;
-  let refundId = id;
-  if (readAs) {
-    const { tradeNo, outRequestNo, createdAt, ...change } = row;
-    await updateRefund(trx, id, change);
-  } else {
-    refundId = await insertRefund(trx, row);
-  }
+  const refundId = await saveRefund(trx, refund, readAs !== null);
   await updateTrade(trx, refund.tradeNo, trade);
   await addJob(trx, { kind: 'refund', subject: String(refundId), runAt: now, now });
   return refundId;

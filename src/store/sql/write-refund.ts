@@ -21,7 +21,7 @@ import { onSqlite, sqlStatement } from '../sql-statement.js';
 import type { Trx } from '../store.js';
 import { addJob } from './jobs.js';
 import { insertNotification, type NewNotification } from './notifications.js';
-import { insertAllocations, insertRefund, refundParams, updateRefund } from './refunds.js';
+import { insertAllocations, refundParams, saveRefund } from './refunds.js';
 import { setFundBillRefunded, updateTrade } from './trades.js';
 
 /** The trade's totals after the refund (refunded-trade.ts computes them). */
@@ -205,14 +205,7 @@ async function writeOnSqlite(trx: Trx, write: RefundWrite): Promise<RefundWritte
   // `begin immediate` has held the database since the read: the refund's row is as it saw it.
   const { balanceDelta, moves } = balanceChange(write);
   if (moves && (await moveBalance(trx, { pid: ledger.pid, balanceDelta })).length === 0) return { kind: 'balance_not_enough' };
-  const { id, allocations: _, ...row } = refund;
-  let refundId = id;
-  if (readAs) {
-    const { tradeNo, outRequestNo, createdAt, ...change } = row;
-    await updateRefund(trx, id, change);
-  } else {
-    refundId = await insertRefund(trx, row);
-  }
+  const refundId = await saveRefund(trx, refund, readAs !== null);
   await insertAllocations(trx, refundId, [...allocations]);
   for (const bill of changedBills) await setFundBillRefunded(trx, refund.tradeNo, bill.position, bill.refundedAmount);
   await updateTrade(trx, refund.tradeNo, { ...trade });
