@@ -9,7 +9,9 @@
  * The floor follows tuikuan's design (REF_REFUND_SHAPE): `read-write` (the default), the refund as tuikuan
  * makes it — one locked read (the trade `for update of`, joined with its merchant, its fund bill as a JSON
  * aggregate, whether the out_request_no exists) and one write (on PostgreSQL one statement of data-modifying
- * CTEs, gated on the balance; on SQLite the same writes as prepared statements, the guard first); or `eleven`,
+ * CTEs, gated on the balance; on SQLite the same writes as prepared statements, the guard first) — on
+ * PostgreSQL with `begin` written together with the read and `commit` with the write, as tuikuan's client
+ * writes them (two round trips); or `eleven`,
  * the design before it, each of a refund's eleven statements its own round trip — kept so that the gain shows.
  *
  * Environment: REF_PORT, REF_PROCESSES, REF_APP_PUBLIC_KEY (PEM), REF_PLATFORM_PRIVATE_KEY (PEM),
@@ -216,7 +218,8 @@ function sqliteRefunds(path: string): RawRefunds {
 }
 
 function postgresRefunds(url: string): RawRefunds {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Pipeline mode: what a client is given is written at once (the read-write shape sends two statements a time).
+  const pool = new pg.Pool({ connectionString: url, max: 10, pipeline: true } as pg.PoolConfig);
   // Named statements, parsed once per connection, as tuikuan's prepared queries are.
   const query = (client: pg.PoolClient | pg.Pool, statement: Statement, values: unknown[]) =>
     client.query({ name: `floor_${statement}`, text: REFUND_SQL[statement], values }).then((result) => result.rows as Array<Record<string, unknown>>);
@@ -230,6 +233,7 @@ function postgresRefunds(url: string): RawRefunds {
     async refund(sellerPid, tradeNo, outRequestNo, amount) {
       const client = await pool.connect();
       try {
+        if (process.env.REF_REFUND_SHAPE !== 'eleven') return await pipelinedReadWrite(client, sellerPid, tradeNo, outRequestNo, amount);
         await client.query('begin');
         const ok = await floorRefund((statement, values) => query(client, statement, values), 'postgres', sellerPid, tradeNo, outRequestNo, amount);
         await client.query(ok ? 'commit' : 'rollback');
@@ -242,6 +246,25 @@ function postgresRefunds(url: string): RawRefunds {
       }
     },
   };
+
+  /**
+   * The design's shape as tuikuan sends it (store/postgres-client.ts): `begin` written with the locked read, the
+   * write with the `commit` — two round trips. (The raw write refuses by writing nothing, so its commit is safe.)
+   */
+  async function pipelinedReadWrite(client: pg.PoolClient, sellerPid: string, tradeNo: string, outRequestNo: string, amount: number): Promise<boolean> {
+    const [, [context]] = await Promise.all([client.query('begin'), query(client, 'context', [sellerPid, tradeNo, outRequestNo])]);
+    const read = context as { refunded_amount: number | string; total_amount: number | string; bills: string; existing: boolean } | undefined;
+    const bill = read && !read.existing ? (JSON.parse(read.bills) as Bill[]).find((b) => Number(b.amount) - Number(b.refunded_amount) >= amount) : undefined;
+    if (!read || !bill || Number(read.refunded_amount) + amount > Number(read.total_amount)) {
+      await client.query('rollback');
+      return false;
+    }
+    const [written] = await Promise.all([
+      query(client, 'write', [sellerPid, tradeNo, amount, outRequestNo, bill.position, Date.now(), bill.fund_channel]),
+      client.query('commit'),
+    ]);
+    return written.length > 0;
+  }
 }
 
 function rawRefunds(location: string): RawRefunds {

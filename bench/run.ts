@@ -12,6 +12,7 @@
  * Options: --processes N (default: one per core) --seconds S (default 8) --connections C (default 16)
  *          --merchants M (default 8: refunds spread over M merchants' balances, as on a platform)
  *          --engines sqlite,postgres --skip-scale --only-scale --scale-max 1000000
+ *          --paths reference,floor,old-floor,refund,apply,query (Default: all; the query phases need their refunds)
  * PostgreSQL: TUIKUAN_BENCH_PG (default postgres://postgres@127.0.0.1:5432/test); a fresh database is used.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,7 +36,12 @@ interface Options {
   scaleMax: number;
   merchants: number;
   onlyScale: boolean;
+  /** The phases to run: a subset of PATHS, for measuring one change quickly. */
+  paths: ReadonlySet<Path>;
 }
+
+const PATHS = ['reference', 'floor', 'old-floor', 'refund', 'apply', 'query'] as const;
+type Path = (typeof PATHS)[number];
 
 function parseOptions(argv: string[]): Options {
   const value = (name: string) => {
@@ -51,6 +57,7 @@ function parseOptions(argv: string[]): Options {
     scaleMax: Number(value('scale-max') ?? 1_000_000),
     merchants: Number(value('merchants') ?? 8),
     onlyScale: argv.includes('--only-scale'),
+    paths: new Set((value('paths')?.split(',') ?? PATHS).filter((path): path is Path => (PATHS as readonly string[]).includes(path))),
   };
 }
 
@@ -380,17 +387,21 @@ async function benchEngine(
       const trade = elevenTrades[i % trades]!;
       return { appId: trade.appId, biz: { trade_no: trade.tradeNo, refund_amount: '0.01', out_request_no: `E${i}` } };
     });
-    const refunds = await signAll(appKeys.privateKey, 'alipay.trade.refund', refundCalls);
-    const floorRefunds = await signAll(appKeys.privateKey, 'alipay.trade.refund', floorCalls);
-    const elevenRefunds = await signAll(appKeys.privateKey, 'alipay.trade.refund', elevenCalls);
-    const applies = await signAll(appKeys.privateKey, 'alipay.trade.refund.apply', applyCalls);
+    const runs = (path: Path) => options.paths.has(path);
+    const signIf = (path: Path, method: string, calls: Call[]) => (runs(path) ? signAll(appKeys.privateKey, method, calls) : Promise.resolve([]));
+    const refunds = await signIf(runs('reference') ? 'reference' : 'refund', 'alipay.trade.refund', refundCalls);
+    const floorRefunds = await signIf('floor', 'alipay.trade.refund', floorCalls);
+    const elevenRefunds = await signIf('old-floor', 'alipay.trade.refund', elevenCalls);
+    const applies = await signIf('apply', 'alipay.trade.refund.apply', applyCalls);
 
-    log(`${engine}: reference server…`);
-    rows.push({
-      engine,
-      what: 'reference (parse + verify + sign)',
-      result: await loadMeasured(reference, refPort, refunds, options.seconds, options.connections, true),
-    });
+    if (runs('reference')) {
+      log(`${engine}: reference server…`);
+      rows.push({
+        engine,
+        what: 'reference (parse + verify + sign)',
+        result: await loadMeasured(reference, refPort, refunds, options.seconds, options.connections, true),
+      });
+    }
     await stop(reference);
 
     // The floors: the reference plus a refund's own statements, raw, on the same database (their own trades) —
@@ -414,42 +425,54 @@ async function benchEngine(
       return { floor, floorPort };
     };
     const noFsync = engine === 'sqlite' ? ', no fsync' : '';
-    log(`${engine}: floor (reference + raw refund: one locked read, one write)…`);
-    const { floor, floorPort } = await startFloor('read-write');
-    const floorRefund = await loadMeasured(floor, floorPort, floorRefunds, options.seconds, options.connections, false);
-    rows.push({ engine, what: `${FLOOR}${noFsync})`, result: floorRefund });
-    const floorQueries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCallsFor(floorCalls, floorRefund.succeeded));
-    rows.push({
-      engine,
-      what: 'floor (reference + one raw query statement)',
-      result: await loadMeasured(floor, floorPort, floorQueries, options.seconds, options.connections, true),
-    });
-    await stop(floor);
-    log(`${engine}: old floor (reference + the eleven raw refund statements)…`);
-    const eleven = await startFloor('eleven');
-    rows.push({
-      engine,
-      what: `old floor (reference + eleven raw refund statements${noFsync})`,
-      result: await loadMeasured(eleven.floor, eleven.floorPort, elevenRefunds, options.seconds, options.connections, false),
-    });
-    await stop(eleven.floor);
+    if (runs('floor')) {
+      log(`${engine}: floor (reference + raw refund: one locked read, one write)…`);
+      const { floor, floorPort } = await startFloor('read-write');
+      const floorRefund = await loadMeasured(floor, floorPort, floorRefunds, options.seconds, options.connections, false);
+      rows.push({ engine, what: `${FLOOR}${noFsync})`, result: floorRefund });
+      const floorQueries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCallsFor(floorCalls, floorRefund.succeeded));
+      rows.push({
+        engine,
+        what: 'floor (reference + one raw query statement)',
+        result: await loadMeasured(floor, floorPort, floorQueries, options.seconds, options.connections, true),
+      });
+      await stop(floor);
+    }
+    if (runs('old-floor')) {
+      log(`${engine}: old floor (reference + the eleven raw refund statements)…`);
+      const eleven = await startFloor('eleven');
+      rows.push({
+        engine,
+        what: `old floor (reference + eleven raw refund statements${noFsync})`,
+        result: await loadMeasured(eleven.floor, eleven.floorPort, elevenRefunds, options.seconds, options.connections, false),
+      });
+      await stop(eleven.floor);
+    }
 
-    log(`${engine}: alipay.trade.refund…`);
-    const refund = await loadMeasured(server, port, refunds, options.seconds, options.connections, false);
-    rows.push({ engine, what: 'alipay.trade.refund', result: refund });
-    log(`${engine}: alipay.trade.refund.apply…`);
-    rows.push({ engine, what: 'alipay.trade.refund.apply', result: await loadMeasured(server, port, applies, options.seconds, options.connections, false) });
-    // The worker carries out the accepted applies (at most two at a time per process); the queries are measured
-    // once it has, not beside the rest of that work.
-    const drained = await drainJobs(api);
-    log(`${engine}: the worker finished carrying out the applies ${fmt(drained / 1000, 1)} s after the phase`);
-    const queries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCallsFor(refundCalls, refund.succeeded));
-    log(`${engine}: alipay.trade.fastpay.refund.query…`);
-    rows.push({
-      engine,
-      what: 'alipay.trade.fastpay.refund.query',
-      result: await loadMeasured(server, port, queries, options.seconds, options.connections, true),
-    });
+    let refundsMade = 0;
+    if (runs('refund')) {
+      log(`${engine}: alipay.trade.refund…`);
+      const refund = await loadMeasured(server, port, refunds, options.seconds, options.connections, false);
+      rows.push({ engine, what: 'alipay.trade.refund', result: refund });
+      refundsMade = refund.succeeded;
+    }
+    if (runs('apply')) {
+      log(`${engine}: alipay.trade.refund.apply…`);
+      rows.push({ engine, what: 'alipay.trade.refund.apply', result: await loadMeasured(server, port, applies, options.seconds, options.connections, false) });
+      // The worker carries out the accepted applies (at most two at a time per process); the queries are measured
+      // once it has, not beside the rest of that work.
+      const drained = await drainJobs(api);
+      log(`${engine}: the worker finished carrying out the applies ${fmt(drained / 1000, 1)} s after the phase`);
+    }
+    if (runs('query') && refundsMade > 0) {
+      const queries = await signAll(appKeys.privateKey, 'alipay.trade.fastpay.refund.query', queryCallsFor(refundCalls, refundsMade));
+      log(`${engine}: alipay.trade.fastpay.refund.query…`);
+      rows.push({
+        engine,
+        what: 'alipay.trade.fastpay.refund.query',
+        result: await loadMeasured(server, port, queries, options.seconds, options.connections, true),
+      });
+    }
     await stop(server);
     return rows;
   } finally {

@@ -92,7 +92,8 @@ async function refundLine(deps: CoreDeps, batch: Batch, line: BatchLine): Promis
       await record(trx, refusal ?? 'not_this_sellers_trade', null, null);
       return { kind: 'refused' };
     }
-    const result = await refundPlanned(trx, request, planInContext(context, request, deps.clock.now()));
+    // The line's outcome is recorded after the refund, in its transaction.
+    const result = await refundPlanned(trx, request, planInContext(context, request, deps.clock.now()), false);
     if (result.kind === 'succeeded') await record(trx, 'succeeded', result.refund.id, result.refund.refundChargeFee);
     if (result.kind === 'rejected') await record(trx, result.reason, null, null);
     return result.kind === 'rejected' ? { kind: 'refused' } : result;

@@ -91,7 +91,8 @@ async function cancelIn(trx: Trx, deps: CoreDeps, sellerPid: string, key: TradeK
 async function refundInFull(trx: Trx, context: RefundContext, sellerPid: string, now: number): Promise<CancelOutcome> {
   const { trade } = context;
   const request: RefundRequest = { sellerPid, tradeNo: trade.tradeNo, amount: trade.totalAmount, source: 'cancel', reason: '撤销' };
-  const result = await refundPlanned(trx, request, planInContext(context, request, now));
+  // Nothing follows the refund in the cancel's transaction: its write carries the commit.
+  const result = await refundPlanned(trx, request, planInContext(context, request, now), true);
   switch (result.kind) {
     case 'succeeded':
       // A full alipay.trade.refund without out_request_no that came first is the same refund, but not a cancel.

@@ -10,13 +10,22 @@ import type { CoreDeps } from './deps.js';
 import { executeRefund } from './execute-refund.js';
 import type { RefundRejection } from './refund-rules.js';
 import { isPendingRefund, moveRefund, type PendingRefund } from './refund-state.js';
-import { inRefundTransaction, lockedOf, persistRefund, readVersion, Rejection, type Locked, type RefundResult } from './refund-transaction.js';
+import {
+  inRefundTransaction,
+  lockedOf,
+  persistRefund,
+  readVersion,
+  Rejection,
+  type EndsTransaction,
+  type Locked,
+  type RefundResult,
+} from './refund-transaction.js';
 import { nextRefundAttempt } from './retry-schedules.js';
 
 /** Carries out an accepted refund now, under the trade's lock (its amount is already reserved on the trade). */
-export async function carryOut(trx: Trx, locked: Locked, refund: PendingRefund): Promise<RefundResult> {
+export async function carryOut(trx: Trx, locked: Locked, refund: PendingRefund, endsTransaction: EndsTransaction): Promise<RefundResult> {
   if (locked.trade.frozen) throw new Rejection('trade_frozen', locked.trade);
-  return executeRefund(trx, locked, refund, readVersion(refund));
+  return executeRefund(trx, locked, refund, readVersion(refund), endsTransaction);
 }
 
 export type CarryOutOutcome = { kind: 'done' } | { kind: 'retry'; at: number };
@@ -25,7 +34,7 @@ export async function carryOutAcceptedRefund(deps: CoreDeps, refundId: number): 
   const result = await inRefundTransaction(deps, async (trx): Promise<RefundResult> => {
     const pending = await lockPendingRefund(trx, refundId, deps.clock.now());
     if (!pending) return { kind: 'rejected', reason: 'trade_not_found', trade: null };
-    return carryOut(trx, pending.locked, pending.refund);
+    return carryOut(trx, pending.locked, pending.refund, true);
   });
   if (result.kind !== 'rejected' || result.trade === null) return { kind: 'done' };
   return waitOrFail(deps, refundId, result.reason);

@@ -13,17 +13,19 @@ import { tradeStatusSyncOwed } from './notifications.js';
 import { refundedTrade } from './refunded-trade.js';
 import { returnToBuyer } from './refund-to-buyer.js';
 import { moveRefund, type PendingRefund } from './refund-state.js';
-import { RefundChanged, Rejection, type Locked, type ReadVersion, type RefundResult } from './refund-transaction.js';
+import { RefundChanged, Rejection, type EndsTransaction, type Locked, type ReadVersion, type RefundResult } from './refund-transaction.js';
 
 /**
  * Carries out a new refund (a draft) or an accepted one (`PendingRefund`, its amount reserved on the trade).
  * `readAs`: the refund's row as the locked read saw it (null when it has none), which the write checks.
+ * `endsTransaction`: whether the write is the transaction's last statement (then it carries the commit).
  */
 export async function executeRefund(
   trx: Trx,
   { trade, seller, appKeys, buyerRegistered, now }: Locked,
   refund: RefundDraft | PendingRefund,
   readAs: ReadVersion,
+  endsTransaction: EndsTransaction,
 ): Promise<RefundResult & { kind: 'succeeded' }> {
   const reserved = refund.status !== 'new';
   const amount = refund.refundAmount;
@@ -72,6 +74,7 @@ export async function executeRefund(
     notification,
     depositBackAt: bankReturn ? now + bankDelayMs : null,
     now,
+    endsTransaction,
   });
   if (written.kind === 'balance_not_enough') throw new Rejection('balance_not_enough', trade);
   if (written.kind === 'refund_changed') throw new RefundChanged(refund.id);

@@ -92,6 +92,12 @@ export async function inRefundTransaction<T = RefundResult>(
   }
 }
 
+/**
+ * Whether a refund's write is the last statement of its transaction — nothing is recorded after it — so that
+ * it may carry the transaction's commit (store/postgres-client.ts). A batch line records its outcome after it.
+ */
+export type EndsTransaction = boolean;
+
 /** A refund's row as a read saw it: what its write checks is still so. Null for a refund with no row. */
 export type ReadVersion = { status: RefundStatus; updatedAt: number } | null;
 

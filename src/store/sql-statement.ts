@@ -10,6 +10,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import type { Db } from './db.js';
+import { endsTransaction } from './postgres-client.js';
 import { nameStatement } from './prepared-query.js';
 import { directSqlite } from './sqlite-dialect.js';
 
@@ -20,13 +21,25 @@ export type StatementText = string | { postgres: string; sqlite: string };
 
 const PARAMETER = /(?<![:\w]):([a-zA-Z]\w*)/g;
 
-export function sqlStatement<P extends object, O>(text: StatementText): SqlStatement<P, O> {
+export interface StatementOptions {
+  /**
+   * On PostgreSQL, in a transaction, the statement is written with the transaction's commit (postgres-client.ts):
+   * nothing may run after it in that transaction, and it must fail when the transaction must not commit.
+   * (Default: false)
+   */
+  endsTransaction?: boolean;
+}
+
+export function sqlStatement<P extends object, O>(text: StatementText, options: StatementOptions = {}): SqlStatement<P, O> {
   const postgresNames: string[] = [];
-  const postgres = (typeof text === 'string' ? text : text.postgres).replace(PARAMETER, (_, name: string) => {
+  const given = typeof text === 'string' ? text : text.postgres;
+  // Marked in its text, so that the same statement may also run without ending its transaction.
+  const postgres = `${given}${options.endsTransaction ? '\n-- ends its transaction' : ''}`.replace(PARAMETER, (_, name: string) => {
     if (!postgresNames.includes(name)) postgresNames.push(name);
     return `$${postgresNames.indexOf(name) + 1}`;
   });
   nameStatement(postgres);
+  if (options.endsTransaction) endsTransaction(postgres);
   const sqliteNames: string[] = [];
   const sqlite = (typeof text === 'string' ? text : text.sqlite).replace(PARAMETER, (_, name: string) => {
     sqliteNames.push(name);
@@ -65,4 +78,27 @@ function sqliteValue(value: unknown, name: string): unknown {
 /** Whether `db` is a SQLite store's (which runs several statements where PostgreSQL runs one). */
 export function onSqlite(db: Db): boolean {
   return directSqlite(db.getExecutor().adapter) !== undefined;
+}
+
+/** A statement twice: `within` a transaction that goes on after it, and `ending` it (see StatementOptions). */
+export function statementPair<P extends object, O>(text: StatementText): { within: SqlStatement<P, O>; ending: SqlStatement<P, O> } {
+  return { within: sqlStatement(text), ending: sqlStatement(text, { endsTransaction: true }) };
+}
+
+/** The SQLSTATE of `tuikuan_refuse(reason)` (migration 0013). */
+const REFUSED = 'TKR01';
+
+/**
+ * The rows of a statement that refuses by failing (`tuikuan_refuse`), or the reason it gave, one of `reasons`.
+ * Its transaction can then only roll back (or, for a statement that ended it, has).
+ */
+export async function refusalOf<O, R extends string>(rows: Promise<O[]>, reasons: readonly R[]): Promise<{ rows: O[] } | { refused: R }> {
+  try {
+    return { rows: await rows };
+  } catch (error) {
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    const reason = reasons.find((r) => r === message);
+    if (code === REFUSED && reason !== undefined) return { refused: reason };
+    throw error;
+  }
 }

@@ -46,6 +46,16 @@ export function describeEachEngine(title: string, body: (engine: TestEngine) => 
   }
 }
 
+/** Declares `body` for PostgreSQL alone (what only its client does): `describe('<title> [postgres]')`. */
+export function describePostgres(title: string, body: () => void): void {
+  if (!ENGINES.includes('postgres')) return;
+  if (pgProblem && !pgRequired) {
+    describe(`${title} [postgres]`, { skip: `PostgreSQL unreachable: ${pgProblem}` }, () => {});
+    return;
+  }
+  describe(`${title} [postgres]`, body);
+}
+
 export interface TestDatabase {
   location: string;
   drop(): Promise<void>;

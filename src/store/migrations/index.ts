@@ -13,6 +13,7 @@ import * as m0007 from './0007-notification-facts.js';
 import * as m0010 from './0010-buyers-and-their-funds.js';
 import * as m0011 from './0011-pay-orders.js';
 import * as m0012 from './0012-orders-awaiting-the-buyer.js';
+import * as m0013 from './0013-a-write-that-refuses.js';
 
 export interface NumberedMigration {
   up(db: Kysely<unknown>, context: MigrationContext): Promise<void>;
@@ -29,4 +30,5 @@ export const migrations: Record<string, NumberedMigration> = {
   '0010-buyers-and-their-funds': m0010,
   '0011-pay-orders': m0011,
   '0012-orders-awaiting-the-buyer': m0012,
+  '0013-a-write-that-refuses': m0013,
 };

@@ -1,7 +1,7 @@
 /**
  * A dump of a migrated database's schema, as text that is the same for the same schema: each table with its
- * columns (in their order, with type, nullability and default) and its constraints, then the indexes, tables
- * and constraints sorted by name. Kysely's own migration tables are left out. `npm run schema:dump` commits one
+ * columns (in their order, with type, nullability and default) and its constraints, then the indexes and (on
+ * PostgreSQL) the functions, tables, constraints and indexes sorted by name. Kysely's own migration tables are left out. `npm run schema:dump` commits one
  * dump per engine beside this file; test/store/schema.test.ts checks that the migrations still produce it.
  *
  * It reads the catalog through the plain drivers, not the store: the store's CamelCasePlugin would rename the
@@ -43,7 +43,7 @@ interface DumpedTable {
   constraints: string[];
 }
 
-function render(tables: DumpedTable[], indexes: string[]): string {
+function render(tables: DumpedTable[], indexes: string[], functions: string[] = []): string {
   const out: string[] = [];
   for (const table of [...tables].sort(byName)) {
     out.push(`table ${table.name}`);
@@ -52,6 +52,8 @@ function render(tables: DumpedTable[], indexes: string[]): string {
     out.push('');
   }
   for (const index of sorted(indexes)) out.push(index);
+  if (functions.length > 0) out.push('');
+  for (const definition of sorted(functions)) out.push(definition);
   return `${out.join('\n')}\n`;
 }
 
@@ -209,9 +211,13 @@ async function postgresTables(url: string): Promise<string> {
         where n.nspname = 'public'
           and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid and c.conrelid = i.indrelid)`,
     );
+    const functions = await client.query<{ definition: string }>(
+      `select pg_get_functiondef(p.oid) as definition from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = 'public'`,
+    );
     return render(
       dumped,
       indexes.rows.filter((i) => !MIGRATION_TABLES.includes(i.table)).map((i) => i.definition),
+      functions.rows.map((f) => f.definition.trim()),
     );
   } finally {
     await client.end();

@@ -378,3 +378,12 @@ CREATE INDEX jobs_run_at ON public.jobs USING btree (run_at)
 CREATE INDEX ledger_entries_pid ON public.ledger_entries USING btree (pid)
 CREATE INDEX notification_attempts_notification ON public.notification_attempts USING btree (notification_id)
 CREATE INDEX notifications_trade_no ON public.notifications USING btree (trade_no)
+
+CREATE OR REPLACE FUNCTION public.tuikuan_refuse(reason text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+AS $function$
+begin
+  raise exception using errcode = 'TKR01', message = reason;
+end
+$function$

@@ -1,11 +1,12 @@
 /**
  * refund.apply's one write, after the refund's locked read (lock-refund-context.ts): the refund accepted (a new
  * row, or the row of a refund that failed before, kept with its id), its amount reserved on the trade, and the
- * job by which the worker carries it out. One statement of data-modifying CTEs on PostgreSQL; a few prepared
+ * job by which the worker carries it out. One statement of data-modifying CTEs on PostgreSQL, the last of its
+ * transaction (it carries the commit, and fails when the refund's row changed since the read); a few prepared
  * statements on SQLite, where `begin immediate` already holds the database.
  */
 import type { Fen, Refund, RefundStatus } from '../../interfaces.js';
-import { onSqlite, sqlStatement } from '../sql-statement.js';
+import { onSqlite, refusalOf, sqlStatement } from '../sql-statement.js';
 import type { Trx } from '../store.js';
 import { addJob } from './jobs.js';
 import { refundParams, saveRefund } from './refunds.js';
@@ -39,15 +40,17 @@ function postgresText(refund: string): string {
     run_at = case when jobs.dead_at is null and jobs.run_at < excluded.run_at then jobs.run_at else excluded.run_at end,
     revision = jobs.revision + 1, attempts = case when jobs.dead_at is null then jobs.attempts else 0 end, dead_at = null
 )
-select id from refund`;
+select coalesce((select id from refund), tuikuan_refuse('refund_changed')) as id`;
 }
 
 const VALUES = `:refundAmount, 'accepted', :refundReason, :source, :batchNo, :operatorId, :storeId, :terminalId, :sendBackFee,
     :refundChargeFee, null, :attempts, :lastError, :acceptedAt, :nextAttemptAt, :updatedAt`;
+// Nothing runs after the acceptance in its transaction: it carries the commit (postgres-client.ts).
 const newRefund = sqlStatement<Record<string, unknown>, { id: number }>(
   postgresText(`refund as (
   insert into refunds (trade_no, out_request_no, created_at, ${COLUMNS}) values (:tradeNo, :outRequestNo, :createdAt, ${VALUES}) returning id
 )`),
+  { endsTransaction: true },
 );
 const existingRefund = sqlStatement<Record<string, unknown>, { id: number }>(
   postgresText(`refund as (
@@ -55,6 +58,7 @@ const existingRefund = sqlStatement<Record<string, unknown>, { id: number }>(
   where id = :refundId and status = :readStatus and updated_at = :readUpdatedAt
   returning id
 )`),
+  { endsTransaction: true },
 );
 
 async function acceptOnPostgres(trx: Trx, { refund, readAs, trade, now }: RefundAcceptance): Promise<number | null> {
@@ -64,10 +68,13 @@ async function acceptOnPostgres(trx: Trx, { refund, readAs, trade, now }: Refund
     pendingRefundAmount: trade.pendingRefundAmount,
     refundCount: trade.refundCount,
   };
-  const [row] = readAs
-    ? await existingRefund(trx, { ...params, refundId: refund.id, readStatus: readAs.status, readUpdatedAt: readAs.updatedAt })
-    : await newRefund(trx, { ...params, outRequestNo: refund.outRequestNo, createdAt: refund.createdAt });
-  return row ? Number(row.id) : null;
+  const written = await refusalOf(
+    readAs
+      ? existingRefund(trx, { ...params, refundId: refund.id, readStatus: readAs.status, readUpdatedAt: readAs.updatedAt })
+      : newRefund(trx, { ...params, outRequestNo: refund.outRequestNo, createdAt: refund.createdAt }),
+    ['refund_changed'] as const,
+  );
+  return 'refused' in written ? null : Number(written.rows[0]?.id);
 }
 
 async function acceptOnSqlite(trx: Trx, { refund, readAs, trade, now }: RefundAcceptance): Promise<number> {

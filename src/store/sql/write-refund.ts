@@ -12,12 +12,14 @@
  * row (an accepted refund.apply, or a refund that failed and is tried again) is written only if its row is still
  * as the read saw it.
  *
- * On PostgreSQL it is one statement of data-modifying CTEs, each gated on the guard. On SQLite — which has no
- * data-modifying CTEs, and where `begin immediate` already holds the database — it is the same writes as a few
- * prepared statements, the guard first.
+ * On PostgreSQL it is one statement of data-modifying CTEs, each gated on the guard, which *fails* (with
+ * `tuikuan_refuse`, migration 0013) when the guard refuses: then the transaction can only roll back, and the
+ * write may carry its transaction's commit (`endsTransaction`; postgres-client.ts), committed exactly when it
+ * succeeds. On SQLite — which has no data-modifying CTEs, and where `begin immediate` already holds the
+ * database — it is the same writes as a few prepared statements, the guard first.
  */
 import type { Fen, FundAllocation, Refund, RefundStatus, TradeStatus } from '../../interfaces.js';
-import { onSqlite, sqlStatement } from '../sql-statement.js';
+import { onSqlite, refusalOf, sqlStatement, statementPair } from '../sql-statement.js';
 import type { Trx } from '../store.js';
 import { addJob } from './jobs.js';
 import { insertNotification, type NewNotification } from './notifications.js';
@@ -51,6 +53,11 @@ export interface RefundWrite {
   /** When the bank answers a bank-card allocation (its deposit-back job), if the refund has one. */
   depositBackAt: number | null;
   now: number;
+  /**
+   * Nothing runs after this write in its transaction: on PostgreSQL it carries the commit (the write fails, and
+   * the commit becomes a rollback, when it refuses). A batch line, which records its outcome after it, says no.
+   */
+  endsTransaction: boolean;
 }
 
 export type RefundWritten =
@@ -130,12 +137,16 @@ function postgresText(refund: string): string {
     run_at = case when jobs.dead_at is null and jobs.run_at < excluded.run_at then jobs.run_at else excluded.run_at end,
     revision = jobs.revision + 1, attempts = case when jobs.dead_at is null then jobs.attempts else 0 end, dead_at = null
 )
-select exists (select 1 from guard) as guard_passed, (select id from refund) as refund_id`;
+select coalesce((select id from refund), tuikuan_refuse(case when exists (select 1 from guard) then 'refund_changed' else 'balance_not_enough' end))
+  as refund_id`;
 }
 
-type Written = { guardPassed: boolean; refundId: number | null };
-const newRefundOnPostgres = sqlStatement<Record<string, unknown>, Written>(postgresText(NEW_REFUND));
-const existingRefundOnPostgres = sqlStatement<Record<string, unknown>, Written>(postgresText(EXISTING_REFUND));
+type Written = { refundId: number };
+/** Each text twice: as the statement that ends its transaction (see RefundWrite#endsTransaction), and not. */
+const postgresWrites = {
+  new: statementPair<Record<string, unknown>, Written>(postgresText(NEW_REFUND)),
+  existing: statementPair<Record<string, unknown>, Written>(postgresText(EXISTING_REFUND)),
+};
 
 async function writeOnPostgres(trx: Trx, write: RefundWrite): Promise<RefundWritten> {
   const { refund, readAs, allocations, changedBills, trade, ledger, notification } = write;
@@ -175,12 +186,11 @@ async function writeOnPostgres(trx: Trx, write: RefundWrite): Promise<RefundWrit
     notifyFacts: notification ? JSON.stringify(notification.facts) : null,
     depositBackAt: write.depositBackAt,
   };
-  const statement = readAs ? existingRefundOnPostgres : newRefundOnPostgres;
+  const statement = (readAs ? postgresWrites.existing : postgresWrites.new)[write.endsTransaction ? 'ending' : 'within'];
   if (readAs) Object.assign(params, { refundId: refund.id, readStatus: readAs.status, readUpdatedAt: readAs.updatedAt });
-  const [row] = await statement(trx, params);
-  if (!row?.guardPassed) return { kind: 'balance_not_enough' };
-  if (row.refundId === null) return { kind: 'refund_changed' };
-  return { kind: 'written', refundId: Number(row.refundId) };
+  const written = await refusalOf(statement(trx, params), ['balance_not_enough', 'refund_changed'] as const);
+  if ('refused' in written) return { kind: written.refused };
+  return { kind: 'written', refundId: Number(written.rows[0]?.refundId) };
 }
 
 /** The balance moves by both entries at once; it does not move (nor is it locked) when neither is owed. */

@@ -85,6 +85,7 @@ function refundWrite(tradeNo: string, pid: string, amount: number): RefundWrite 
     notification: null,
     depositBackAt: null,
     now: NOW,
+    endsTransaction: false,
   };
 }
 
@@ -136,6 +137,39 @@ describeEachEngine('the refund read and write', (engine) => {
     assert.equal((await store().db.selectFrom('refunds').selectAll().where('tradeNo', '=', tradeNo).execute()).length, 0);
     const row = await store().db.selectFrom('trades').select('refundedAmount').where('tradeNo', '=', tradeNo).executeTakeFirstOrThrow();
     assert.equal(row.refundedAmount, 0);
+  });
+
+  describe('a write that ends its transaction (it carries the commit on PostgreSQL)', () => {
+    it('commits every effect', async () => {
+      const tradeNo = await seed(store(), 50_00);
+      const pid = `20880000${String(trades).padStart(8, '0')}`;
+      const written = await store().transaction((trx) => writeRefund(trx, { ...refundWrite(tradeNo, pid, 10_00), endsTransaction: true }));
+      assert.equal(written.kind, 'written');
+      const context = await store().transaction((trx) => lockRefundContext(trx, { sellerPid: pid, tradeNo, outRequestNo: 'R1' }));
+      assert.equal(context?.existing?.status, 'succeeded');
+      assert.equal(context?.seller.balance, 40_00);
+      assert.equal(context?.trade.fundBills[0]?.refundedAmount, 10_00);
+    });
+
+    it('takes back what its transaction wrote before it when the balance refuses', async () => {
+      const tradeNo = await seed(store(), 5_00);
+      const pid = `20880000${String(trades).padStart(8, '0')}`;
+      // As the refund core does: something written first (a registered buyer's funds), then the refusal rolls all back.
+      const outcome = await store()
+        .transaction(async (trx) => {
+          await trx.updateTable('trades').set({ body: 'written before the write' }).where('tradeNo', '=', tradeNo).execute();
+          const written = await writeRefund(trx, { ...refundWrite(tradeNo, pid, 10_00), endsTransaction: true });
+          if (written.kind !== 'written') throw new Error(written.kind);
+          return written.kind;
+        })
+        .catch((error: Error) => error.message);
+      assert.equal(outcome, 'balance_not_enough');
+      const row = await store().db.selectFrom('trades').select(['body', 'refundedAmount']).where('tradeNo', '=', tradeNo).executeTakeFirstOrThrow();
+      assert.deepEqual(row, { body: null, refundedAmount: 0 });
+      assert.equal((await store().db.selectFrom('refunds').selectAll().where('tradeNo', '=', tradeNo).execute()).length, 0);
+      const merchant = await store().db.selectFrom('merchants').select('balance').where('pid', '=', pid).executeTakeFirstOrThrow();
+      assert.equal(merchant.balance, 5_00);
+    });
   });
 
   if (engine === 'postgres') {
