@@ -7,12 +7,12 @@
  * - A transaction's `begin` and `commit` travel with its first and its last statement (the client runs in
  *   node-postgres's pipeline mode: what it is given is written at once, each its own Sync). `begin` is held
  *   until the transaction's first statement and written just before it, and that statement is answered only
- *   once `begin` has been (a `begin` fails only with its connection, and then so does everything after it). A statement
- *   registered as one that *ends its transaction* (`endsTransaction`) is written with a `commit` behind it;
- *   if the statement fails, the server turns that `commit` into a rollback (PostgreSQL's answer to committing
- *   a failed transaction), so the statement is committed exactly when it succeeds. Such a statement must
- *   fail, not answer, when what it found means its transaction must not commit. The caller's own `commit`
- *   or `rollback` after it is then answered here, and any other statement is refused.
+ *   once `begin` has been (a `begin` fails only with its connection, and then so does everything after it).
+ *   A statement registered as one that *ends its transaction* (`endsTransaction`) is written with a `commit`
+ *   behind it; if the statement fails, the server turns that `commit` into a rollback (PostgreSQL's answer to
+ *   committing a failed transaction), so the statement is committed exactly when it succeeds. Such a
+ *   statement must fail, not answer, when what it found means its transaction must not commit. The caller's
+ *   own `commit` or `rollback` after it is then answered here, and any other statement is refused.
  *
  * Kysely's transactions keep working as they are: `begin`, the statements, `commit` or `rollback` — only
  * fewer of them wait for the server.
@@ -60,7 +60,14 @@ export class StatementNamingClient extends pg.Client {
       return (name === undefined ? query(config, values) : query({ name, text: config, values })) as Promise<pg.QueryResult>;
     };
     const named: LooseQuery = (config, values, callback) => {
-      if (callback !== undefined || typeof values === 'function' || typeof config !== 'string') return query(config, values, callback);
+      if (callback !== undefined || typeof values === 'function' || typeof config !== 'string') {
+        // Not a statement of Kysely's (a callback, a query object): a held `begin` goes first, in order.
+        if (this.#state === 'begin-held') {
+          this.#state = 'open';
+          send('begin').catch(() => {});
+        }
+        return query(config, values, callback);
+      }
       return this.#transacting(config, values, send);
     };
     this.query = named as pg.Client['query'];

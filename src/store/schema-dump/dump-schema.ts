@@ -1,8 +1,9 @@
 /**
  * A dump of a migrated database's schema, as text that is the same for the same schema: each table with its
  * columns (in their order, with type, nullability and default) and its constraints, then the indexes and (on
- * PostgreSQL) the functions, tables, constraints and indexes sorted by name. Kysely's own migration tables are left out. `npm run schema:dump` commits one
- * dump per engine beside this file; test/store/schema.test.ts checks that the migrations still produce it.
+ * PostgreSQL) the functions; tables, constraints, indexes and functions sorted. Kysely's own migration tables
+ * are left out. `npm run schema:dump` commits one dump per engine beside this file; test/store/schema.test.ts
+ * checks that the migrations still produce it.
  *
  * It reads the catalog through the plain drivers, not the store: the store's CamelCasePlugin would rename the
  * catalog's columns.
