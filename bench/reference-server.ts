@@ -112,27 +112,27 @@ async function refundStatements(run: Run, sellerPid: string, tradeNo: string, ou
   return true;
 }
 
-/** The design's shape: one locked read, then one write (PostgreSQL) or the same writes, the guard first (SQLite). */
-async function readWriteStatements(
-  run: Run,
-  engine: 'sqlite' | 'postgres',
-  sellerPid: string,
-  tradeNo: string,
-  outRequestNo: string,
-  amount: number,
-): Promise<boolean> {
-  const [context] = (await run('context', [sellerPid, tradeNo, outRequestNo])) as Array<{
-    refunded_amount: number | string;
-    total_amount: number | string;
-    bills: string;
-    existing: boolean | number;
-  }>;
-  if (!context || context.existing) return false;
-  const bills = JSON.parse(context.bills) as Bill[];
-  const bill = bills.find((b) => Number(b.amount) - Number(b.refunded_amount) >= amount);
-  if (!bill || Number(context.refunded_amount) + amount > Number(context.total_amount)) return false;
+/** The locked read of the design's shape, as both engines return it. */
+interface FloorContext {
+  refunded_amount: number | string;
+  total_amount: number | string;
+  bills: string;
+  existing: boolean | number;
+}
+
+/** What the read says: the fund bill line the refund draws on, or null when it cannot be made. */
+function floorBill(context: FloorContext | undefined, amount: number): Bill | null {
+  if (!context || context.existing) return null;
+  const bill = (JSON.parse(context.bills) as Bill[]).find((b) => Number(b.amount) - Number(b.refunded_amount) >= amount);
+  return bill && Number(context.refunded_amount) + amount <= Number(context.total_amount) ? bill : null;
+}
+
+/** The design's shape on SQLite: one locked read, then the writes as prepared statements, the guard first. */
+async function readWriteStatements(run: Run, sellerPid: string, tradeNo: string, outRequestNo: string, amount: number): Promise<boolean> {
+  const [context] = (await run('context', [sellerPid, tradeNo, outRequestNo])) as unknown as FloorContext[];
+  const bill = floorBill(context, amount);
+  if (!bill) return false;
   const now = Date.now();
-  if (engine === 'postgres') return (await run('write', [sellerPid, tradeNo, amount, outRequestNo, bill.position, now, bill.fund_channel])).length > 0;
   if ((await run('balance', [amount, sellerPid])).length === 0) return false;
   const [inserted] = await run('insertRefund', [tradeNo, outRequestNo, amount, now]);
   const id = inserted?.id;
@@ -144,10 +144,10 @@ async function readWriteStatements(
 }
 
 /** The floor's refund in the shape REF_REFUND_SHAPE names. */
-function floorRefund(run: Run, engine: 'sqlite' | 'postgres', sellerPid: string, tradeNo: string, outRequestNo: string, amount: number): Promise<boolean> {
+function floorRefund(run: Run, sellerPid: string, tradeNo: string, outRequestNo: string, amount: number): Promise<boolean> {
   return process.env.REF_REFUND_SHAPE === 'eleven'
     ? refundStatements(run, sellerPid, tradeNo, outRequestNo, amount)
-    : readWriteStatements(run, engine, sellerPid, tradeNo, outRequestNo, amount);
+    : readWriteStatements(run, sellerPid, tradeNo, outRequestNo, amount);
 }
 
 function sqliteRefunds(path: string): RawRefunds {
@@ -200,7 +200,7 @@ function sqliteRefunds(path: string): RawRefunds {
       }
     }
     try {
-      const ok = await floorRefund(async (statement, values) => run(statement, values), 'sqlite', sellerPid, tradeNo, outRequestNo, amount);
+      const ok = await floorRefund(async (statement, values) => run(statement, values), sellerPid, tradeNo, outRequestNo, amount);
       (ok ? commit : rollback).run();
       return ok;
     } catch (error) {
@@ -235,7 +235,7 @@ function postgresRefunds(url: string): RawRefunds {
       try {
         if (process.env.REF_REFUND_SHAPE !== 'eleven') return await pipelinedReadWrite(client, sellerPid, tradeNo, outRequestNo, amount);
         await client.query('begin');
-        const ok = await floorRefund((statement, values) => query(client, statement, values), 'postgres', sellerPid, tradeNo, outRequestNo, amount);
+        const ok = await floorRefund((statement, values) => query(client, statement, values), sellerPid, tradeNo, outRequestNo, amount);
         await client.query(ok ? 'commit' : 'rollback');
         return ok;
       } catch (error) {
@@ -253,9 +253,8 @@ function postgresRefunds(url: string): RawRefunds {
    */
   async function pipelinedReadWrite(client: pg.PoolClient, sellerPid: string, tradeNo: string, outRequestNo: string, amount: number): Promise<boolean> {
     const [, [context]] = await Promise.all([client.query('begin'), query(client, 'context', [sellerPid, tradeNo, outRequestNo])]);
-    const read = context as { refunded_amount: number | string; total_amount: number | string; bills: string; existing: boolean } | undefined;
-    const bill = read && !read.existing ? (JSON.parse(read.bills) as Bill[]).find((b) => Number(b.amount) - Number(b.refunded_amount) >= amount) : undefined;
-    if (!read || !bill || Number(read.refunded_amount) + amount > Number(read.total_amount)) {
+    const bill = floorBill(context as unknown as FloorContext | undefined, amount);
+    if (!bill) {
       await client.query('rollback');
       return false;
     }
